@@ -1,0 +1,20 @@
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { invitationsRouter } from './routers/invitations';
+import { projectsRouter } from './routers/projects';
+import { teamsRouter } from './routers/teams';
+import { usersRouter } from './routers/users';
+import { workersRouter } from './routers/workers';
+import { createCallerFactory, createTRPCRouter } from './trpc';
+
+export const appRouter = createTRPCRouter({
+  users: usersRouter,
+  teams: teamsRouter,
+  invitations: invitationsRouter,
+  projects: projectsRouter,
+  workers: workersRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,5 @@
+import { createTRPCRouter, protectedProcedure } from '../trpc';
+
+export const usersRouter = createTRPCRouter({
+  me: protectedProcedure.query(({ ctx }) => ctx.user),
+});

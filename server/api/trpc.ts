@@ -1,0 +1,83 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import superjson from 'superjson';
+import { ZodError, z } from 'zod';
+import { hasRole } from '@/lib/roles';
+import { ZTeamScope, type Role } from '@/lib/schemas/teams';
+import { DomainError } from '../services/errors';
+import { membershipOf } from '../services/teams';
+import type { PublicUser } from '../services/users';
+
+/**
+ * Every procedure declares who may call it. The isolation test walks the router and checks each
+ * scope: 'public' needs nothing, 'user' a signed-in user, 'team' membership of the team named by
+ * `teamId` (resolved once, here), with `minRole` for what a role may do.
+ */
+export interface Meta {
+  scope?: 'public' | 'user' | 'team';
+  minRole?: Role;
+}
+
+export interface Context {
+  user: PublicUser | null;
+  headers: Headers;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const cause = error.cause;
+      return {
+        ...shape,
+        data: {
+          ...shape.data,
+          // Field errors for forms: zod's per-field messages, or the field a domain error names.
+          zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
+          field: cause instanceof DomainError ? (cause.field ?? null) : null,
+        },
+      };
+    },
+  });
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Maps the services' typed errors to tRPC codes, in one place. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const res = await next();
+  if (!res.ok) {
+    const cause = res.error.cause;
+    if (cause instanceof DomainError) throw new TRPCError({ code: cause.code, message: cause.message, cause });
+    if (cause instanceof ZodError) {
+      const first = cause.issues[0];
+      throw new TRPCError({ code: 'BAD_REQUEST', message: first ? `${first.path.join('.') || 'input'}: ${first.message}` : 'Invalid input', cause });
+    }
+  }
+  return res;
+});
+
+export const publicProcedure = t.procedure.use(domainErrors).meta({ scope: 'public' });
+
+export const protectedProcedure = t.procedure
+  .use(domainErrors)
+  .meta({ scope: 'user' })
+  .use(({ ctx, next }) => {
+    if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue' });
+    return next({ ctx: { user: ctx.user } });
+  });
+
+/** Resolves the caller's membership of `input.teamId` once; everything below is scoped by it. */
+export const teamProcedure = protectedProcedure
+  .meta({ scope: 'team', minRole: 'VIEWER' })
+  .input(ZTeamScope)
+  .use(async ({ ctx, input, next, meta }) => {
+    const membership = await membershipOf(ctx.user.id, input.teamId);
+    if (!membership) throw new TRPCError({ code: 'FORBIDDEN', message: 'You are not a member of this team' });
+    const minRole = meta?.minRole ?? 'VIEWER';
+    if (!hasRole(membership.role, minRole)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${minRole.toLowerCase()} role or higher in this team` });
+    }
+    return next({ ctx: { team: { id: input.teamId, role: membership.role } } });
+  });

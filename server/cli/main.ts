@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '@/lib/paths';
+import { dbMigrateCommand, dbSeedCommand, dbStatusCommand } from './commands/db';
+import { startCommand } from './commands/start';
+import { workerCommand } from './commands/worker';
+import { UsageError, type CliCommand, type CliIO } from './types';
+
+/** Every `deepboard` command; `deepboard help` lists them in this order. */
+export const commands: CliCommand[] = [startCommand, workerCommand, dbMigrateCommand, dbStatusCommand, dbSeedCommand];
+
+function version(): string {
+  try {
+    return JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')).version as string;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function helpText(): string {
+  const width = Math.max(...commands.map((c) => c.usage.length));
+  return [
+    `deepboard ${version()} — experiment tracking for deep-learning teams`,
+    '',
+    'Usage: deepboard COMMAND [OPTIONS]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    `  ${'deepboard help [COMMAND]'.padEnd(width)}  Show this help, or one command's`,
+    `  ${'deepboard --version'.padEnd(width)}  Print the version`,
+    '',
+    'Bad usage exits with code 2 and a one-line message.',
+  ].join('\n');
+}
+
+/** The command whose words match the longest prefix of argv. */
+export function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | null {
+  let best: { command: CliCommand; rest: string[] } | null = null;
+  for (const command of commands) {
+    const n = command.path.length;
+    if (argv.length >= n && command.path.every((w, i) => argv[i] === w) && (!best || n > best.command.path.length)) {
+      best = { command, rest: argv.slice(n) };
+    }
+  }
+  return best;
+}
+
+export function registerCommand(command: CliCommand): void {
+  commands.push(command);
+}
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  try {
+    const [first] = argv;
+    if (!first || first === 'help' || first === '--help' || first === '-h') {
+      const topic = argv.slice(1);
+      const found = topic.length ? findCommand(topic) : null;
+      if (topic.length && !found) throw new UsageError(`unknown command '${topic.join(' ')}'; run 'deepboard help'`);
+      io.stdout(found ? `Usage: ${found.command.usage}\n\n${found.command.summary}` : helpText());
+      return 0;
+    }
+    if (first === '--version' || first === '-v' || first === 'version') {
+      io.stdout(version());
+      return 0;
+    }
+    const found = findCommand(argv);
+    if (!found) {
+      const group = commands.filter((c) => c.path[0] === first);
+      if (group.length) {
+        const sub = argv[1];
+        throw new UsageError(
+          `${sub ? `unknown command '${first} ${sub}'` : `'${first}' needs a subcommand`}; one of: ${group.map((c) => c.path.slice(1).join(' ')).join(', ')}`,
+        );
+      }
+      throw new UsageError(`unknown command '${first}'; run 'deepboard help'`);
+    }
+    if (found.rest.includes('--help') || found.rest.includes('-h')) {
+      io.stdout(`Usage: ${found.command.usage}\n\n${found.command.summary}`);
+      return 0;
+    }
+    return await found.command.run(found.rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`deepboard: ${err.message}`);
+      return 2;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr(`deepboard: error: ${message.split('\n')[0]}`);
+    if (io.env.DEEPBOARD_DEBUG && err instanceof Error && err.stack) io.stderr(err.stack);
+    return 1;
+  }
+}

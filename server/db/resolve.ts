@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { dataDir } from '@/lib/paths';
+import { startEmbeddedPostgres } from './embedded-postgres';
+
+export const DEFAULT_EMBEDDED_PORT = 54329;
+
+export interface ResolvedDatabase {
+  url: string;
+  kind: 'external' | 'embedded' | 'embedded-running';
+  /** Stops what this call started (nothing for an external or already running database). */
+  stop: () => Promise<void>;
+}
+
+export function embeddedPort(env = process.env): number {
+  const raw = env.DEEPBOARD_PG_PORT;
+  if (!raw) return DEFAULT_EMBEDDED_PORT;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`DEEPBOARD_PG_PORT must be a port number (got "${raw}")`);
+  return n;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The URL of an embedded server that `deepboard start` is running on this data folder, if any. */
+export async function runningEmbeddedUrl(dir = dataDir()): Promise<string | null> {
+  const pidFile = path.join(dir, 'postgres', 'postmaster.pid');
+  const pwFile = path.join(dir, 'postgres.password');
+  if (!existsSync(pidFile) || !existsSync(pwFile)) return null;
+  const lines = (await readFile(pidFile, 'utf8')).split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isFinite(pid) || !alive(pid) || !Number.isFinite(port)) return null;
+  const password = (await readFile(pwFile, 'utf8')).trim();
+  return `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/deepboard`;
+}
+
+/**
+ * DATABASE_URL when set; else the embedded database: the one already running for this data
+ * folder, or (when `startIfNeeded`) a new one that the caller stops.
+ */
+export async function resolveDatabase(opts: { startIfNeeded: boolean; log?: (l: string) => void }): Promise<ResolvedDatabase> {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, kind: 'external', stop: async () => {} };
+  const running = await runningEmbeddedUrl();
+  if (running) return { url: running, kind: 'embedded-running', stop: async () => {} };
+  if (!opts.startIfNeeded) {
+    throw new Error('no database: set DATABASE_URL, or start Deepboard with `npm start` (it runs the embedded database)');
+  }
+  const db = await startEmbeddedPostgres({ dataDir: dataDir(), port: embeddedPort(), log: opts.log });
+  return { url: db.url, kind: 'embedded', stop: db.stop };
+}
