@@ -47,9 +47,14 @@ export async function runningEmbeddedUrl(dir = dataDir()): Promise<string | null
  * DATABASE_URL when set; else the embedded database: the one already running for this data
  * folder, or (when `startIfNeeded`) a new one that the caller stops.
  */
-export async function resolveDatabase(opts: { startIfNeeded: boolean; log?: (l: string) => void }): Promise<ResolvedDatabase> {
+export async function resolveDatabase(opts: {
+  startIfNeeded: boolean;
+  /** Use an embedded server that is already running (false: always start one; stale ones are cleaned up). */
+  attach?: boolean;
+  log?: (l: string) => void;
+}): Promise<ResolvedDatabase> {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, kind: 'external', stop: async () => {} };
-  const running = await runningEmbeddedUrl();
+  const running = opts.attach === false ? null : await runningEmbeddedUrl();
   if (running) return { url: running, kind: 'embedded-running', stop: async () => {} };
   if (!opts.startIfNeeded) {
     throw new Error('no database: set DATABASE_URL, or start Deepboard with `npm start` (it runs the embedded database)');

@@ -75,10 +75,7 @@ export const startCommand: CliCommand = {
     const webPort = port(io.env.PORT);
     const log = (l: string) => io.stdout(`[deepboard] ${l}`);
 
-    const db = await resolveDatabase({ startIfNeeded: true, log });
-    if (db.kind === 'embedded-running') {
-      throw new Error(`Deepboard already runs an embedded database for ${dataDir()}; stop that instance first`);
-    }
+    const db = await resolveDatabase({ startIfNeeded: true, attach: false, log });
     log(db.kind === 'embedded' ? `embedded PostgreSQL running, data in ${dataDir()}` : 'using the database in DATABASE_URL');
 
     const children: ChildProcess[] = [];
@@ -134,7 +131,8 @@ export const startCommand: CliCommand = {
       }
       if (shuttingDown) return await stopped;
 
-      const web = spawn(process.execPath, [nextBin, 'start', '-p', String(webPort), ...(io.env.HOSTNAME_BIND ? ['-H', io.env.HOSTNAME_BIND] : [])], {
+      const watch = path.join(projectRoot(), 'bin', 'with-parent-watch.mjs');
+      const web = spawn(process.execPath, [watch, String(process.pid), nextBin, 'start', '-p', String(webPort), ...(io.env.HOSTNAME_BIND ? ['-H', io.env.HOSTNAME_BIND] : [])], {
         env,
         cwd: projectRoot(),
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -142,7 +140,7 @@ export const startCommand: CliCommand = {
       children.push(web);
       prefixed(web, io);
       if (!values['no-worker']) {
-        const worker = spawn(process.execPath, [path.join(projectRoot(), 'bin', 'deepboard.mjs'), 'worker'], {
+        const worker = spawn(process.execPath, [watch, String(process.pid), path.join(projectRoot(), 'bin', 'deepboard.mjs'), 'worker'], {
           env,
           cwd: projectRoot(),
           stdio: ['ignore', 'pipe', 'pipe'],
