@@ -6,6 +6,8 @@ const alias = { '@': path.resolve(import.meta.dirname) };
 export default defineConfig({
   resolve: { alias },
   test: {
+    // Logs of passing tests (invitation links, worker lines) only clutter the output.
+    silent: 'passed-only',
     projects: [
       {
         resolve: { alias },
@@ -27,7 +29,6 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           maxWorkers: 2,
-          silent: 'passed-only',
         },
       },
     ],

@@ -5,7 +5,7 @@ import type { CliIO } from './types';
 function io() {
   const out: string[] = [];
   const err: string[] = [];
-  const value: CliIO = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: {}, cwd: process.cwd() };
+  const value: CliIO = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: {} as NodeJS.ProcessEnv, cwd: process.cwd() };
   return { io: value, out, err };
 }
 
@@ -39,7 +39,7 @@ describe('deepboard CLI', () => {
 
   it('reports runtime failures in one line with exit code 1', async () => {
     const t = io();
-    t.io.env = { DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none' };
+    t.io.env = { DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none' } as unknown as NodeJS.ProcessEnv;
     const prev = process.env.DATABASE_URL;
     process.env.DATABASE_URL = t.io.env.DATABASE_URL;
     try {

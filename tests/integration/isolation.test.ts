@@ -17,7 +17,7 @@ interface ProcedureLike {
   _def: { meta?: Meta; type: 'query' | 'mutation' | 'subscription' };
 }
 
-const procedures = Object.entries(appRouter._def.procedures as Record<string, ProcedureLike>).map(([path, p]) => ({
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, ProcedureLike>).map(([path, p]) => ({
   path,
   meta: p._def.meta,
   type: p._def.type,
