@@ -27,3 +27,15 @@ describe('migration files', () => {
     expect(files[0]!.sql).toContain('CREATE TABLE "User"');
   });
 });
+
+describe('schema and migrations stay in step', () => {
+  it('prisma/schema.prisma equals the snapshot the migrations were generated from (run `npm run db:new-migration -- NAME`)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const dir = path.resolve(import.meta.dirname, '..', '..', 'prisma');
+    const [schema, snapshot] = await Promise.all([
+      readFile(path.join(dir, 'schema.prisma'), 'utf8'),
+      readFile(path.join(dir, 'migrations', 'schema.snapshot.prisma'), 'utf8'),
+    ]);
+    expect(schema).toBe(snapshot);
+  });
+});
