@@ -58,8 +58,8 @@ export const ZLayerActivation = z.enum(LAYER_ACTIVATIONS);
 export type LayerActivation = z.infer<typeof ZLayerActivation>;
 
 /**
- * Initializer names as tf.layers accepts them. 'constant' and 'identity' are left out: the
- * first needs a value, the second only fits square 2-D kernels.
+ * Initializer names as tf.layers accepts them. Left out: 'constant' (needs a value), 'identity'
+ * (square 2-D kernels only) and 'varianceScaling' (with its defaults it is leCunNormal).
  */
 export const INITIALIZERS = [
   'glorotNormal',
@@ -68,7 +68,6 @@ export const INITIALIZERS = [
   'heUniform',
   'leCunNormal',
   'leCunUniform',
-  'varianceScaling',
   'randomNormal',
   'randomUniform',
   'truncatedNormal',

@@ -1,4 +1,5 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { architecturesRouter } from './routers/architectures';
 import { invitationsRouter } from './routers/invitations';
 import { projectsRouter } from './routers/projects';
 import { teamsRouter } from './routers/teams';
@@ -12,6 +13,7 @@ export const appRouter = createTRPCRouter({
   invitations: invitationsRouter,
   projects: projectsRouter,
   workers: workersRouter,
+  architectures: architecturesRouter,
 });
 
 export type AppRouter = typeof appRouter;

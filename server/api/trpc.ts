@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError, z } from 'zod';
 import { hasRole } from '@/lib/roles';
+import { formatZodError } from '@/lib/schemas/format';
 import { ZTeamScope, type Role } from '@/lib/schemas/teams';
 import { DomainError } from '../services/errors';
 import { membershipOf } from '../services/teams';
@@ -31,6 +32,8 @@ const t = initTRPC
       const cause = error.cause;
       return {
         ...shape,
+        // Input validation errors read as one line naming the field, not as zod's JSON dump.
+        message: cause instanceof ZodError ? formatZodError(cause) : shape.message,
         data: {
           ...shape.data,
           // Field errors for forms: zod's per-field messages, or the field a domain error names.
@@ -50,10 +53,7 @@ const domainErrors = t.middleware(async ({ next }) => {
   if (!res.ok) {
     const cause = res.error.cause;
     if (cause instanceof DomainError) throw new TRPCError({ code: cause.code, message: cause.message, cause });
-    if (cause instanceof ZodError) {
-      const first = cause.issues[0];
-      throw new TRPCError({ code: 'BAD_REQUEST', message: first ? `${first.path.join('.') || 'input'}: ${first.message}` : 'Invalid input', cause });
-    }
+    if (cause instanceof ZodError) throw new TRPCError({ code: 'BAD_REQUEST', message: formatZodError(cause), cause });
   }
   return res;
 });

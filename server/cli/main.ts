@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '@/lib/paths';
+import { archSummaryCommand } from './commands/arch';
 import { dbMigrateCommand, dbSeedCommand, dbStatusCommand } from './commands/db';
 import { startCommand } from './commands/start';
 import { workerCommand } from './commands/worker';
 import { UsageError, type CliCommand, type CliIO } from './types';
 
 /** Every `deepboard` command; `deepboard help` lists them in this order. */
-export const commands: CliCommand[] = [startCommand, workerCommand, dbMigrateCommand, dbStatusCommand, dbSeedCommand];
+export const commands: CliCommand[] = [startCommand, workerCommand, dbMigrateCommand, dbStatusCommand, dbSeedCommand, archSummaryCommand];
 
 function version(): string {
   try {

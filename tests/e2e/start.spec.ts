@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -15,6 +16,18 @@ import { shot } from './helpers';
  */
 
 const root = path.resolve(import.meta.dirname, '..', '..');
+
+/** A port the OS says is free (ephemeral range: clear of the ports Next.js refuses as reserved). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 function parentMap(): Map<number, number> {
   const map = new Map<number, number>();
@@ -95,8 +108,8 @@ test('npm start without DATABASE_URL: embedded database, health, clean stop, dat
   test.setTimeout(300_000);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'deepboard-start-'));
   await chmod(dataDir, 0o755);
-  const port = 3400 + Math.floor(Math.random() * 400);
-  const pgPort = 25000 + Math.floor(Math.random() * 5000);
+  const port = await freePort();
+  const pgPort = await freePort();
   const health = `http://127.0.0.1:${port}/api/health`;
   try {
     const first = startDeepboard(dataDir, port, pgPort);

@@ -13,7 +13,7 @@ export default async function TeamLayout({ children, params }: { children: React
   return (
     <div className="flex min-h-screen">
       <Sidebar team={team} teams={teams} projects={projects} user={user} />
-      <main className="h-screen flex-1 overflow-y-auto">
+      <main className="min-w-0 flex-1">
         <div className="mx-auto max-w-6xl px-8 py-8">{children}</div>
       </main>
     </div>

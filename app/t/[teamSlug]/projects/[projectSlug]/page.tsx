@@ -1,37 +1,70 @@
 import type { Metadata } from 'next';
-import { notFound } from 'next/navigation';
-import { DomainError } from '@/server/services/errors';
-import { getProjectBySlug } from '@/server/services/projects';
-import { Card, CardHeader, PageHeader } from '../../../../_components/ui';
-import { loadTeam } from '../../team';
+import Link from 'next/link';
+import { can } from '@/lib/roles';
+import { listArchitectures } from '@/server/services/architectures';
+import { Badge, Card, CardHeader, EmptyState, PageHeader } from '../../../../_components/ui';
+import { loadProject } from './project';
 
 export const metadata: Metadata = { title: 'Project' };
 
 export default async function ProjectPage({ params }: { params: Promise<{ teamSlug: string; projectSlug: string }> }) {
   const { teamSlug, projectSlug } = await params;
-  const { team } = await loadTeam(teamSlug);
-  const project = await getProjectBySlug(team.id, projectSlug).catch((err) => {
-    if (err instanceof DomainError && err.code === 'NOT_FOUND') notFound();
-    throw err;
-  });
+  const { team, project } = await loadProject(teamSlug, projectSlug);
+  const architectures = await listArchitectures(team.id, project.id);
+  const base = `/t/${team.slug}/projects/${project.slug}`;
   return (
     <>
       <PageHeader title={project.name} description={project.description || undefined} />
       <Card>
-        <CardHeader title="About" />
-        <dl className="grid grid-cols-[10rem_1fr] gap-y-2 px-5 py-4 text-sm">
-          <dt className="text-slate-500">Team</dt>
-          <dd>{team.name}</dd>
-          <dt className="text-slate-500">Created</dt>
-          <dd>
-            {project.createdAt.toUTCString()}
-            {project.createdBy ? ` by ${project.createdBy.name}` : ''}
-          </dd>
-          <dt className="text-slate-500">Address</dt>
-          <dd className="font-mono text-xs">
-            /t/{team.slug}/projects/{project.slug}
-          </dd>
-        </dl>
+        <CardHeader
+          title="Architectures"
+          description="Networks defined in Deepboard, versioned: every save is a new immutable version."
+          actions={
+            can.write(team.role) ? (
+              <Link href={`${base}/architectures/new`} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">
+                New architecture
+              </Link>
+            ) : null
+          }
+        />
+        {architectures.length === 0 ? (
+          <div className="p-5">
+            <EmptyState title="No architectures yet">Start from a template (MLP, CNN, LSTM, autoencoder, GAN, policy network) or import Keras JSON.</EmptyState>
+          </div>
+        ) : (
+          <table className="w-full text-sm" data-testid="architectures-table">
+            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="px-5 py-2 font-medium">Name</th>
+                <th className="px-5 py-2 font-medium">Kind</th>
+                <th className="px-5 py-2 font-medium">Version</th>
+                <th className="px-5 py-2 text-right font-medium">Layers</th>
+                <th className="px-5 py-2 text-right font-medium">Parameters</th>
+                <th className="px-5 py-2 font-medium">Last change</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {architectures.map((a) => (
+                <tr key={a.id} className="hover:bg-slate-50">
+                  <td className="px-5 py-2.5">
+                    <Link href={`${base}/architectures/${a.id}`} className="font-medium text-brand-700 hover:underline">
+                      {a.name}
+                    </Link>
+                  </td>
+                  <td className="px-5 py-2.5">
+                    <Badge>{a.kind}</Badge>
+                  </td>
+                  <td className="px-5 py-2.5">v{a.latestVersion}</td>
+                  <td className="px-5 py-2.5 text-right">{a.layerCount}</td>
+                  <td className="px-5 py-2.5 text-right font-mono text-xs">{a.totalParams.toLocaleString()}</td>
+                  <td className="max-w-72 truncate px-5 py-2.5 text-slate-500">
+                    {a.lastMessage} {a.createdBy ? <span className="text-xs text-slate-400">· {a.createdBy}</span> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </Card>
     </>
   );
