@@ -119,3 +119,22 @@ describe('architectures', () => {
     expect((await codeOf(callerFor(viewer).architectures.saveVersion({ teamId: team.team.id, architectureId: a.id, baseVersion: 1, spec: mlp(), message: 'x' })))[0]).toBe('FORBIDDEN');
   });
 });
+
+describe('architecture API under random input', () => {
+  it('answers 300 schema-valid random specs with a stored version or a clear 400, never a 500', async () => {
+    const fc = await import('fast-check');
+    const { arbitrarySchemaValidSpec } = await import('@/lib/arch/arbitrary');
+    const api = callerFor(team.owner);
+    const samples = fc.sample(arbitrarySchemaValidSpec(), { numRuns: 300, seed: 20261126 });
+    const codes: Record<string, number> = {};
+    let n = 0;
+    for (const spec of samples) {
+      const [code, message] = await codeOf(api.architectures.create({ teamId: team.team.id, projectId, name: `fuzz-${n++}`, spec }));
+      codes[code] = (codes[code] ?? 0) + 1;
+      expect(['OK', 'BAD_REQUEST'], message).toContain(code);
+      if (code === 'BAD_REQUEST') expect(message).toMatch(/layer \d+ '.+' \(\w+\)|spec/);
+    }
+    expect(codes.OK).toBeGreaterThan(0);
+    expect(codes.BAD_REQUEST).toBeGreaterThan(0);
+  });
+});
