@@ -1,0 +1,115 @@
+import { Prisma, type PrismaClient } from '@prisma/client';
+import { z } from 'zod';
+
+/**
+ * The one write path for metrics (like MLflow's log_batch): the worker, the REST API and the SDK
+ * all call logMetrics. A batch is written in one transaction: series rows are upserted, points
+ * are inserted idempotently (unique on series and step: a re-sent batch changes nothing), and the
+ * per-series summary (last, min, max, last step, count) is maintained so run lists never scan the
+ * history. A NOTIFY tells live views which series moved.
+ */
+
+export const METRIC_CONTEXTS = ['train', 'validation', 'test', 'system'] as const;
+
+export const ZMetricPoint = z.object({
+  key: z
+    .string()
+    .min(1)
+    .max(250)
+    .regex(/^[A-Za-z0-9_.\-/ ]+$/, 'metric names use letters, digits, _ . - / and spaces'),
+  context: z.enum(METRIC_CONTEXTS).default('train'),
+  step: z.int().min(0).max(2_147_483_647),
+  // NaN and ±Infinity are allowed: a diverging loss is worth recording.
+  value: z.custom<number>((v) => typeof v === 'number', 'value must be a number'),
+  epoch: z.int().min(0).optional(),
+  wallTime: z.coerce.date().optional(),
+});
+export type MetricPointInput = z.input<typeof ZMetricPoint>;
+
+export const ZMetricBatch = z.array(ZMetricPoint).max(100_000, 'at most 100 000 points per batch');
+
+export const METRICS_CHANNEL = 'deepboard_metrics';
+
+export interface LogMetricsResult {
+  inserted: number;
+  series: number;
+}
+
+type Db = Pick<PrismaClient, '$transaction'>;
+
+export async function logMetrics(db: Db, runId: string, input: MetricPointInput[]): Promise<LogMetricsResult> {
+  const points = ZMetricBatch.parse(input);
+  if (points.length === 0) return { inserted: 0, series: 0 };
+
+  // Dedupe within the batch: the last point for a (key, context, step) wins.
+  const byKey = new Map<string, Map<number, (typeof points)[number]>>();
+  for (const p of points) {
+    const k = `${p.context}\u0000${p.key}`;
+    let m = byKey.get(k);
+    if (!m) byKey.set(k, (m = new Map()));
+    m.set(p.step, p);
+  }
+  const keys = [...byKey.keys()].map((k) => k.split('\u0000') as [string, string]);
+
+  return db.$transaction(async (tx) => {
+    const ids = await tx.$queryRaw<Array<{ id: bigint; key: string; context: string }>>`
+      INSERT INTO "MetricSeries" ("runId", "key", "context")
+      SELECT ${runId}, k, c FROM unnest(${keys.map((k) => k[1])}::text[], ${keys.map((k) => k[0])}::text[]) AS t(k, c)
+      ON CONFLICT ("runId", "key", "context") DO UPDATE SET "updatedAt" = now()
+      RETURNING id, "key", "context"`;
+    const idOf = new Map(ids.map((r) => [`${r.context}\u0000${r.key}`, r.id]));
+
+    const seriesIds: bigint[] = [];
+    const steps: number[] = [];
+    // Sent as text: the driver adapter serialises arrays as JSON, which has no NaN or Infinity,
+    // while Postgres parses 'NaN' and 'Infinity' as float8. String(x) round-trips every double.
+    const values: string[] = [];
+    const epochs: Array<number | null> = [];
+    const times: Date[] = [];
+    const now = new Date();
+    for (const [k, m] of byKey) {
+      const id = idOf.get(k)!;
+      for (const p of m.values()) {
+        seriesIds.push(id);
+        steps.push(p.step);
+        values.push(String(p.value));
+        epochs.push(p.epoch ?? null);
+        times.push(p.wallTime ?? now);
+      }
+    }
+    const inserted = await tx.$queryRaw<Array<{ seriesId: bigint; n: bigint }>>`
+      WITH ins AS (
+        INSERT INTO "MetricPoint" ("seriesId", "step", "value", "epoch", "wallTime")
+        SELECT * FROM unnest(${seriesIds}::bigint[], ${steps}::int[], ${values}::text[]::float8[], ${epochs}::int[], ${times}::timestamptz[])
+        ON CONFLICT ("seriesId", "step") DO NOTHING
+        RETURNING "seriesId"
+      )
+      SELECT "seriesId", count(*)::bigint AS n FROM ins GROUP BY "seriesId"`;
+
+    // Summaries from the batch, merged into the stored ones. min/max/last are idempotent; count
+    // grows only by newly inserted points.
+    await tx.$executeRaw`
+      WITH b AS (
+        SELECT s AS sid, min(v) AS mn, max(v) AS mx, max(st) AS last_step,
+               (array_agg(v ORDER BY st DESC))[1] AS last_value
+        FROM unnest(${seriesIds}::bigint[], ${steps}::int[], ${values}::text[]::float8[]) AS t(s, st, v)
+        GROUP BY s
+      ), n AS (
+        SELECT * FROM unnest(${inserted.map((r) => r.seriesId)}::bigint[], ${inserted.map((r) => r.n)}::bigint[]) AS t(sid, n)
+      )
+      UPDATE "MetricSeries" m SET
+        "min" = CASE WHEN m."min" IS NULL OR b.mn < m."min" THEN b.mn ELSE m."min" END,
+        "max" = CASE WHEN m."max" IS NULL OR b.mx > m."max" THEN b.mx ELSE m."max" END,
+        "last" = CASE WHEN m."lastStep" IS NULL OR b.last_step >= m."lastStep" THEN b.last_value ELSE m."last" END,
+        "lastStep" = GREATEST(COALESCE(m."lastStep", b.last_step), b.last_step),
+        "count" = m."count" + COALESCE(n.n, 0)::int,
+        "updatedAt" = now()
+      FROM b LEFT JOIN n ON n.sid = b.sid
+      WHERE m.id = b.sid`;
+
+    await tx.$executeRaw`SELECT pg_notify(${METRICS_CHANNEL}, ${JSON.stringify({ runId, series: ids.map((r) => String(r.id)) })})`;
+    return { inserted: inserted.reduce((a, r) => a + Number(r.n), 0), series: ids.length };
+  });
+}
+
+export { Prisma };

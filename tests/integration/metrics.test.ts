@@ -1,0 +1,65 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { prisma } from '@/lib/db/client';
+import { logMetrics } from '@/lib/tracking/metrics';
+import { callerFor, makeTeam } from '../helpers/factories';
+
+let runId: string;
+
+async function makeRun() {
+  const { team, owner } = await makeTeam();
+  const project = await callerFor(owner).projects.create({ teamId: team.id, name: 'Metrics' });
+  const run = await prisma.run.create({
+    data: { teamId: team.id, projectId: project.id, number: 1, name: 'r', paradigm: 'supervised', config: {}, createdById: owner.id },
+  });
+  return run.id;
+}
+
+beforeAll(async () => {
+  runId = await makeRun();
+});
+
+describe('the metric write path', () => {
+  it('stores points, maintains summaries, and is idempotent for a re-sent batch', async () => {
+    const batch = [
+      { key: 'loss', step: 0, value: 1.0, epoch: 0 },
+      { key: 'loss', step: 1, value: 0.5, epoch: 0 },
+      { key: 'loss', step: 2, value: 0.7, epoch: 0 },
+      { key: 'accuracy', context: 'validation' as const, step: 0, value: 0.6 },
+    ];
+    expect(await logMetrics(prisma, runId, batch)).toEqual({ inserted: 4, series: 2 });
+    expect(await logMetrics(prisma, runId, batch)).toEqual({ inserted: 0, series: 2 });
+    const loss = await prisma.metricSeries.findUniqueOrThrow({ where: { runId_key_context: { runId, key: 'loss', context: 'train' } } });
+    expect(loss).toMatchObject({ last: 0.7, lastStep: 2, min: 0.5, max: 1.0, count: 3 });
+    expect(await prisma.metricPoint.count({ where: { seriesId: loss.id } })).toBe(3);
+  });
+
+  it('keeps the last value by step when batches arrive out of order', async () => {
+    const id = await makeRun();
+    await logMetrics(prisma, id, [{ key: 'loss', step: 10, value: 0.1 }]);
+    await logMetrics(prisma, id, [{ key: 'loss', step: 5, value: 9 }]);
+    const s = await prisma.metricSeries.findFirstOrThrow({ where: { runId: id, key: 'loss' } });
+    expect(s).toMatchObject({ last: 0.1, lastStep: 10, min: 0.1, max: 9, count: 2 });
+  });
+
+  it('stores NaN and infinity (a diverging loss is information) and refuses malformed points', async () => {
+    const id = await makeRun();
+    await logMetrics(prisma, id, [
+      { key: 'loss', step: 0, value: Number.NaN },
+      { key: 'loss', step: 1, value: Number.POSITIVE_INFINITY },
+    ]);
+    const pts = await prisma.metricPoint.findMany({ where: { series: { runId: id } }, orderBy: { step: 'asc' } });
+    expect(Number.isNaN(pts[0]!.value)).toBe(true);
+    expect(pts[1]!.value).toBe(Number.POSITIVE_INFINITY);
+    await expect(logMetrics(prisma, id, [{ key: '', step: 0, value: 1 }])).rejects.toThrow();
+    await expect(logMetrics(prisma, id, [{ key: 'x', step: -1, value: 1 }])).rejects.toThrow();
+  });
+
+  it('writes 20 000 points in one batch', async () => {
+    const id = await makeRun();
+    const pts = Array.from({ length: 20_000 }, (_, i) => ({ key: i % 2 ? 'loss' : 'acc', step: i >> 1, value: Math.sin(i) }));
+    expect((await logMetrics(prisma, id, pts)).inserted).toBe(20_000);
+    const acc = await prisma.metricSeries.findFirstOrThrow({ where: { runId: id, key: 'acc' } });
+    expect(acc.count).toBe(10_000);
+    expect(acc.lastStep).toBe(9_999);
+  });
+});
