@@ -2,7 +2,7 @@ import { mkdtemp, chmod, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { migrate } from '@/lib/db/migrate';
+import { prepareDatabase } from '@/lib/db/setup';
 import { startEmbeddedPostgres } from '@/server/db/embedded-postgres';
 
 /**
@@ -44,7 +44,7 @@ export async function createTestDatabase(prefix = 'deepboard_test'): Promise<Tes
   await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
   await admin.end();
   const url = withDatabase(adminUrl, name);
-  await migrate(url);
+  await prepareDatabase(url);
   return {
     url,
     adminUrl,

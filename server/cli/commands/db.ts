@@ -1,5 +1,6 @@
 import { createPrismaClient } from '@/lib/db/client';
-import { migrate, migrationStatus } from '@/lib/db/migrate';
+import { migrationStatus } from '@/lib/db/migrate';
+import { prepareDatabase } from '@/lib/db/setup';
 import { resolveDatabase } from '../../db/resolve';
 import { seedDemo, DEMO } from '../../services/seed';
 import { parseCommandArgs } from '../args';
@@ -20,7 +21,7 @@ export const dbMigrateCommand: CliCommand = {
   usage: 'deepboard db migrate [--json]',
   async run(argv, io) {
     const { values } = parseCommandArgs(argv, { json: { type: 'boolean' } }, this.usage);
-    const res = await withDatabase(io, (url) => migrate(url, { log: values.json ? undefined : (l) => io.stdout(l) }));
+    const res = await withDatabase(io, (url) => prepareDatabase(url, { log: values.json ? undefined : (l) => io.stdout(l) }));
     if (values.json) io.stdout(JSON.stringify(res));
     else io.stdout(res.applied.length ? `applied ${res.applied.length} migration(s)` : `database is up to date (${res.alreadyApplied} migration(s) applied)`);
     return 0;
@@ -52,7 +53,7 @@ export const dbSeedCommand: CliCommand = {
   async run(argv, io) {
     parseCommandArgs(argv, {}, this.usage);
     await withDatabase(io, async (url) => {
-      await migrate(url);
+      await prepareDatabase(url);
       const prisma = createPrismaClient(url);
       try {
         const created = await seedDemo(prisma);

@@ -5,7 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createPrismaClient } from '@/lib/db/client';
-import { migrate } from '@/lib/db/migrate';
+import { prepareDatabase } from '@/lib/db/setup';
 import { dataDir, projectRoot } from '@/lib/paths';
 import { resolveDatabase } from '../../db/resolve';
 import { DEMO, isFirstStart, seedDemo } from '../../services/seed';
@@ -102,7 +102,7 @@ export const startCommand: CliCommand = {
     });
 
     try {
-      const res = await migrate(db.url, { log });
+      const res = await prepareDatabase(db.url, { log });
       if (!res.applied.length) log(`database is up to date (${res.alreadyApplied} migration(s))`);
       const prisma = createPrismaClient(db.url);
       let seeded = false;
