@@ -63,3 +63,29 @@ describe('the metric write path', () => {
     expect(acc.lastStep).toBe(9_999);
   });
 });
+
+describe('downsampled series reads', () => {
+  it('match the reference downsampler, keep spikes and the last point, and honour the budget', async () => {
+    const { seriesPoints } = await import('@/server/services/metrics');
+    const { downsampleMinMax } = await import('@/lib/charts/downsample');
+    const id = await makeRun();
+    let seed = 42;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const pts = Array.from({ length: 30_000 }, (_, step) => ({ key: 'loss', step: step * 3, value: Math.round(rand() * 1000) / 1000 }));
+    pts[17_777]!.value = 99; // a one-step spike
+    for (let i = 0; i < pts.length; i += 10_000) await logMetrics(prisma, id, pts.slice(i, i + 10_000));
+    const s = await prisma.metricSeries.findFirstOrThrow({ where: { runId: id } });
+    for (const budget of [1000, 301, 7]) {
+      const got = await seriesPoints(s.id, budget);
+      expect(got.total).toBe(30_000);
+      expect(got.points.length).toBeLessThanOrEqual(budget);
+      const ref = downsampleMinMax(pts.map((p) => ({ step: p.step, value: p.value })), budget);
+      expect(got.points.map((p) => [p.step, p.value])).toEqual(ref.map((p) => [p.step, p.value]));
+      expect(got.points.some((p) => p.value === 99)).toBe(true);
+      expect(got.points.at(-1)!.step).toBe(pts.at(-1)!.step);
+    }
+    const zoom = await seriesPoints(s.id, 1000, { from: 3000, to: 3300 });
+    expect(zoom.total).toBe(101);
+    expect(zoom.points).toHaveLength(101);
+  });
+});
