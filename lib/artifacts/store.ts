@@ -21,6 +21,8 @@ export interface ArtifactStore {
   put(key: string, data: Buffer | Readable | AsyncIterable<Uint8Array>): Promise<StoredObject>;
   /** Moves a local file in (same file system: a rename, no copy). */
   putFile(key: string, file: string): Promise<StoredObject>;
+  /** Moves an object to another key (a rename for the local store). */
+  move(fromKey: string, toKey: string): Promise<StoredObject>;
   get(key: string): Promise<Buffer>;
   stream(key: string): Readable;
   exists(key: string): Promise<boolean>;
@@ -94,6 +96,10 @@ export class LocalArtifactStore implements ArtifactStore {
       await rm(file, { force: true });
     }
     return { key, size, sha256: hash.digest('hex') };
+  }
+
+  move(fromKey: string, toKey: string): Promise<StoredObject> {
+    return this.putFile(toKey, this.file(fromKey));
   }
 
   get(key: string): Promise<Buffer> {

@@ -1,5 +1,6 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { architecturesRouter } from './routers/architectures';
+import { datasetsRouter } from './routers/datasets';
 import { invitationsRouter } from './routers/invitations';
 import { projectsRouter } from './routers/projects';
 import { teamsRouter } from './routers/teams';
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   projects: projectsRouter,
   workers: workersRouter,
   architectures: architecturesRouter,
+  datasets: datasetsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '@/lib/paths';
 import { archSummaryCommand } from './commands/arch';
+import { datasetProfileCommand } from './commands/dataset';
 import { dbMigrateCommand, dbSeedCommand, dbStatusCommand } from './commands/db';
 import { startCommand } from './commands/start';
 import { workerCommand } from './commands/worker';
 import { UsageError, type CliCommand, type CliIO } from './types';
 
 /** Every `deepboard` command; `deepboard help` lists them in this order. */
-export const commands: CliCommand[] = [startCommand, workerCommand, dbMigrateCommand, dbStatusCommand, dbSeedCommand, archSummaryCommand];
+export const commands: CliCommand[] = [startCommand, workerCommand, dbMigrateCommand, dbStatusCommand, dbSeedCommand, archSummaryCommand, datasetProfileCommand];
 
 function version(): string {
   try {

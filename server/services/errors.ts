@@ -3,7 +3,7 @@
  * codes; REST handlers and the CLI map them the same way. `field` names the form field a message
  * belongs to, so forms can show it beside the input.
  */
-export type DomainErrorCode = 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_MANY_REQUESTS';
+export type DomainErrorCode = 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_MANY_REQUESTS' | 'PAYLOAD_TOO_LARGE';
 
 export class DomainError extends Error {
   constructor(

@@ -1,0 +1,11 @@
+/**
+ * Errors in user data (a bad CSV, an unknown column, an impossible role assignment). Their
+ * messages are one line and name the row, line, column or entry, so services can map every
+ * DatasetError to a 400-style response and show the message as is.
+ */
+export class DatasetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatasetError';
+  }
+}
