@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { can } from '@/lib/roles';
 import { listArchitectures } from '@/server/services/architectures';
+import { listDatasets } from '@/server/services/datasets';
 import { Badge, Card, CardHeader, EmptyState, PageHeader } from '../../../../_components/ui';
 import { loadProject } from './project';
 
@@ -10,11 +11,60 @@ export const metadata: Metadata = { title: 'Project' };
 export default async function ProjectPage({ params }: { params: Promise<{ teamSlug: string; projectSlug: string }> }) {
   const { teamSlug, projectSlug } = await params;
   const { team, project } = await loadProject(teamSlug, projectSlug);
-  const architectures = await listArchitectures(team.id, project.id);
+  const [architectures, datasets] = await Promise.all([listArchitectures(team.id, project.id), listDatasets(team.id, project.id)]);
   const base = `/t/${team.slug}/projects/${project.slug}`;
   return (
     <>
       <PageHeader title={project.name} description={project.description || undefined} />
+      <Card className="mb-6">
+        <CardHeader
+          title="Datasets"
+          description="CSV tables, image folders, text and sequences, or synthetic data; versioned and immutable."
+          actions={
+            can.write(team.role) ? (
+              <Link href={`${base}/datasets/new`} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">
+                New dataset
+              </Link>
+            ) : null
+          }
+        />
+        {datasets.length === 0 ? (
+          <div className="p-5">
+            <EmptyState title="No datasets yet">Upload a CSV or a zip of images, or generate synthetic data.</EmptyState>
+          </div>
+        ) : (
+          <table className="w-full text-sm" data-testid="datasets-table">
+            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="px-5 py-2 font-medium">Name</th>
+                <th className="px-5 py-2 font-medium">Kind</th>
+                <th className="px-5 py-2 font-medium">Version</th>
+                <th className="px-5 py-2 text-right font-medium">Rows</th>
+                <th className="px-5 py-2 font-medium">Task</th>
+                <th className="px-5 py-2 font-medium">Sensitive</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {datasets.map((d) => (
+                <tr key={d.id} className="hover:bg-slate-50">
+                  <td className="px-5 py-2.5">
+                    <Link href={`${base}/datasets/${d.id}`} className="font-medium text-brand-700 hover:underline">
+                      {d.name}
+                    </Link>
+                  </td>
+                  <td className="px-5 py-2.5">
+                    <Badge>{d.kind}</Badge>
+                  </td>
+                  <td className="px-5 py-2.5">v{d.latestVersion}</td>
+                  <td className="px-5 py-2.5 text-right font-mono text-xs">{d.rowCount.toLocaleString()}</td>
+                  <td className="px-5 py-2.5 text-slate-600">{d.task?.kind ?? '—'}</td>
+                  <td className="px-5 py-2.5 text-slate-600">{d.sensitiveColumns.join(', ') || '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
       <Card>
         <CardHeader
           title="Architectures"
