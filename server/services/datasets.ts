@@ -243,7 +243,10 @@ function tabularDraft(args: {
 
   const textColumns = columns.filter((c) => c.role === 'feature' && effectiveType(c) === 'text');
   const tabularColumns = columns.map((c) => (textColumns.includes(c) ? { ...c, role: 'ignored' as const } : c));
-  const encoder = fitEncoder(args.table, tabularColumns, { trainRows: split.train, task: task ?? undefined });
+  // A text dataset whose only input is the text has no tabular features to encode; its label
+  // is encoded from the task.
+  const hasTabularInputs = tabularColumns.some((c) => c.role === 'feature' || (c.role === 'sensitive' && c.useAsFeature));
+  const encoder = hasTabularInputs ? fitEncoder(args.table, tabularColumns, { trainRows: split.train, task: task ?? undefined }) : null;
   let tokenizer = null;
   if (textColumns.length) {
     const at = args.table.columns.indexOf(textColumns[0]!.name);

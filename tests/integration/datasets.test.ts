@@ -200,3 +200,33 @@ describe('synthetic datasets and access', () => {
     expect((err3 as TRPCError).code).toBe('FORBIDDEN');
   });
 });
+
+describe('text datasets', () => {
+  it('a CSV with a free-text column becomes a text dataset with a tokenizer fitted on the train split', async () => {
+    const words = ['great', 'awful', 'fine', 'terrible', 'lovely', 'boring', 'brilliant', 'dull'];
+    const lines = ['review,sentiment'];
+    for (let i = 0; i < 120; i++) {
+      const good = i % 2 === 0;
+      const text = Array.from({ length: 12 }, (_, j) => words[(i + j * (good ? 2 : 3)) % words.length]).join(' ');
+      lines.push(`"${good ? 'I found it' : 'Honestly it was'} ${text}, really ${good ? 'great' : 'awful'}",${good ? 'positive' : 'negative'}`);
+    }
+    const up = await stage(lines.join('\n') + '\n');
+    const profile = up.profile as Extract<typeof up.profile, { kind: 'csv' }>;
+    expect(profile.columns[0]!.type).toBe('text');
+    const columns = profile.columns.map((c) => ({ name: c.name, type: c.type, role: c.name === 'sentiment' ? 'label' : 'feature', useAsFeature: false }) as const);
+    const res = await callerFor(t.owner).datasets.createFromUpload({
+      teamId: t.team.id,
+      projectId,
+      uploadId: up.uploadId,
+      name: 'Reviews',
+      columns,
+      tokenizer: { vocabSize: 50, sequenceLength: 20 },
+      split: { train: 0.8, validation: 0, test: 0.2, seed: 1, stratify: 'label' },
+    });
+    const v = await callerFor(t.owner).datasets.version({ teamId: t.team.id, datasetId: res.datasetId });
+    expect(v.kind).toBe('text');
+    const tokenizer = (v.preprocessing as { tokenizer: { vocab: string[]; settings: { sequenceLength: number } } }).tokenizer;
+    expect(tokenizer.settings.sequenceLength).toBe(20);
+    expect(tokenizer.vocab).toContain('great');
+  });
+});
