@@ -37,6 +37,18 @@ export const ZCreateFromUploadInput = z.object({
   task: ZTaskOverride.optional(),
   /** CSV with a text column: tokenizer settings (text datasets). */
   tokenizer: ZTokenizerSettings.optional(),
+  /**
+   * CSV time series: every row is one time step; the numeric feature columns are cut into
+   * windows of `window` steps and the model forecasts `target` `horizon` steps ahead.
+   */
+  timeSeries: z
+    .object({
+      window: z.int().min(1).max(10_000),
+      stride: z.int().min(1).max(10_000).default(1),
+      horizon: z.int().min(1).max(10_000).default(1),
+      target: z.string().min(1),
+    })
+    .optional(),
   /** Image datasets: augmentation applied by the worker while training. */
   augmentation: ZAugmentSettings.optional(),
 });

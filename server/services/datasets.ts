@@ -12,6 +12,7 @@ import { fitEncoder } from '@/lib/datasets/encode';
 import { DatasetError } from '@/lib/datasets/errors';
 import { effectiveType, inferTask, ZDatasetColumns, ZSupervisedColumns, type DatasetColumn, type Task } from '@/lib/datasets/schema';
 import { splitRows, stratumKeys, type SplitResult, type SplitSettings } from '@/lib/datasets/split';
+import { forecastWindows } from '@/lib/datasets/sequence';
 import { labelSummary } from '@/lib/datasets/stats';
 import { generateLoanApprovals, generateSequencePatterns, generateShapeImages } from '@/lib/datasets/synthetic';
 import type { Table } from '@/lib/datasets/table';
@@ -283,6 +284,78 @@ function labelledSplit(labels: Int32Array, classNames: string[], settings: Split
   return splitRows(labels.length, settings, keys);
 }
 
+/**
+ * A CSV whose rows are time steps, cut into forecasting windows. Splits are chronological (the
+ * first windows train, the last test) so no future values leak into training; features are
+ * standardised with train-window statistics stored in the version.
+ */
+function timeSeriesDraft(args: {
+  table: Table;
+  columns: DatasetColumn[];
+  csvProfile: CsvProfile;
+  settings: { window: number; stride: number; horizon: number; target: string };
+  split: SplitSettings;
+  source: Record<string, unknown>;
+  file: string;
+}): VersionDraft {
+  const { table, settings } = args;
+  const features = args.columns.filter((c) => (c.role === 'feature' || c.name === settings.target) && effectiveType(c) === 'numeric').map((c) => c.name);
+  if (!table.columns.includes(settings.target)) throw badRequest(`unknown target column '${settings.target}'`, 'timeSeries');
+  if (!features.includes(settings.target)) throw badRequest(`the target column '${settings.target}' must be numeric`, 'timeSeries');
+  const at = features.map((f) => table.columns.indexOf(f));
+  const steps = table.rows.length;
+  const values = new Float32Array(steps * features.length);
+  table.rows.forEach((row, r) => {
+    at.forEach((c, k) => {
+      const cell = row[c];
+      const v = cell === null || cell === undefined ? Number.NaN : Number(cell);
+      if (!Number.isFinite(v)) {
+        throw badRequest(`line ${table.lines?.[r] ?? r + 2}: column '${features[k]}' has no number ('${cell ?? ''}'); a time series needs a value at every step`);
+      }
+      values[r * features.length + k] = v;
+    });
+  });
+  const w = forecastWindows({ values, features: features.length }, settings, features.indexOf(settings.target));
+  if (w.samples < 3) throw badRequest(`${steps} steps make only ${w.samples} windows of ${settings.window} + ${settings.horizon}; use a shorter window or more rows`, 'timeSeries');
+  // Chronological split by window start.
+  const n = w.samples;
+  const nTrain = Math.max(1, Math.round(n * args.split.train));
+  const nVal = Math.round(n * args.split.validation);
+  const range = (a: number, b: number) => Int32Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i);
+  const split: SplitResult = { train: range(0, nTrain), validation: range(nTrain, Math.min(n, nTrain + nVal)), test: range(Math.min(n, nTrain + nVal), n), strata: [] };
+  // Standardisation from the steps the train windows cover.
+  const lastTrainStep = w.starts[nTrain - 1]! + settings.window;
+  const mean = features.map((_, k) => {
+    let s = 0;
+    for (let r = 0; r < lastTrainStep; r++) s += values[r * features.length + k]!;
+    return s / lastTrainStep;
+  });
+  const std = features.map((_, k) => {
+    let s = 0;
+    for (let r = 0; r < lastTrainStep; r++) s += (values[r * features.length + k]! - mean[k]!) ** 2;
+    return Math.sqrt(s / lastTrainStep) || 1;
+  });
+  const store = artifactStore();
+  return {
+    kind: 'sequence',
+    source: { ...args.source, timeSeries: true },
+    schema: { columns: args.columns, length: settings.window, features: features.length, featureNames: features, target: settings.target, horizon: settings.horizon },
+    task: { kind: 'regression' },
+    labelColumn: settings.target,
+    sensitiveColumns: [],
+    rowCount: n,
+    profile: { csv: args.csvProfile, timeSeries: { steps, windows: n, window: settings.window, stride: settings.stride, horizon: settings.horizon, target: settings.target } },
+    split: { settings: { ...args.split, stratify: 'none' }, counts: { train: split.train.length, validation: split.validation.length, test: split.test.length }, strata: 0, chronological: true },
+    preprocessing: { standardize: { features, mean, std } },
+    write: async (prefix) => ({
+      data: await store.putFile(`${prefix}/data.csv`, args.file),
+      series: await store.put(`${prefix}/series.f32`, Buffer.from(w.x.buffer, w.x.byteOffset, w.x.byteLength)),
+      targets: await store.put(`${prefix}/targets.f32`, Buffer.from(w.y.buffer, w.y.byteOffset, w.y.byteLength)),
+      split: await store.put(`${prefix}/split.json`, splitJson(split)),
+    }),
+  };
+}
+
 async function buildFromUpload(teamId: string, userId: string, input: ReturnType<typeof ZCreateFromUploadInput.parse>): Promise<VersionDraft & { cleanup: () => Promise<void> }> {
   const upload = await getUpload(teamId, userId, input.uploadId);
   const cleanup = () => discardUpload(upload.uploadId, upload.path);
@@ -292,6 +365,9 @@ async function buildFromUpload(teamId: string, userId: string, input: ReturnType
     if (!input.columns) throw badRequest('Choose the role of each column', 'columns');
     const file = path.join(upload.path, 'data.csv');
     const { table } = await readCsvTable(createReadStream(file)).catch(asDomain);
+    if (input.timeSeries) {
+      return { ...timeSeriesDraft({ table, columns: input.columns, csvProfile, settings: input.timeSeries, split: input.split, source, file }), cleanup };
+    }
     const draft = tabularDraft({
       table,
       columns: input.columns,

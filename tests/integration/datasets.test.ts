@@ -230,3 +230,39 @@ describe('text datasets', () => {
     expect(tokenizer.vocab).toContain('great');
   });
 });
+
+describe('time series from a CSV', () => {
+  it('cuts rows into forecasting windows with a chronological split', async () => {
+    const lines = ['temp,load'];
+    for (let i = 0; i < 200; i++) lines.push(`${(20 + 5 * Math.sin(i / 10)).toFixed(3)},${(100 + i + 3 * Math.cos(i / 7)).toFixed(3)}`);
+    const up = await stage(lines.join('\n') + '\n');
+    const profile = up.profile as Extract<typeof up.profile, { kind: 'csv' }>;
+    const columns = profile.columns.map((c) => ({ name: c.name, type: c.type, role: 'feature', useAsFeature: false }) as const);
+    const api = callerFor(t.owner);
+    const res = await api.datasets.createFromUpload({
+      teamId: t.team.id,
+      projectId,
+      uploadId: up.uploadId,
+      name: 'Load forecast',
+      columns,
+      timeSeries: { window: 24, stride: 2, horizon: 1, target: 'load' },
+      split: { train: 0.7, validation: 0.1, test: 0.2, seed: 0, stratify: 'none' },
+    });
+    const v = await api.datasets.version({ teamId: t.team.id, datasetId: res.datasetId });
+    // (200 − 24 − 1) / 2 + 1 = 88 windows
+    expect(v.kind).toBe('sequence');
+    expect(v.rowCount).toBe(88);
+    expect(v.split.counts).toEqual({ train: 62, validation: 9, test: 17 });
+    const row = await prisma.datasetVersion.findUniqueOrThrow({ where: { id: v.id } });
+    const a = row.artifacts as { targets: { key: string }; series: { key: string } };
+    const targets = new Float32Array(new Uint8Array(await artifactStore().get(a.targets.key)).buffer);
+    expect(targets).toHaveLength(88);
+    expect(targets[0]).toBeCloseTo(100 + 24 + 3 * Math.cos(24 / 7), 2);
+    const bad = await stage('a,b\n1,2\n3,\n5,6\n7,8\n');
+    const bp = bad.profile as Extract<typeof bad.profile, { kind: 'csv' }>;
+    const err = await api.datasets
+      .createFromUpload({ teamId: t.team.id, projectId, uploadId: bad.uploadId, name: 'Gappy', columns: bp.columns.map((c) => ({ name: c.name, type: c.type, role: 'feature', useAsFeature: false }) as const), timeSeries: { window: 1, horizon: 1, target: 'a' }, split: { train: 0.6, validation: 0.2, test: 0.2, seed: 0, stratify: 'none' } })
+      .catch((e: unknown) => e);
+    expect((err as TRPCError).message).toMatch(/line 3: column 'b'/);
+  });
+});

@@ -97,6 +97,7 @@ export function NewDataset({ teamId, projectId, basePath }: { teamId: string; pr
   const [split, setSplit] = useState<SplitState>({ train: 0.7, validation: 0.15, test: 0.15, seed: 42, stratify: 'label' });
   const [image, setImage] = useState({ width: 32, height: 32, channels: 3 as 1 | 3 });
   const [augment, setAugment] = useState({ horizontalFlip: true, rotationDegrees: 10, shiftFraction: 0.1, noiseStd: 0 });
+  const [series, setSeries] = useState({ enabled: false, window: 24, stride: 1, horizon: 1, target: '' });
   const [generator, setGenerator] = useState<'loans' | 'shapes' | 'sequences'>('loans');
   const [loan, setLoan] = useState({ rows: 5000, seed: 1, biasStrength: 0.6, value: 'female' });
   const [shapes, setShapes] = useState({ count: 600, size: 28, seed: 1 });
@@ -149,7 +150,13 @@ export function NewDataset({ teamId, projectId, basePath }: { teamId: string; pr
           uploadId: staged.uploadId,
           name,
           split: splitInput,
-          ...(csv ? { columns: choices, task: taskKind || positiveClass ? { kind: taskKind || undefined, positiveClass: positiveClass || undefined } : undefined } : { augmentation: augment }),
+          ...(csv
+            ? {
+                columns: choices,
+                task: taskKind || positiveClass ? { kind: taskKind || undefined, positiveClass: positiveClass || undefined } : undefined,
+                timeSeries: series.enabled ? { window: series.window, stride: series.stride, horizon: series.horizon, target: series.target } : undefined,
+              }
+            : { augmentation: augment }),
         });
       }
       router.push(`${basePath}/${res.datasetId}`);
@@ -313,6 +320,37 @@ export function NewDataset({ teamId, projectId, basePath }: { teamId: string; pr
                   ))}
                 </Select>
               </Field>
+            ) : null}
+          </div>
+          <div className="border-t border-slate-100 p-5">
+            <label className="flex items-center gap-2 text-sm font-medium">
+              <input type="checkbox" checked={series.enabled} onChange={(e) => setSeries({ ...series, enabled: e.target.checked, target: series.target || (csvProfile.columns.find((c) => c.type === 'numeric')?.name ?? '') })} />
+              Rows are time steps: cut them into windows and forecast a column
+            </label>
+            {series.enabled ? (
+              <div className="mt-3 grid gap-3 sm:grid-cols-4">
+                <Field label="Forecast column" htmlFor="ts-target">
+                  <Select id="ts-target" className="w-full" value={series.target} onChange={(e) => setSeries({ ...series, target: e.target.value })}>
+                    {csvProfile.columns
+                      .filter((c) => c.type === 'numeric')
+                      .map((c) => (
+                        <option key={c.name} value={c.name}>
+                          {c.name}
+                        </option>
+                      ))}
+                  </Select>
+                </Field>
+                <Field label="Window (steps)" htmlFor="ts-window">
+                  <Input id="ts-window" value={String(series.window)} onChange={(e) => setSeries({ ...series, window: Number(e.target.value) || 0 })} />
+                </Field>
+                <Field label="Stride" htmlFor="ts-stride">
+                  <Input id="ts-stride" value={String(series.stride)} onChange={(e) => setSeries({ ...series, stride: Number(e.target.value) || 0 })} />
+                </Field>
+                <Field label="Horizon (steps ahead)" htmlFor="ts-horizon">
+                  <Input id="ts-horizon" value={String(series.horizon)} onChange={(e) => setSeries({ ...series, horizon: Number(e.target.value) || 0 })} />
+                </Field>
+                <p className="text-xs text-slate-500 sm:col-span-4">Numeric feature columns become the window&apos;s features; the split is chronological (no shuffling), so no future values leak into training.</p>
+              </div>
             ) : null}
           </div>
         </Card>
