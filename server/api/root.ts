@@ -3,6 +3,7 @@ import { architecturesRouter } from './routers/architectures';
 import { datasetsRouter } from './routers/datasets';
 import { invitationsRouter } from './routers/invitations';
 import { projectsRouter } from './routers/projects';
+import { runsRouter } from './routers/runs';
 import { teamsRouter } from './routers/teams';
 import { usersRouter } from './routers/users';
 import { workersRouter } from './routers/workers';
@@ -16,6 +17,7 @@ export const appRouter = createTRPCRouter({
   workers: workersRouter,
   architectures: architecturesRouter,
   datasets: datasetsRouter,
+  runs: runsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { ZCloneRunInput, ZCreateRunInput, ZRunRef } from '@/lib/schemas/run-input';
+import { prisma } from '@/lib/db/client';
+import { realtimeHub } from '../../realtime/hub';
+import { notFound } from '../../services/errors';
+import * as metrics from '../../services/metrics';
+import * as runs from '../../services/runs';
+import { createTRPCRouter, teamProcedure } from '../trpc';
+
+export const runsRouter = createTRPCRouter({
+  list: teamProcedure.input(z.object({ projectId: z.string().min(1) })).query(({ ctx, input }) => runs.listRuns(ctx.team.id, input.projectId)),
+  get: teamProcedure.input(ZRunRef).query(({ ctx, input }) => runs.getRun(ctx.team.id, input.runId)),
+  create: teamProcedure
+    .meta({ minRole: 'MEMBER' })
+    .input(ZCreateRunInput)
+    .mutation(({ ctx, input }) => runs.createRun({ teamId: ctx.team.id, userId: ctx.user.id, role: ctx.team.role, input })),
+  cancel: teamProcedure
+    .meta({ minRole: 'MEMBER' })
+    .input(ZRunRef)
+    .mutation(({ ctx, input }) => runs.cancelRun({ teamId: ctx.team.id, role: ctx.team.role, runId: input.runId })),
+  retry: teamProcedure
+    .meta({ minRole: 'MEMBER' })
+    .input(ZRunRef)
+    .mutation(({ ctx, input }) => runs.retryRun({ teamId: ctx.team.id, role: ctx.team.role, runId: input.runId })),
+  clone: teamProcedure
+    .meta({ minRole: 'MEMBER' })
+    .input(ZCloneRunInput)
+    .mutation(({ ctx, input }) => runs.cloneRun({ teamId: ctx.team.id, userId: ctx.user.id, role: ctx.team.role, runId: input.runId, name: input.name, config: input.config })),
+  logs: teamProcedure
+    .input(ZRunRef.extend({ afterId: z.string().regex(/^\d+$/).optional() }))
+    .query(({ ctx, input }) => runs.runLogs(ctx.team.id, input.runId, input.afterId ? BigInt(input.afterId) : undefined)),
+  summaries: teamProcedure.input(ZRunRef).query(({ ctx, input }) => metrics.runSummaries(ctx.team.id, input.runId)),
+  /** Downsampled series (min/max per bucket + last point), optionally a zoomed step range. */
+  series: teamProcedure
+    .input(
+      ZRunRef.extend({
+        keys: z.array(z.string()).max(100).optional(),
+        maxPoints: z.int().min(3).max(5000).default(1000),
+        from: z.int().min(0).optional(),
+        to: z.int().min(0).optional(),
+      }),
+    )
+    .query(({ ctx, input }) => metrics.runSeries(ctx.team.id, input.runId, input)),
+  /** Live events of one run (metrics written, status changes), streamed over SSE. */
+  live: teamProcedure.input(ZRunRef).subscription(async function* ({ ctx, input, signal }) {
+    const run = await prisma.run.findFirst({ where: { id: input.runId, teamId: ctx.team.id }, select: { id: true } });
+    if (!run) throw notFound('Run');
+    yield { type: 'hello' as const, runId: run.id };
+    for await (const event of realtimeHub().subscribe(run.id, signal)) yield event;
+  }),
+});

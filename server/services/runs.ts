@@ -1,0 +1,229 @@
+import type { Prisma } from '@prisma/client';
+import { checkArchitecture } from '@/lib/arch/infer';
+import { ZArchitectureSpec } from '@/lib/arch/spec';
+import { prisma } from '@/lib/db/client';
+import { enqueueTrainSql } from '@/lib/queue';
+import { can } from '@/lib/roles';
+import { checkCompatibility, dataShapeOf } from '@/lib/runs/compat';
+import { ZCreateRunInput, type CreateRunInput } from '@/lib/schemas/run-input';
+import { checkRunConfig, ZRunConfig } from '@/lib/schemas/runs';
+import type { Role } from '@/lib/schemas/teams';
+import { badRequest, conflict, forbidden, notFound } from './errors';
+
+/**
+ * Runs: created (validated against the architecture and dataset they pin), queued in the same
+ * transaction, then owned by a worker. Cancellation is a row (cancelRequestedAt) the worker polls
+ * and is told about through NOTIFY, so it works from any web server.
+ */
+export const RUNS_CHANNEL = 'deepboard_runs';
+
+async function runOfTeam(teamId: string, runId: string) {
+  const run = await prisma.run.findFirst({ where: { id: runId, teamId } });
+  if (!run) throw notFound('Run');
+  return run;
+}
+
+async function notifyRun(tx: Pick<typeof prisma, '$executeRaw'>, runId: string, status: string) {
+  await tx.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId, type: 'run', status })})`;
+}
+
+export async function createRun(args: { teamId: string; userId: string; role: Role; input: CreateRunInput; clonedFromId?: string }) {
+  if (!can.write(args.role)) throw forbidden('Viewers cannot start runs');
+  const input = ZCreateRunInput.parse(args.input);
+  const project = await prisma.project.findFirst({ where: { id: input.projectId, teamId: args.teamId }, select: { id: true } });
+  if (!project) throw notFound('Project');
+  const arch = await prisma.architecture.findFirst({ where: { id: input.architectureId, teamId: args.teamId } });
+  if (!arch) throw notFound('Architecture');
+  const archVersion = await prisma.architectureVersion.findUnique({
+    where: { architectureId_version: { architectureId: arch.id, version: input.architectureVersion ?? arch.latestVersion } },
+  });
+  if (!archVersion) throw notFound(`Version ${input.architectureVersion} of ${arch.name}`);
+  const check = checkArchitecture(ZArchitectureSpec.parse(archVersion.spec));
+  if (!check.ok) throw badRequest(`${arch.name} v${archVersion.version} cannot be built: ${check.issue.message}`, 'architectureId');
+
+  let datasetVersion = null;
+  let dataset = null;
+  if (input.config.paradigm !== 'reinforcement') {
+    if (!input.datasetId) throw badRequest(`${input.config.paradigm} training needs a dataset`, 'datasetId');
+    dataset = await prisma.dataset.findFirst({ where: { id: input.datasetId, teamId: args.teamId } });
+    if (!dataset) throw notFound('Dataset');
+    datasetVersion = await prisma.datasetVersion.findUnique({
+      where: { datasetId_version: { datasetId: dataset.id, version: input.datasetVersion ?? dataset.latestVersion } },
+    });
+    if (!datasetVersion) throw notFound(`Version ${input.datasetVersion} of ${dataset.name}`);
+  }
+  const shape = datasetVersion ? dataShapeOf({ kind: dataset!.kind, task: datasetVersion.task, schema: datasetVersion.schema, preprocessing: datasetVersion.preprocessing }) : null;
+  const problems = [
+    ...checkCompatibility(input.config.paradigm, check.summary, shape),
+    ...checkRunConfig(input.config, {
+      task: shape?.task?.kind,
+      numClasses: shape?.numClasses ?? undefined,
+      hasValidation: datasetVersion ? ((datasetVersion.split as { counts?: { validation?: number } }).counts?.validation ?? 0) > 0 : undefined,
+      hasSampleWeights: false,
+    }),
+  ];
+  if (problems.length) throw badRequest(problems.join('; '), 'config');
+
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      return await prisma.$transaction(async (tx) => {
+        const last = await tx.run.aggregate({ where: { projectId: input.projectId }, _max: { number: true } });
+        const number = (last._max.number ?? 0) + 1;
+        const run = await tx.run.create({
+          data: {
+            teamId: args.teamId,
+            projectId: input.projectId,
+            number,
+            name: input.name || `${arch.name} · ${dataset?.name ?? 'CartPole'} #${number}`,
+            paradigm: input.config.paradigm,
+            architectureVersionId: archVersion.id,
+            datasetVersionId: datasetVersion?.id,
+            config: input.config as Prisma.InputJsonValue,
+            tags: input.tags,
+            notes: input.notes,
+            priority: input.priority,
+            createdById: args.userId,
+            clonedFromId: args.clonedFromId,
+          },
+          select: { id: true, number: true, name: true },
+        });
+        await tx.$executeRaw(enqueueTrainSql({ runId: run.id, attempt: 0 }, input.priority));
+        await notifyRun(tx, run.id, 'QUEUED');
+        return run;
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'P2002') throw err;
+    }
+  }
+  throw conflict('Could not number the run; try again');
+}
+
+export async function cancelRun(args: { teamId: string; role: Role; runId: string }) {
+  if (!can.write(args.role)) throw forbidden('Viewers cannot cancel runs');
+  const run = await runOfTeam(args.teamId, args.runId);
+  return prisma.$transaction(async (tx) => {
+    // A queued run is canceled at once; a running one is asked to stop at its next batch.
+    const queued = await tx.run.updateMany({ where: { id: run.id, status: 'QUEUED' }, data: { status: 'CANCELED', cancelRequestedAt: new Date(), finishedAt: new Date() } });
+    if (queued.count) {
+      await tx.$executeRaw`SELECT graphile_worker.remove_job(${`${run.id}:${run.attempt}`}::text)`;
+      await notifyRun(tx, run.id, 'CANCELED');
+      return { status: 'CANCELED' as const };
+    }
+    const running = await tx.run.updateMany({ where: { id: run.id, status: 'RUNNING', cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } });
+    if (running.count) {
+      await tx.$executeRaw`SELECT pg_notify('deepboard_cancel', ${run.id})`;
+      return { status: 'CANCELING' as const };
+    }
+    if (run.status === 'RUNNING') return { status: 'CANCELING' as const };
+    throw badRequest(`This run has already ${run.status === 'SUCCEEDED' ? 'finished' : run.status.toLowerCase()}`);
+  });
+}
+
+/** Queues a failed or canceled run again (same run, next attempt). */
+export async function retryRun(args: { teamId: string; role: Role; runId: string }) {
+  if (!can.write(args.role)) throw forbidden('Viewers cannot retry runs');
+  const run = await runOfTeam(args.teamId, args.runId);
+  if (run.status !== 'FAILED' && run.status !== 'CANCELED') throw badRequest('Only failed or canceled runs can be retried');
+  return prisma.$transaction(async (tx) => {
+    const attempt = run.attempt + 1;
+    const updated = await tx.run.updateMany({
+      where: { id: run.id, status: run.status, attempt: run.attempt },
+      data: { status: 'QUEUED', attempt, error: null, cancelRequestedAt: null, finishedAt: null, startedAt: null, queuedAt: new Date(), workerId: null, maxAttempts: attempt + 2 },
+    });
+    if (!updated.count) throw conflict('The run changed meanwhile; reload');
+    await tx.$executeRaw(enqueueTrainSql({ runId: run.id, attempt }, run.priority));
+    await notifyRun(tx, run.id, 'QUEUED');
+    return { status: 'QUEUED' as const, attempt };
+  });
+}
+
+/** A new run with the same pins and configuration, changed by `config`. */
+export async function cloneRun(args: { teamId: string; userId: string; role: Role; runId: string; name?: string; config: Record<string, unknown> }) {
+  const run = await runOfTeam(args.teamId, args.runId);
+  const [archVersion, datasetVersion] = await Promise.all([
+    run.architectureVersionId ? prisma.architectureVersion.findUnique({ where: { id: run.architectureVersionId } }) : null,
+    run.datasetVersionId ? prisma.datasetVersion.findUnique({ where: { id: run.datasetVersionId } }) : null,
+  ]);
+  if (!archVersion) throw badRequest('The run’s architecture version no longer exists');
+  const config = ZRunConfig.safeParse({ ...(run.config as object), ...args.config });
+  if (!config.success) throw badRequest(config.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), 'config');
+  return createRun({
+    teamId: args.teamId,
+    userId: args.userId,
+    role: args.role,
+    clonedFromId: run.id,
+    input: {
+      projectId: run.projectId,
+      name: args.name,
+      architectureId: archVersion.architectureId,
+      architectureVersion: archVersion.version,
+      datasetId: datasetVersion?.datasetId,
+      datasetVersion: datasetVersion?.version,
+      config: config.data,
+      tags: run.tags,
+      notes: run.notes,
+      priority: run.priority,
+    },
+  });
+}
+
+const runSelect = {
+  id: true,
+  number: true,
+  name: true,
+  status: true,
+  paradigm: true,
+  tags: true,
+  priority: true,
+  backend: true,
+  device: true,
+  attempt: true,
+  error: true,
+  progress: true,
+  createdAt: true,
+  queuedAt: true,
+  startedAt: true,
+  finishedAt: true,
+  createdBy: { select: { name: true, email: true } },
+  architectureVersion: { select: { version: true, architecture: { select: { id: true, name: true } } } },
+  datasetVersion: { select: { version: true, dataset: { select: { id: true, name: true } } } },
+} as const;
+
+export async function listRuns(teamId: string, projectId: string, opts: { limit?: number } = {}) {
+  const runs = await prisma.run.findMany({ where: { teamId, projectId }, orderBy: { number: 'desc' }, take: opts.limit ?? 100, select: runSelect });
+  const queued = await queuePositions(teamId);
+  return runs.map((r) => ({ ...r, queuePosition: queued.get(r.id) ?? null }));
+}
+
+/** 1-based position among all queued runs (workers take higher priority first, then oldest). */
+export async function queuePositions(teamId: string): Promise<Map<string, number>> {
+  const rows = await prisma.run.findMany({ where: { status: 'QUEUED' }, orderBy: [{ priority: 'desc' }, { queuedAt: 'asc' }], select: { id: true, teamId: true } });
+  return new Map(rows.map((r, i) => [r.id, i + 1] as const).filter(([id]) => rows.find((r) => r.id === id)!.teamId === teamId));
+}
+
+export async function getRun(teamId: string, runId: string) {
+  const run = await prisma.run.findFirst({
+    where: { id: runId, teamId },
+    select: {
+      ...runSelect,
+      config: true,
+      notes: true,
+      environment: true,
+      evaluation: true,
+      projectId: true,
+      cancelRequestedAt: true,
+      heartbeatAt: true,
+      clonedFromId: true,
+      checkpoints: { orderBy: [{ epoch: 'asc' }, { kind: 'asc' }], select: { id: true, epoch: true, kind: true, metric: true, value: true, sizeBytes: true, createdAt: true } },
+    },
+  });
+  if (!run) throw notFound('Run');
+  const queued = run.status === 'QUEUED' ? await queuePositions(teamId) : new Map<string, number>();
+  return { ...run, checkpoints: run.checkpoints.map((c) => ({ ...c, sizeBytes: Number(c.sizeBytes) })), queuePosition: queued.get(run.id) ?? null };
+}
+
+export async function runLogs(teamId: string, runId: string, afterId?: bigint) {
+  await runOfTeam(teamId, runId);
+  const rows = await prisma.runLog.findMany({ where: { runId, ...(afterId ? { id: { gt: afterId } } : {}) }, orderBy: { id: 'asc' }, take: 2000 });
+  return rows.map((r) => ({ id: r.id.toString(), time: r.time, level: r.level, message: r.message }));
+}
