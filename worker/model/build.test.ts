@@ -146,3 +146,49 @@ describe('buildArchitecture against shape inference', () => {
     await expect(buildArchitecture(spec)).rejects.toThrow("layer 1 'c1' (conv2d) needs a 3-D input");
   });
 });
+
+describe('seeded initialisation', () => {
+  const spec = ZArchitectureSpec.parse({
+    kind: 'gan',
+    latentDim: 4,
+    generator: [
+      { type: 'dense', units: 6, activation: 'relu', biasInitializer: 'randomNormal' },
+      { type: 'reshape', targetShape: [3, 2] },
+      { type: 'bidirectional', layer: { type: 'lstm', units: 2 } },
+      { type: 'dense', units: 3, kernelInitializer: 'orthogonal' },
+    ],
+    discriminator: [{ type: 'dense', units: 5, kernelInitializer: 'heUniform' }, { type: 'dense', units: 1, activation: 'sigmoid' }],
+  });
+
+  async function weightsOf(seed: number | undefined): Promise<number[][]> {
+    const built = await buildArchitecture(spec, { seed });
+    try {
+      return [built.models.generator!, built.models.discriminator!].flatMap((m) => m.getWeights().map((w) => Array.from(w.dataSync())));
+    } finally {
+      built.dispose();
+    }
+  }
+
+  it('builds bit-identical weights from the same seed, and different ones from another seed', async () => {
+    const a = await weightsOf(7);
+    const b = await weightsOf(7);
+    const c = await weightsOf(8);
+    expect(a).toEqual(b);
+    // Every randomly initialised weight (zero biases aside) differs under another seed.
+    const random = a.flatMap((w, i) => (w.some((v) => v !== 0) ? [i] : []));
+    expect(random.length).toBeGreaterThanOrEqual(8);
+    for (const i of random) expect(c[i], `weight ${i}`).not.toEqual(a[i]);
+  });
+
+  it('starts the two directions of a bidirectional layer apart and leaves unseeded builds random', async () => {
+    const before = tf.memory().numTensors;
+    const built = await buildArchitecture(spec, { seed: 7 });
+    const bidirectional = built.models.generator!.layers.find((l) => l.getClassName() === 'Bidirectional')!;
+    const [fKernel, fRecurrent, , bKernel, bRecurrent] = bidirectional.getWeights().map((w) => Array.from(w.dataSync()));
+    built.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(bKernel).not.toEqual(fKernel);
+    expect(bRecurrent).not.toEqual(fRecurrent);
+    expect(await weightsOf(undefined)).not.toEqual(await weightsOf(undefined));
+  });
+});
