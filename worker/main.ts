@@ -1,10 +1,18 @@
+import { run as runQueue, type Runner } from 'graphile-worker';
+import pg from 'pg';
+import { artifactStore } from '@/lib/artifacts/store';
 import { createPrismaClient } from '@/lib/db/client';
+import { TRAIN_TASK, ZTrainJob } from '@/lib/queue';
+import { reapStaleRuns } from '@/lib/runs/reaper';
 import { loadBestBackend, parseBackendPreference } from './backend';
+import { CANCEL_CHANNEL, handleTrainJob } from './jobs/train-run';
 import { registerWorker } from './registration';
 
 /**
- * The worker process: loads the best TensorFlow.js backend, registers itself, heartbeats, and
- * shuts down cleanly on SIGINT/SIGTERM. The training queue consumer plugs in here (issue 5).
+ * The worker process: loads the best TensorFlow.js backend, registers itself, heartbeats, takes
+ * training jobs from the graphile-worker queue one at a time, hears cancel requests through
+ * LISTEN, reaps runs whose worker died, and on SIGINT/SIGTERM stops the current run after its
+ * batch (queuing it again for another worker) before exiting.
  */
 export async function runWorker(opts: { databaseUrl: string; log?: (line: string) => void }): Promise<void> {
   const log = opts.log ?? ((line: string) => console.log(`[worker ${process.pid}] ${line}`));
@@ -16,15 +24,77 @@ export async function runWorker(opts: { databaseUrl: string; log?: (line: string
   const registration = await registerWorker(prisma, backend, { name: process.env.DEEPBOARD_WORKER_NAME, log });
   log(`registered as ${registration.id}`);
 
+  // Cancel requests arrive by NOTIFY (the handler also polls the run row on every heartbeat).
+  const canceled = new Set<string>();
+  let listener = null as pg.Client | null;
+  const listen = async () => {
+    try {
+      const c = new pg.Client({ connectionString: opts.databaseUrl });
+      c.on('notification', (m) => m.payload && canceled.add(m.payload));
+      c.on('error', () => {
+        listener = null;
+        setTimeout(() => void listen(), 1000).unref();
+      });
+      await c.connect();
+      await c.query(`LISTEN ${CANCEL_CHANNEL}`);
+      listener = c;
+    } catch {
+      setTimeout(() => void listen(), 2000).unref();
+    }
+  };
+  await listen();
+
+  let shuttingDown = false;
+  const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
+  pool.on('error', (err) => log(`queue connection error (reconnecting): ${err.message}`));
+  const runner: Runner = await runQueue({
+    pgPool: pool,
+    concurrency: 1,
+    noHandleSignals: true,
+    pollInterval: 1000,
+    logger: undefined,
+    taskList: {
+      [TRAIN_TASK]: async (payload) => {
+        const job = ZTrainJob.parse(payload);
+        await handleTrainJob(job, {
+          prisma,
+          store: artifactStore(),
+          workerId: registration.id,
+          backendName: backend.name,
+          device: backend.device,
+          versions: backend.versions,
+          cancelRequested: (runId) => canceled.has(runId),
+          shuttingDown: () => shuttingDown,
+          log,
+        });
+      },
+    },
+  });
+
+  const reaper = setInterval(() => {
+    void reapStaleRuns(prisma)
+      .then((r) => {
+        if (r.requeued.length) log(`requeued ${r.requeued.length} run(s) whose worker stopped responding`);
+        if (r.failed.length) log(`failed ${r.failed.length} run(s) whose worker stopped responding`);
+      })
+      .catch(() => {});
+  }, 5000);
+  reaper.unref();
+
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       log(`${signal} received, shutting down`);
+      shuttingDown = true;
       resolve();
     };
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
   });
+  clearInterval(reaper);
+  await runner.stop();
   await registration.stop();
+  await listener?.end().catch(() => {});
+  await pool.end().catch(() => {});
   await prisma.$disconnect();
   log('stopped');
 }

@@ -113,3 +113,64 @@ export async function logMetrics(db: Db, runId: string, input: MetricPointInput[
 }
 
 export { Prisma };
+
+/**
+ * A resumed run repeats the steps after its checkpoint: drop the points logged past it (per
+ * series kind) and recompute the summaries, so nothing is duplicated and nothing before the
+ * checkpoint is lost.
+ */
+export async function truncateRunMetrics(db: Db, runId: string, cutoff: { batchStep: number; epoch: number }): Promise<number> {
+  return db.$transaction(async (tx) => {
+    const deleted = await tx.$executeRaw`
+      DELETE FROM "MetricPoint" p USING "MetricSeries" s
+      WHERE p."seriesId" = s.id AND s."runId" = ${runId} AND s.context <> 'system'
+        AND p.step > CASE WHEN s.key LIKE 'batch/%' THEN ${cutoff.batchStep}::int ELSE ${cutoff.epoch}::int END`;
+    await tx.$executeRaw`
+      UPDATE "MetricSeries" s SET
+        "min" = a.mn, "max" = a.mx, "lastStep" = a.ls, "count" = a.n,
+        "last" = (SELECT value FROM "MetricPoint" WHERE "seriesId" = s.id AND step = a.ls),
+        "updatedAt" = now()
+      FROM (SELECT "seriesId", min(value) mn, max(value) mx, max(step) ls, count(*)::int n FROM "MetricPoint" GROUP BY "seriesId") a
+      WHERE a."seriesId" = s.id AND s."runId" = ${runId}`;
+    return deleted;
+  });
+}
+
+/** Buffers points and writes them through logMetrics in batches (by size or every `intervalMs`). */
+export class MetricBuffer {
+  private points: MetricPointInput[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Db,
+    private readonly runId: string,
+    private readonly opts: { intervalMs?: number; maxPoints?: number; onError?: (err: unknown) => void } = {},
+  ) {}
+
+  add(...points: MetricPointInput[]): void {
+    this.points.push(...points);
+    if (this.points.length >= (this.opts.maxPoints ?? 5000)) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.opts.intervalMs ?? 250);
+  }
+
+  /** Writes everything buffered so far; resolves when it is stored. Retries a failed write later. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.points;
+    this.points = [];
+    this.flushing = this.flushing.then(async () => {
+      if (!batch.length) return;
+      try {
+        await logMetrics(this.db, this.runId, batch);
+      } catch (err) {
+        // Keep the points (writes are idempotent) and try again with the next flush.
+        this.points.unshift(...batch);
+        this.opts.onError?.(err);
+        this.timer ??= setTimeout(() => void this.flush(), 1000);
+      }
+    });
+    return this.flushing;
+  }
+}

@@ -58,6 +58,8 @@ export interface FitLoopInput {
   initialState?: TrainerState;
   /** Runs after each epoch's onEpochEnd, e.g. to send sample reconstructions. */
   afterEpoch?(epoch: number): Promise<void>;
+  /** Changes a training batch's inputs before the forward pass (data augmentation). */
+  transformBatch?(x: tf.Tensor, epoch: number, batch: number): tf.Tensor;
 }
 
 const EVAL_CHUNK = 1024;
@@ -107,7 +109,9 @@ export async function fitLoop(input: FitLoopInput): Promise<FitResult> {
 
       for (let batch = 0; batch < batches; batch++) {
         const indices = batchIndices(order, config.batchSize, batch);
-        const [xb, yb] = gatherRows([x, y], indices);
+        const [gathered, yb] = gatherRows([x, y], indices);
+        const xb = input.transformBatch ? input.transformBatch(gathered!, epoch, batch) : gathered;
+        if (xb !== gathered) gathered!.dispose();
         const wb = input.weights ? tf.tensor1d(Array.from(indices, (i) => input.weights![i]!)) : undefined;
         let prediction: tf.Tensor | null = null;
         let values: number[];

@@ -23,6 +23,8 @@ export interface SupervisedData {
   /** [n] non-negative weights; used when the config's sampleWeights is on. */
   sampleWeights?: tf.Tensor;
   validation?: { x: tf.Tensor; y: tf.Tensor };
+  /** Changes each training batch's inputs (image augmentation); validation data is left alone. */
+  transformBatch?(x: tf.Tensor, epoch: number, batch: number): tf.Tensor;
 }
 
 export interface SupervisedInput {
@@ -90,6 +92,7 @@ export async function trainSupervised(input: SupervisedInput): Promise<Supervise
       hooks,
       initialEpoch: input.initialEpoch,
       initialState: input.initialState,
+      transformBatch: data.transformBatch,
     });
     const finalLogs = Object.fromEntries(Object.entries(result.history.logs).map(([k, v]) => [k, v[v.length - 1]!]));
     return { ...result, model, finalLogs };

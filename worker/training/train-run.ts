@@ -23,6 +23,8 @@ export interface RunData {
   y?: tf.Tensor;
   sampleWeights?: tf.Tensor;
   validation?: { x: tf.Tensor; y?: tf.Tensor };
+  /** Supervised runs: changes each training batch's inputs (image augmentation). */
+  transformBatch?(x: tf.Tensor, epoch: number, batch: number): tf.Tensor;
 }
 
 export interface TrainRunInput {
@@ -96,7 +98,7 @@ export async function trainRun(input: TrainRunInput): Promise<TrainRunResult> {
         const validation = data.validation ? { x: data.validation.x, y: need(data.validation.y, 'validation labels') } : undefined;
         const result = await trainSupervised({
           model: models.model!,
-          data: { x: need(data.x, 'inputs'), y: need(data.y, 'labels'), sampleWeights: data.sampleWeights, validation },
+          data: { x: need(data.x, 'inputs'), y: need(data.y, 'labels'), sampleWeights: data.sampleWeights, validation, transformBatch: data.transformBatch },
           config,
           hooks,
           ...resumeOptions,
