@@ -13,7 +13,7 @@ const split = { train: 0.7, validation: 0.15, test: 0.15, seed: 1, stratify: 'la
 beforeAll(async () => {
   t = await makeTeam();
   projectId = (await callerFor(t.owner).projects.create({ teamId: t.team.id, name: 'Training' })).id;
-  worker = startWorker();
+  worker = startWorker({ DEEPBOARD_RUN_STALE_MS: '6000' });
 });
 
 afterAll(async () => {
@@ -50,5 +50,138 @@ describe('training through the queue', () => {
     expect(ev.report.confusion.flat().reduce((a, b) => a + b, 0)).toBe(ev.testExamples);
     const logs = await api.runs.logs({ teamId: t.team.id, runId: run.id });
     expect(logs.map((l) => l.message).join('\n')).toMatch(/finished/);
+  });
+
+  it('a CNN on generated shape images (with augmentation), an LSTM on sequence patterns, a text classifier', async () => {
+    const api = callerFor(t.owner);
+    const shapes = await api.datasets.createSynthetic({ teamId: t.team.id, projectId, name: 'Shapes', split, spec: { generator: 'shapes', settings: { count: 90, size: 16, seed: 2 }, augmentation: { horizontalFlip: true, rotationDegrees: 10 } } });
+    const cnn = await arch('Shapes CNN', 'cnn-classifier', { inputShape: [16, 16, 1], task: 'multiclass', numClasses: 3 });
+    const waves = await api.datasets.createSynthetic({ teamId: t.team.id, projectId, name: 'Waves', split, spec: { generator: 'sequences', settings: { count: 90, length: 24, seed: 2 } } });
+    const lstm = await arch('Waves LSTM', 'lstm-classifier', { inputShape: [24, 1], task: 'multiclass', numClasses: 3 });
+    const words = ['great', 'awful', 'fine', 'terrible', 'lovely', 'boring'];
+    const lines = ['review,sentiment'];
+    for (let i = 0; i < 120; i++) lines.push(`"${Array.from({ length: 8 }, (_, j) => words[(i * 3 + j) % 6]).join(' ')} ${i % 2 ? 'great' : 'awful'}",${i % 2 ? 'pos' : 'neg'}`);
+    const { stageUpload } = await import('@/server/services/datasets');
+    const { Readable } = await import('node:stream');
+    const up = await stageUpload({ teamId: t.team.id, userId: t.owner.id, role: 'OWNER', kind: 'csv', filename: 'r.csv', body: Readable.from([Buffer.from(lines.join('\n'))]) });
+    const cols = (up.profile as { columns: Array<{ name: string; type: 'text' | 'categorical' | 'boolean' | 'numeric' | 'datetime' }> }).columns;
+    const text = await api.datasets.createFromUpload({
+      teamId: t.team.id, projectId, uploadId: up.uploadId, name: 'Reviews', split, tokenizer: { vocabSize: 40, sequenceLength: 12 },
+      columns: cols.map((c) => ({ name: c.name, type: c.type, role: c.name === 'sentiment' ? 'label' : 'feature', useAsFeature: false })),
+    });
+    const textArch = await arch('Review classifier', 'text-classifier', { inputShape: [12], task: 'binary', vocabSize: 40 });
+    const runs = await Promise.all([
+      api.runs.create({ teamId: t.team.id, projectId, architectureId: cnn.id, datasetId: shapes.datasetId, config: { paradigm: 'supervised', epochs: 2, batchSize: 16 } }),
+      api.runs.create({ teamId: t.team.id, projectId, architectureId: lstm.id, datasetId: waves.datasetId, config: { paradigm: 'supervised', epochs: 2, batchSize: 16 } }),
+      api.runs.create({ teamId: t.team.id, projectId, architectureId: textArch.id, datasetId: text.datasetId, config: { paradigm: 'supervised', epochs: 2, batchSize: 16 } }),
+    ]);
+    for (const r of runs) {
+      const done = await waitForRun(r.id, ['SUCCEEDED', 'FAILED'], 180_000, worker);
+      expect(done.error, r.name).toBeNull();
+      const got = await api.runs.get({ teamId: t.team.id, runId: r.id });
+      expect(got.checkpoints.length).toBeGreaterThanOrEqual(2);
+      expect((got.evaluation as { report: { accuracy: number } }).report.accuracy).toBeGreaterThanOrEqual(0);
+      const loss = (await api.runs.summaries({ teamId: t.team.id, runId: r.id })).find((s) => s.key === 'loss' && s.context === 'train');
+      expect(loss?.count).toBe(2);
+    }
+    const logs = await api.runs.logs({ teamId: t.team.id, runId: runs[0]!.id });
+    expect(logs.map((l) => l.message).join('\n')).toMatch(/augmentation/);
+  });
+
+  it('an autoencoder, a GAN and a CartPole policy train', async () => {
+    const api = callerFor(t.owner);
+    const ds = (await api.datasets.list({ teamId: t.team.id, projectId })).find((d) => d.name === 'Loans')!;
+    const v = await api.datasets.version({ teamId: t.team.id, datasetId: ds.id });
+    const inputs = (v.preprocessing as { encoder: { featureNames: string[] } }).encoder.featureNames.length;
+    const ae = await arch('Loans AE', 'autoencoder', { inputShape: [inputs], task: 'binary' });
+    const waves = (await api.datasets.list({ teamId: t.team.id, projectId })).find((d) => d.name === 'Waves')!;
+    const gan = await arch('Waves GAN', 'mlp-gan', { inputShape: [24, 1], task: 'multiclass', numClasses: 3 });
+    const policy = await arch('CartPole policy', 'policy-network', { inputShape: [4], task: 'multiclass', numClasses: 2 });
+    const shapes = { datasetId: ds.id };
+    const wavesRef = { datasetId: waves.id };
+    const runs = await Promise.all([
+      api.runs.create({ teamId: t.team.id, projectId, architectureId: ae.id, datasetId: shapes.datasetId, config: { paradigm: 'autoencoder', epochs: 2, batchSize: 32 } }),
+      api.runs.create({ teamId: t.team.id, projectId, architectureId: gan.id, datasetId: wavesRef.datasetId, config: { paradigm: 'gan', epochs: 2, batchSize: 16 } }),
+      api.runs.create({ teamId: t.team.id, projectId, architectureId: policy.id, config: { paradigm: 'reinforcement', rl: { episodes: 40, algorithm: 'reinforce' } } }),
+    ]);
+    for (const r of runs) {
+      const done = await waitForRun(r.id, ['SUCCEEDED', 'FAILED'], 180_000, worker);
+      expect(done.error, r.name).toBeNull();
+    }
+    const aeSeries = await api.runs.summaries({ teamId: t.team.id, runId: runs[0]!.id });
+    expect(aeSeries.find((s) => s.key === 'loss' && s.context === 'train')?.count).toBe(2);
+    const ganSeries = await api.runs.summaries({ teamId: t.team.id, runId: runs[1]!.id });
+    expect(ganSeries.map((s) => s.key)).toEqual(expect.arrayContaining(['d_loss', 'g_loss']));
+    const rl = await api.runs.get({ teamId: t.team.id, runId: runs[2]!.id });
+    expect((rl.evaluation as { episodes: number }).episodes).toBe(40);
+    const rlSeries = await api.runs.summaries({ teamId: t.team.id, runId: runs[2]!.id });
+    expect(rlSeries.find((s) => s.key === 'return')?.count).toBe(40);
+  });
+
+  it('cancel stops a running run within moments, and the worker moves on', async () => {
+    const api = callerFor(t.owner);
+    const ds = await api.datasets.createSynthetic({ teamId: t.team.id, projectId, name: 'Loans long', split, spec: { generator: 'loans', settings: { rows: 3000, seed: 9 } } });
+    const v = await api.datasets.version({ teamId: t.team.id, datasetId: ds.datasetId });
+    const inputs = (v.preprocessing as { encoder: { featureNames: string[] } }).encoder.featureNames.length;
+    const a = await arch('Long MLP', 'mlp-classifier', { inputShape: [inputs], task: 'binary' });
+    const run = await api.runs.create({ teamId: t.team.id, projectId, architectureId: a.id, datasetId: ds.datasetId, config: { paradigm: 'supervised', epochs: 500, batchSize: 8, batchMetricThrottleMs: 0 } });
+    await waitForRun(run.id, ['RUNNING'], 60_000, worker);
+    await new Promise((r) => setTimeout(r, 1500));
+    const requested = Date.now();
+    expect((await api.runs.cancel({ teamId: t.team.id, runId: run.id })).status).toBe('CANCELING');
+    const done = await waitForRun(run.id, ['CANCELED', 'FAILED', 'SUCCEEDED'], 30_000, worker);
+    expect(done.status).toBe('CANCELED');
+    expect(done.finishedAt!.getTime() - requested).toBeLessThan(5000);
+    // The queue goes on: a queued run can be canceled at once, and a new one still trains.
+    const next = await api.runs.create({ teamId: t.team.id, projectId, architectureId: a.id, datasetId: ds.datasetId, config: { paradigm: 'supervised', epochs: 1 } });
+    expect((await waitForRun(next.id, ['SUCCEEDED', 'FAILED'], 60_000, worker)).status).toBe('SUCCEEDED');
+  });
+
+  it('a diverging loss fails the run naming the epoch and the step', async () => {
+    const api = callerFor(t.owner);
+    const lines = ['x1,x2,y'];
+    for (let i = 0; i < 200; i++) lines.push(`${i % 17},${(i * 7) % 23},${((i % 17) * 3 + ((i * 7) % 23) + (i % 5) / 7).toFixed(3)}`);
+    const { stageUpload } = await import('@/server/services/datasets');
+    const { Readable } = await import('node:stream');
+    const up = await stageUpload({ teamId: t.team.id, userId: t.owner.id, role: 'OWNER', kind: 'csv', filename: 'reg.csv', body: Readable.from([Buffer.from(lines.join('\n'))]) });
+    const cols = (up.profile as { columns: Array<{ name: string; type: 'numeric' }> }).columns;
+    const ds = await api.datasets.createFromUpload({
+      teamId: t.team.id, projectId, uploadId: up.uploadId, name: 'Regression', split: { ...split, stratify: 'none' },
+      columns: cols.map((c) => ({ name: c.name, type: c.type, role: c.name === 'y' ? 'label' : 'feature', useAsFeature: false })),
+    });
+    const a = await arch('Exploding regressor', 'mlp-regressor', { inputShape: [2], task: 'regression' });
+    const run = await api.runs.create({ teamId: t.team.id, projectId, architectureId: a.id, datasetId: ds.datasetId, config: { paradigm: 'supervised', epochs: 3, optimizer: { name: 'sgd' }, learningRate: 1e30 } });
+    const done = await waitForRun(run.id, ['SUCCEEDED', 'FAILED'], 60_000, worker);
+    expect(done.status).toBe('FAILED');
+    expect(done.error).toMatch(/(NaN|infinit|Infinity).*epoch \d+, step \d+/i);
+  });
+
+  it('a SIGKILLed worker’s run is detected and resumed from its checkpoint by another worker', async () => {
+    const api = callerFor(t.owner);
+    await worker.stop();
+    const victim = startWorker({ DEEPBOARD_WORKER_NAME: 'victim' });
+    const ds = (await api.datasets.list({ teamId: t.team.id, projectId })).find((d) => d.name === 'Loans long')!;
+    const v = await api.datasets.version({ teamId: t.team.id, datasetId: ds.id });
+    const inputs = (v.preprocessing as { encoder: { featureNames: string[] } }).encoder.featureNames.length;
+    const a = await arch('Resumable MLP', 'mlp-classifier', { inputShape: [inputs], task: 'binary' });
+    const run = await api.runs.create({ teamId: t.team.id, projectId, architectureId: a.id, datasetId: ds.id, config: { paradigm: 'supervised', epochs: 8, batchSize: 16 } });
+    await waitForRun(run.id, ['RUNNING'], 60_000, victim);
+    const deadline = Date.now() + 60_000;
+    while ((await prisma.checkpoint.count({ where: { runId: run.id, kind: 'epoch' } })) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    victim.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    worker = startWorker({ DEEPBOARD_RUN_STALE_MS: '6000' });
+    const done = await waitForRun(run.id, ['SUCCEEDED', 'FAILED'], 120_000, worker);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.attempt).toBe(1);
+    const logs = (await api.runs.logs({ teamId: t.team.id, runId: run.id })).map((l) => l.message).join('\n');
+    expect(logs).toMatch(/stopped responding/);
+    expect(logs).toMatch(/resuming from the checkpoint of epoch \d/);
+    const requeuedAt = (await prisma.runLog.findFirstOrThrow({ where: { runId: run.id, message: { contains: 'stopped responding' } } })).time.getTime();
+    expect(requeuedAt - killedAt).toBeLessThan(60_000);
+    // Every epoch logged exactly once despite the crash.
+    const loss = (await api.runs.summaries({ teamId: t.team.id, runId: run.id })).find((s) => s.key === 'loss' && s.context === 'train')!;
+    expect(loss.count).toBe(8);
+    expect(loss.lastStep).toBe(8);
   });
 });

@@ -199,6 +199,9 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
           await progress(epoch);
         },
         onCheckpoint: async ({ kind, epoch, models, state, value }) => {
+          // Everything logged up to the checkpoint is stored before the checkpoint exists, so a
+          // resume from it never misses a point.
+          await metrics.flush();
           const key = `teams/${run.teamId}/runs/${run.id}/checkpoints/${kind}-${epoch}-a${run.attempt}`;
           const meta = await saveCheckpoint(store, key, { models, state, kind, value });
           const size = (await Promise.all(meta.parts.flatMap((p) => [`${key}/${p}/model.json`, `${key}/${p}/weights.bin`]).map((k) => store.size(k).catch(() => 0)))).reduce((a, b) => a + b, 0);
@@ -235,8 +238,12 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
     if (run.paradigm === 'supervised' && data && data.test.n > 0 && result.models.model) {
       const test = toTensors(data.test, data);
       tensors.push(test.x, test.y);
-      const ev = evaluateModel(result.models.model, test.x, test.y, data.task.kind, data.classNames?.length);
       const scores = predictAll(result.models.model, test.x);
+      if (scores.some((s) => !Number.isFinite(s))) {
+        // The loss stayed finite (e.g. clipped cross-entropy) but the weights did not.
+        throw new TrainingDataError(`the model's predictions are not finite after epoch ${result.lastEpoch}, step ${result.state.step} — the weights diverged; lower the learning rate`);
+      }
+      const ev = evaluateModel(result.models.model, test.x, test.y, data.task.kind, data.classNames?.length);
       const predictionsKey = `teams/${run.teamId}/runs/${run.id}/predictions.json`;
       await store.put(
         predictionsKey,
