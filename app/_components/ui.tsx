@@ -83,14 +83,14 @@ export function Field({ label, htmlFor, error, hint, children }: { label: string
   );
 }
 
-export function Alert({ tone = 'error', children, className }: { tone?: 'error' | 'success' | 'info'; children: ReactNode; className?: string }) {
+export function Alert({ tone = 'error', children, className, ...rest }: { tone?: 'error' | 'success' | 'info'; children: ReactNode; className?: string } & HTMLAttributes<HTMLDivElement>) {
   const tones = {
     error: 'border-red-200 bg-red-50 text-red-800',
     success: 'border-emerald-200 bg-emerald-50 text-emerald-800',
     info: 'border-brand-100 bg-brand-50 text-brand-700',
   };
   return (
-    <div role={tone === 'error' ? 'alert' : 'status'} className={cn('rounded-md border px-3 py-2 text-sm', tones[tone], className)}>
+    <div role={tone === 'error' ? 'alert' : 'status'} className={cn('rounded-md border px-3 py-2 text-sm', tones[tone], className)} {...rest}>
       {children}
     </div>
   );

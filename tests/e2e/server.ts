@@ -17,6 +17,8 @@ const db = await createTestDatabase('deepboard_e2e');
 await writeFile(e2eStateFile(port), JSON.stringify({ databaseUrl: db.url }));
 const env = {
   ...process.env,
+  // The web server and the worker share one artifact folder (uploads, datasets, checkpoints).
+  DEEPBOARD_DATA_DIR: path.join(root, '.deepboard', `e2e-${port}`),
   DATABASE_URL: db.url,
   AUTH_SECRET: 'e2e-secret-not-for-production-use-0123456789',
   AUTH_TRUST_HOST: 'true',
@@ -30,13 +32,20 @@ if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) {
   });
 }
 const web = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], { cwd: root, env, stdio: 'inherit' });
+// One real worker trains the runs the specs queue.
+const worker = spawn(process.execPath, [path.join(root, 'bin', 'deepboard.mjs'), 'worker', '--name', 'e2e-worker'], {
+  cwd: root,
+  env: { ...env, DEEPBOARD_DATA_DIR: path.join(root, '.deepboard', `e2e-${port}`) },
+  stdio: 'inherit',
+});
 
 let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
-  const exited = new Promise((r) => web.once('exit', r));
+  const exited = Promise.all([new Promise((r) => web.once('exit', r)), new Promise((r) => (worker.exitCode !== null ? r(null) : worker.once('exit', r)))]);
   web.kill('SIGTERM');
+  worker.kill('SIGTERM');
   await exited;
   await db.drop().catch((e) => console.error('could not drop the e2e database:', e));
   await rm(e2eStateFile(port), { force: true });

@@ -5,6 +5,7 @@ import { listArchitectures } from '@/server/services/architectures';
 import { listDatasets } from '@/server/services/datasets';
 import { Badge, Card, CardHeader, EmptyState, PageHeader } from '../../../../_components/ui';
 import { loadProject } from './project';
+import { RunsTable } from './runs-table';
 
 export const metadata: Metadata = { title: 'Project' };
 
@@ -16,6 +17,20 @@ export default async function ProjectPage({ params }: { params: Promise<{ teamSl
   return (
     <>
       <PageHeader title={project.name} description={project.description || undefined} />
+      <Card className="mb-6">
+        <CardHeader
+          title="Runs"
+          description="Training runs queued to workers; statuses update live."
+          actions={
+            can.write(team.role) ? (
+              <Link href={`${base}/runs/new`} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">
+                New run
+              </Link>
+            ) : null
+          }
+        />
+        <RunsTable teamId={team.id} projectId={project.id} basePath={base} />
+      </Card>
       <Card className="mb-6">
         <CardHeader
           title="Datasets"

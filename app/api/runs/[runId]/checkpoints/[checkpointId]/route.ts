@@ -1,0 +1,27 @@
+import { prisma } from '@/lib/db/client';
+import { artifactStore } from '@/lib/artifacts/store';
+import { errorResponse, requireTeamRole } from '@/server/api/rest';
+import { notFound } from '@/server/services/errors';
+import { zipCheckpoint } from '@/worker/checkpoint/zip';
+
+export const dynamic = 'force-dynamic';
+
+/** A checkpoint as a zip: model.json + weights.bin per part (TensorFlow.js layers format). */
+export async function GET(_req: Request, { params }: { params: Promise<{ runId: string; checkpointId: string }> }) {
+  try {
+    const { runId, checkpointId } = await params;
+    const cp = await prisma.checkpoint.findFirst({ where: { id: checkpointId, runId }, include: { run: { select: { teamId: true, number: true } } } });
+    if (!cp) throw notFound('Checkpoint');
+    await requireTeamRole(cp.run.teamId);
+    const zip = await zipCheckpoint(artifactStore(), cp.key);
+    return new Response(new Uint8Array(zip), {
+      headers: {
+        'Content-Type': 'application/zip',
+        'Content-Disposition': `attachment; filename="run-${cp.run.number}-${cp.kind}-epoch-${cp.epoch}.zip"`,
+        'Cache-Control': 'no-store',
+      },
+    });
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
