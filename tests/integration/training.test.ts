@@ -184,4 +184,20 @@ describe('training through the queue', () => {
     expect(loss.count).toBe(8);
     expect(loss.lastStep).toBe(8);
   });
+
+  it('two workers share one queue: runs spread over both and all finish', async () => {
+    const api = callerFor(t.owner);
+    const second = startWorker({ DEEPBOARD_WORKER_NAME: 'second' });
+    try {
+      const ds = (await api.datasets.list({ teamId: t.team.id, projectId })).find((d) => d.name === 'Loans')!;
+      const a = (await api.architectures.list({ teamId: t.team.id, projectId })).find((x) => x.name === 'Loan MLP')!;
+      const runs = [];
+      for (let i = 0; i < 4; i++) runs.push(await api.runs.create({ teamId: t.team.id, projectId, architectureId: a.id, datasetId: ds.id, config: { paradigm: 'supervised', epochs: 4, batchSize: 16, seed: i } }));
+      const done = await Promise.all(runs.map((r) => waitForRun(r.id, ['SUCCEEDED', 'FAILED'], 120_000, second)));
+      expect(done.map((r) => r.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+      expect(new Set(done.map((r) => r.workerId)).size).toBe(2);
+    } finally {
+      await second.stop();
+    }
+  });
 });
