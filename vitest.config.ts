@@ -30,7 +30,9 @@ export default defineConfig({
           setupFiles: ['tests/helpers/setup-env.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          maxWorkers: 2,
+          // Files run one at a time: they share one queue, and a worker started by one file
+          // must not take another file's jobs.
+          fileParallelism: false,
         },
       },
     ],
