@@ -227,3 +227,13 @@ export async function runLogs(teamId: string, runId: string, afterId?: bigint) {
   const rows = await prisma.runLog.findMany({ where: { runId, ...(afterId ? { id: { gt: afterId } } : {}) }, orderBy: { id: 'asc' }, take: 2000 });
   return rows.map((r) => ({ id: r.id.toString(), time: r.time, level: r.level, message: r.message }));
 }
+
+export async function updateRun(args: { teamId: string; role: Role; runId: string; name?: string; notes?: string; tags?: string[] }) {
+  if (!can.write(args.role)) throw forbidden('Viewers cannot edit runs');
+  await runOfTeam(args.teamId, args.runId);
+  return prisma.run.update({
+    where: { id: args.runId },
+    data: { ...(args.name !== undefined ? { name: args.name } : {}), ...(args.notes !== undefined ? { notes: args.notes } : {}), ...(args.tags !== undefined ? { tags: [...new Set(args.tags)] } : {}) },
+    select: { id: true, name: true, notes: true, tags: true },
+  });
+}

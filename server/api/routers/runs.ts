@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ZCloneRunInput, ZCreateRunInput, ZRunRef } from '@/lib/schemas/run-input';
+import { ZCloneRunInput, ZCreateRunInput, ZRunRef, ZTag } from '@/lib/schemas/run-input';
 import { prisma } from '@/lib/db/client';
 import { realtimeHub } from '../../realtime/hub';
 import { notFound } from '../../services/errors';
@@ -26,6 +26,10 @@ export const runsRouter = createTRPCRouter({
     .meta({ minRole: 'MEMBER' })
     .input(ZCloneRunInput)
     .mutation(({ ctx, input }) => runs.cloneRun({ teamId: ctx.team.id, userId: ctx.user.id, role: ctx.team.role, runId: input.runId, name: input.name, config: input.config })),
+  update: teamProcedure
+    .meta({ minRole: 'MEMBER' })
+    .input(ZRunRef.extend({ name: z.string().trim().min(1).max(120).optional(), notes: z.string().max(20_000).optional(), tags: z.array(ZTag).max(20).optional() }))
+    .mutation(({ ctx, input }) => runs.updateRun({ ...input, teamId: ctx.team.id, role: ctx.team.role })),
   logs: teamProcedure
     .input(ZRunRef.extend({ afterId: z.string().regex(/^\d+$/).optional() }))
     .query(({ ctx, input }) => runs.runLogs(ctx.team.id, input.runId, input.afterId ? BigInt(input.afterId) : undefined)),

@@ -5,14 +5,15 @@ import { useSubscription } from '@trpc/tanstack-react-query';
 import { Download } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useMemo, useRef } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { EvaluationView, type EvaluationData } from '../../../../../../_components/runs/evaluation-view';
-import { MetricChart, colorAt, type ChartSeries } from '../../../../../../_components/runs/metric-chart';
+import { ChartControls, MetricChart, colorAt, type ChartOptions, type ChartSeries } from '../../../../../../_components/runs/metric-chart';
+import { RunNotes } from './run-notes';
 import { RunStatus, duration } from '../../../../../../_components/runs/status';
 import { Alert, Badge, Button, Card, CardHeader, PageHeader } from '../../../../../../_components/ui';
 import { useTRPC } from '../../../../../../_trpc/client';
 
-type Series = { key: string; context: string; points: { step: number; value: number }[]; total: number };
+type Series = { key: string; context: string; points: { step: number; value: number; epoch: number | null; time: number }[]; total: number };
 
 function groupCharts(series: Series[]) {
   const epoch = new Map<string, ChartSeries[]>();
@@ -38,7 +39,10 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
   const router = useRouter();
   const run = useQuery(trpc.runs.get.queryOptions({ teamId, runId }));
   const active = run.data?.status === 'RUNNING' || run.data?.status === 'QUEUED';
-  const series = useQuery({ ...trpc.runs.series.queryOptions({ teamId, runId, maxPoints: 600 }), refetchInterval: active ? 5000 : false });
+  const [chartOptions, setChartOptions] = useState<ChartOptions>({ smoothing: 0, xMode: 'step' });
+  const [zoom, setZoom] = useState<{ from: number; to: number } | null>(null);
+  const seriesInput = { teamId, runId, maxPoints: 600, ...(zoom ? { from: zoom.from, to: zoom.to } : {}) };
+  const series = useQuery({ ...trpc.runs.series.queryOptions(seriesInput), refetchInterval: active && !zoom ? 5000 : false });
   const logs = useQuery({ ...trpc.runs.logs.queryOptions({ teamId, runId }), refetchInterval: active ? 5000 : false });
   const pending = useRef<NodeJS.Timeout | null>(null);
 
@@ -51,7 +55,7 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
           if (pending.current) return;
           pending.current = setTimeout(() => {
             pending.current = null;
-            if (event.type === 'metrics' || event.type === 'hello' || event.type === 'run') void qc.invalidateQueries({ queryKey: trpc.runs.series.queryKey({ teamId, runId, maxPoints: 600 }) });
+            if (event.type === 'metrics' || event.type === 'hello' || event.type === 'run') void qc.invalidateQueries({ queryKey: trpc.runs.series.queryKey() });
             if (event.type === 'run' || event.type === 'hello') void qc.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ teamId, runId }) });
             if (event.type === 'log' || event.type === 'run') void qc.invalidateQueries({ queryKey: trpc.runs.logs.queryKey({ teamId, runId }) });
           }, 250);
@@ -130,12 +134,15 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
         </Card>
       ) : null}
 
+      <div className="mb-3">
+        <ChartControls options={chartOptions} onChange={setChartOptions} zoomed={!!zoom} onResetZoom={() => setZoom(null)} />
+      </div>
       <div className="mb-5 grid gap-4 lg:grid-cols-2" data-testid="run-charts">
         {charts.epoch.map(([key, s]) => (
-          <MetricChart key={key} title={key} series={s} xLabel={unit} />
+          <MetricChart key={key} title={key} series={s} options={{ ...chartOptions, xMode: chartOptions.xMode === 'step' ? 'epoch' : chartOptions.xMode, timeOrigin: r.startedAt?.getTime() }} onZoom={(from, to) => setZoom({ from, to })} />
         ))}
-        {charts.batch.length ? <MetricChart title="per batch" series={charts.batch} /> : null}
-        {charts.system.length ? <MetricChart title="system" series={charts.system} xLabel="seconds" /> : null}
+        {charts.batch.length ? <MetricChart title="per batch" series={charts.batch} options={{ ...chartOptions, timeOrigin: r.startedAt?.getTime() }} onZoom={(from, to) => setZoom({ from, to })} /> : null}
+        {charts.system.length ? <MetricChart title="system" series={charts.system} options={{ smoothing: chartOptions.smoothing, xMode: 'step' }} /> : null}
         {charts.epoch.length === 0 && charts.batch.length === 0 ? <p className="text-sm text-slate-500">No metrics yet; they appear here as soon as the worker logs them.</p> : null}
       </div>
 
@@ -153,18 +160,12 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
       ) : null}
 
       <div className="grid gap-5 lg:grid-cols-2">
+        <RunNotes teamId={teamId} runId={runId} notes={r.notes} tags={r.tags} canWrite={canWrite} />
         <Card>
           <CardHeader title="Configuration" />
           <pre className="max-h-80 overflow-auto px-5 py-3 text-xs" data-testid="run-config">
             {JSON.stringify(config, null, 2)}
           </pre>
-          {r.tags.length ? (
-            <div className="flex gap-1 px-5 pb-4">
-              {r.tags.map((t) => (
-                <Badge key={t}>{t}</Badge>
-              ))}
-            </div>
-          ) : null}
         </Card>
         <Card>
           <CardHeader title="Checkpoints" description="TensorFlow.js layers format; the zip loads with tf.loadLayersModel." />
