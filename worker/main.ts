@@ -1,4 +1,4 @@
-import { run as runQueue, type Runner } from 'graphile-worker';
+import { run as runQueue, type Logger, type Runner } from 'graphile-worker';
 import pg from 'pg';
 import { artifactStore } from '@/lib/artifacts/store';
 import { createPrismaClient } from '@/lib/db/client';
@@ -13,8 +13,12 @@ import { registerWorker } from './registration';
  * training jobs from the graphile-worker queue one at a time, hears cancel requests through
  * LISTEN, reaps runs whose worker died, and on SIGINT/SIGTERM stops the current run after its
  * batch (queuing it again for another worker) before exiting.
+ *
+ * With `signal`, the caller owns shutdown instead of the process signals: aborting it stops the
+ * worker the same way (e.g. the worker `deepboard train` runs in-process while it waits), and
+ * `queueLogger` replaces graphile-worker's console logger (which writes to stdout).
  */
-export async function runWorker(opts: { databaseUrl: string; log?: (line: string) => void }): Promise<void> {
+export async function runWorker(opts: { databaseUrl: string; log?: (line: string) => void; signal?: AbortSignal; queueLogger?: Logger }): Promise<void> {
   const log = opts.log ?? ((line: string) => console.log(`[worker ${process.pid}] ${line}`));
   const backend = await loadBestBackend(parseBackendPreference(process.env.DEEPBOARD_BACKEND));
   const skipped = backend.attempts.filter((a) => !a.ok).map((a) => `${a.backend} (${a.reason})`);
@@ -47,12 +51,14 @@ export async function runWorker(opts: { databaseUrl: string; log?: (line: string
   let shuttingDown = false;
   const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
   pool.on('error', (err) => log(`queue connection error (reconnecting): ${err.message}`));
+  // Errors of checked-out clients surface on their next query; the listener keeps them from crashing the process.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const runner: Runner = await runQueue({
     pgPool: pool,
     concurrency: 1,
     noHandleSignals: true,
     pollInterval: 1000,
-    logger: undefined,
+    logger: opts.queueLogger,
     taskList: {
       [TRAIN_TASK]: async (payload) => {
         const job = ZTrainJob.parse(payload);
@@ -87,6 +93,11 @@ export async function runWorker(opts: { databaseUrl: string; log?: (line: string
       shuttingDown = true;
       resolve();
     };
+    if (opts.signal) {
+      if (opts.signal.aborted) shutdown('stop request');
+      else opts.signal.addEventListener('abort', () => shutdown('stop request'), { once: true });
+      return;
+    }
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
   });

@@ -5,11 +5,12 @@ import { archSummaryCommand } from './commands/arch';
 import { datasetProfileCommand } from './commands/dataset';
 import { dbMigrateCommand, dbSeedCommand, dbStatusCommand } from './commands/db';
 import { startCommand } from './commands/start';
+import { trainCommand } from './commands/train';
 import { workerCommand } from './commands/worker';
 import { UsageError, type CliCommand, type CliIO } from './types';
 
 /** Every `deepboard` command; `deepboard help` lists them in this order. */
-export const commands: CliCommand[] = [startCommand, workerCommand, dbMigrateCommand, dbStatusCommand, dbSeedCommand, archSummaryCommand, datasetProfileCommand];
+export const commands: CliCommand[] = [startCommand, workerCommand, dbMigrateCommand, dbStatusCommand, dbSeedCommand, archSummaryCommand, datasetProfileCommand, trainCommand];
 
 function version(): string {
   try {
@@ -20,16 +21,18 @@ function version(): string {
 }
 
 function helpText(): string {
-  const width = Math.max(...commands.map((c) => c.usage.length));
+  // Usage lines vary a lot in length: each command gets its usage, then its summary indented.
   return [
     `deepboard ${version()} — experiment tracking for deep-learning teams`,
     '',
     'Usage: deepboard COMMAND [OPTIONS]',
     '',
     'Commands:',
-    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
-    `  ${'deepboard help [COMMAND]'.padEnd(width)}  Show this help, or one command's`,
-    `  ${'deepboard --version'.padEnd(width)}  Print the version`,
+    ...commands.flatMap((c) => [`  ${c.usage}`, `      ${c.summary}`]),
+    '  deepboard help [COMMAND]',
+    "      Show this help, or one command's",
+    '  deepboard --version',
+    '      Print the version',
     '',
     'Bad usage exits with code 2 and a one-line message.',
   ].join('\n');

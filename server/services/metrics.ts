@@ -109,3 +109,14 @@ export async function runSummaries(teamId: string, runId: string) {
 }
 
 export { Prisma };
+
+/** Several runs side by side: each run's series for the given keys (or all), downsampled. */
+export async function compareSeries(teamId: string, runIds: string[], opts: { keys?: string[]; maxPoints: number }) {
+  const runs = await prisma.run.findMany({ where: { teamId, id: { in: runIds } }, select: { id: true } });
+  if (runs.length !== new Set(runIds).size) throw notFound('Run');
+  const series = await prisma.metricSeries.findMany({
+    where: { runId: { in: runIds }, context: { not: 'system' }, ...(opts.keys?.length ? { key: { in: opts.keys } } : { key: { not: { startsWith: 'batch/' } } }) },
+    orderBy: [{ key: 'asc' }, { context: 'asc' }],
+  });
+  return Promise.all(series.map(async (s) => ({ runId: s.runId, key: s.key, context: s.context, ...(await seriesPoints(s.id, opts.maxPoints)) })));
+}

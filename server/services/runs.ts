@@ -237,3 +237,28 @@ export async function updateRun(args: { teamId: string; role: Role; runId: strin
     select: { id: true, name: true, notes: true, tags: true },
   });
 }
+
+/** What the compare view needs of each run: pins, configuration, summaries, architecture. */
+export async function compareRuns(teamId: string, runIds: string[]) {
+  const ids = [...new Set(runIds)];
+  const runs = await prisma.run.findMany({
+    where: { teamId, id: { in: ids } },
+    select: {
+      id: true,
+      number: true,
+      name: true,
+      status: true,
+      paradigm: true,
+      config: true,
+      tags: true,
+      projectId: true,
+      createdBy: { select: { name: true, email: true } },
+      architectureVersion: { select: { id: true, version: true, spec: true, totalParams: true, architecture: { select: { id: true, name: true } } } },
+      datasetVersion: { select: { version: true, dataset: { select: { id: true, name: true } } } },
+      series: { where: { context: { not: 'system' }, key: { not: { startsWith: 'batch/' } } }, select: { key: true, context: true, last: true, min: true, max: true } },
+    },
+  });
+  if (runs.length !== ids.length) throw notFound('Run');
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id)!);
+}

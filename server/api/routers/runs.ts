@@ -30,6 +30,12 @@ export const runsRouter = createTRPCRouter({
     .meta({ minRole: 'MEMBER' })
     .input(ZRunRef.extend({ name: z.string().trim().min(1).max(120).optional(), notes: z.string().max(20_000).optional(), tags: z.array(ZTag).max(20).optional() }))
     .mutation(({ ctx, input }) => runs.updateRun({ ...input, teamId: ctx.team.id, role: ctx.team.role })),
+  compare: teamProcedure
+    .input(z.object({ runIds: z.array(z.string().min(1)).min(1).max(20) }))
+    .query(({ ctx, input }) => runs.compareRuns(ctx.team.id, input.runIds)),
+  compareSeries: teamProcedure
+    .input(z.object({ runIds: z.array(z.string().min(1)).min(1).max(20), keys: z.array(z.string()).max(50).optional(), maxPoints: z.int().min(3).max(2000).default(500) }))
+    .query(({ ctx, input }) => metrics.compareSeries(ctx.team.id, input.runIds, input)),
   logs: teamProcedure
     .input(ZRunRef.extend({ afterId: z.string().regex(/^\d+$/).optional() }))
     .query(({ ctx, input }) => runs.runLogs(ctx.team.id, input.runId, input.afterId ? BigInt(input.afterId) : undefined)),

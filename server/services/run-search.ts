@@ -1,0 +1,645 @@
+import type { RunStatus } from '@prisma/client';
+import { prisma } from '@/lib/db/client';
+import {
+  formatField,
+  GROUPABLE_ATTRIBUTES,
+  metricFromName,
+  metricName,
+  parseField,
+  parseQuery,
+  QuerySyntaxError,
+  resolveParamAlias,
+  spanSeconds,
+  ZRunSearchInput,
+  type CompareOp,
+  type FieldRef,
+  type QueryMetricContext,
+  type QueryNode,
+  type QueryValue,
+  type RunSearchInput,
+  type SortKey,
+} from '@/lib/runs/query';
+import { badRequest } from './errors';
+
+/**
+ * The runs table's search: a query (lib/runs/query.ts) becomes one parameterised WHERE clause
+ * over "Run" (values only ever travel as bind parameters), always scoped by team AND project.
+ * It reads the per-series summaries (MetricSeries), never the points.
+ *
+ * One statement returns a page: the filtered, sorted ids with the total (count(*) OVER ()) in a
+ * CTE, then the page's rows with their names and metric summaries. Groups, when asked for, are a
+ * second statement run alongside it. Offset paging is fine at this size (10 000 runs a project):
+ * the sort reads only ids and sort keys, and the deepest page costs what the first does.
+ */
+
+export interface MetricSummary {
+  last: number | null;
+  min: number | null;
+  max: number | null;
+}
+
+export interface RunSearchRow {
+  id: string;
+  number: number;
+  name: string;
+  status: RunStatus;
+  paradigm: string;
+  user: { id: string; name: string; email: string } | null;
+  architecture: { id: string; name: string; version: number } | null;
+  dataset: { id: string; name: string; version: number } | null;
+  backend: string | null;
+  tags: string[];
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  /** finishedAt (or now, while running) minus startedAt; null before the run starts. */
+  durationSeconds: number | null;
+  /** Keyed by config path ('learningRate', 'optimizer.name'). */
+  params: Record<string, unknown>;
+  /** Keyed by metric name ('loss', 'val_accuracy', 'test_accuracy'). */
+  metrics: Record<string, MetricSummary>;
+}
+
+export interface GroupAggregate {
+  /** Over the runs' last values (NaN left out). */
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+}
+
+export interface RunSearchGroup {
+  /** The group's value as text (a user's email, a status, a parameter); null for runs without one. */
+  key: string | null;
+  /** What to show for the key: the user's name for `user`, else the key. */
+  label: string | null;
+  count: number;
+  /** Keyed by metric name, over the group's runs. */
+  aggregates: Record<string, GroupAggregate>;
+}
+
+export interface RunSearchResult {
+  total: number;
+  page: number;
+  pageSize: number;
+  rows: RunSearchRow[];
+  groups?: RunSearchGroup[];
+}
+
+export type SearchRunsArgs = RunSearchInput & {
+  teamId: string;
+  /** What relative times (`created > 7d`) and running durations count from; tests pin it. */
+  now?: Date;
+};
+
+// ---------------------------------------------------------------------------------------------
+// SQL building
+
+type Join = 'user' | 'architecture' | 'dataset';
+
+const JOIN_SQL: Record<Join, string> = {
+  user: `LEFT JOIN "User" u ON u.id = r."createdById"`,
+  architecture: `LEFT JOIN "ArchitectureVersion" av ON av.id = r."architectureVersionId" LEFT JOIN "Architecture" a ON a.id = av."architectureId"`,
+  dataset: `LEFT JOIN "DatasetVersion" dv ON dv.id = r."datasetVersionId" LEFT JOIN "Dataset" d ON d.id = dv."datasetId"`,
+};
+
+/** A number as JSON writes it, or the text Postgres gives for NaN and ±Infinity in JSON. */
+const NUMERIC_TEXT = String.raw`^\s*-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d{1,4})?\s*$`;
+
+const SQL_OP: Record<Exclude<CompareOp, '~'>, string> = { '=': '=', '!=': '<>', '>': '>', '>=': '>=', '<': '<', '<=': '<=' };
+
+/** Timestamps are stored as UTC wall time in `timestamp(3)` columns. */
+const utc = (d: Date) => d.toISOString().slice(0, 23);
+const containsPattern = (s: string) => `%${s.replace(/[\\%_]/g, '\\$&')}%`;
+
+/**
+ * One statement under construction: its bind parameters and the joins its expressions need.
+ * Every value goes through `param`; the SQL text holds only placeholders and our own names.
+ */
+class Statement {
+  readonly params: unknown[] = [];
+  private readonly joins = new Set<Join>();
+  private readonly metricJoins = new Map<string, { alias: string; sql: string }>();
+
+  constructor(readonly now: Date) {}
+
+  param(value: unknown, cast?: string): string {
+    this.params.push(value);
+    return `$${this.params.length}${cast ? `::${cast}` : ''}`;
+  }
+
+  need(join: Join): void {
+    this.joins.add(join);
+  }
+
+  /** A LEFT JOIN on one metric's summary row (unique per run, key and context), for sorting. */
+  metricAlias(key: string, context: QueryMetricContext): string {
+    const id = `${context}\u0000${key}`;
+    let j = this.metricJoins.get(id);
+    if (!j) {
+      const alias = `m${this.metricJoins.size}`;
+      j = {
+        alias,
+        sql: `LEFT JOIN "MetricSeries" ${alias} ON ${alias}."runId" = r.id AND ${alias}."key" = ${this.param(key)} AND ${alias}."context" = ${this.param(context)}`,
+      };
+      this.metricJoins.set(id, j);
+    }
+    return j.alias;
+  }
+
+  from(): string {
+    return ['"Run" r', ...[...this.joins].map((j) => JOIN_SQL[j]), ...[...this.metricJoins.values()].map((j) => j.sql)].join('\n  ');
+  }
+
+  /** Tenant isolation: every statement starts from this. */
+  scope(teamId: string, projectId: string): string {
+    return `r."teamId" = ${this.param(teamId)} AND r."projectId" = ${this.param(projectId)}`;
+  }
+
+  durationExpr(): string {
+    return `EXTRACT(EPOCH FROM (COALESCE(r."finishedAt", ${this.param(utc(this.now), 'timestamp')}) - r."startedAt"))::float8`;
+  }
+
+  paramText(path: string[]): string {
+    return `(r.config #>> ${this.param(path, 'text[]')})`;
+  }
+
+  /** The parameter as a number where it is one (or numeric text), else NULL: never a cast error. */
+  paramNumber(path: string[]): string {
+    const text = this.paramText(path);
+    return `(CASE WHEN ${text} ~ '${NUMERIC_TEXT}' THEN ${text}::numeric END)`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filters: every condition is true or false, never NULL, so NOT and OR behave as people expect
+// (a comparison with a value the run lacks is false).
+
+function compile(st: Statement, node: QueryNode): string {
+  switch (node.type) {
+    case 'and':
+    case 'or':
+      return `(${node.children.map((c) => compile(st, c)).join(node.type === 'and' ? ' AND ' : ' OR ')})`;
+    case 'not':
+      return `NOT ${compile(st, node.child)}`;
+    case 'compare':
+      return condition(st, node.field, node.op, [node.value]);
+    case 'in':
+      return condition(st, node.field, node.negated ? 'not in' : 'in', node.values);
+  }
+}
+
+type Op = CompareOp | 'in' | 'not in';
+
+function condition(st: Statement, field: FieldRef, op: Op, values: QueryValue[]): string {
+  switch (field.kind) {
+    case 'metric':
+      return metricCondition(st, field, op, values);
+    case 'param':
+      return paramCondition(st, field.path, op, values);
+    case 'attribute':
+      return attributeCondition(st, field.name, op, values);
+  }
+}
+
+const numbersOf = (values: QueryValue[]) => values.map((v) => (v.type === 'number' ? v.value : NaN));
+const stringsOf = (values: QueryValue[]) => values.map((v) => (v.type === 'string' ? v.value : String((v as { value: unknown }).value)));
+
+function metricCondition(st: Statement, f: Extract<FieldRef, { kind: 'metric' }>, op: Op, values: QueryValue[]): string {
+  // EXISTS on (runId, key, context) lets the planner use an index on (key, context, <value>)
+  // and a semi-join; NaN (a diverged loss) never satisfies a comparison.
+  const col = `s."${f.aggregate}"`;
+  let test: string;
+  if (op === 'in' || op === 'not in') {
+    const any = `${col} = ANY(${st.param(numbersOf(values), 'float8[]')})`;
+    test = op === 'in' ? any : `NOT (${any})`;
+  } else {
+    test = `${col} ${SQL_OP[op as Exclude<CompareOp, '~'>]} ${st.param(numbersOf(values)[0], 'float8')}`;
+  }
+  return `EXISTS (SELECT 1 FROM "MetricSeries" s WHERE s."runId" = r.id AND s."key" = ${st.param(f.key)} AND s."context" = ${st.param(f.context)} AND ${col} <> 'NaN'::float8 AND ${test})`;
+}
+
+function paramCondition(st: Statement, path: string[], op: Op, values: QueryValue[]): string {
+  const one = (o: CompareOp, v: QueryValue): string => {
+    switch (v.type) {
+      case 'number':
+        return `COALESCE(${st.paramNumber(path)} ${SQL_OP[o as Exclude<CompareOp, '~'>]} ${st.param(v.value, 'numeric')}, false)`;
+      case 'boolean':
+        return `COALESCE((r.config #> ${st.param(path, 'text[]')}) ${SQL_OP[o as '=' | '!=']} ${st.param(String(v.value), 'jsonb')}, false)`;
+      default: {
+        const text = st.paramText(path);
+        const value = v.type === 'string' ? v.value : String(v.type === 'date' ? v.value : spanSeconds(v));
+        if (o === '~') return `COALESCE(${text} ILIKE ${st.param(containsPattern(value))}, false)`;
+        return `COALESCE(${text} ${SQL_OP[o]} ${st.param(value, 'text')}, false)`;
+      }
+    }
+  };
+  if (op === 'in' || op === 'not in') {
+    const any = `(${values.map((v) => one('=', v)).join(' OR ')})`;
+    return op === 'in' ? any : `(${st.paramText(path)} IS NOT NULL AND NOT ${any})`;
+  }
+  return one(op, values[0]!);
+}
+
+function attributeCondition(st: Statement, name: Extract<FieldRef, { kind: 'attribute' }>['name'], op: Op, values: QueryValue[]): string {
+  switch (name) {
+    case 'tag': {
+      // @> and && (not = ANY) so that a GIN index on tags can answer them.
+      if (op === '=' || op === '!=') {
+        const has = `r.tags @> ARRAY[${st.param(stringsOf(values)[0], 'text')}]`;
+        return op === '=' ? has : `NOT (${has})`;
+      }
+      if (op === '~') return `EXISTS (SELECT 1 FROM unnest(r.tags) AS t(tag) WHERE t.tag ILIKE ${st.param(containsPattern(stringsOf(values)[0]!))})`;
+      const overlaps = `r.tags && ${st.param(stringsOf(values), 'text[]')}`;
+      return op === 'in' ? `(${overlaps})` : `NOT (${overlaps})`;
+    }
+    case 'user': {
+      st.need('user');
+      const is = (v: string) => {
+        const p = st.param(v, 'text');
+        return `(lower(u.email) = lower(${p}) OR lower(u.name) = lower(${p}))`;
+      };
+      const texts = stringsOf(values);
+      if (op === '~') {
+        const p = st.param(containsPattern(texts[0]!));
+        return `COALESCE(u.email ILIKE ${p} OR u.name ILIKE ${p}, false)`;
+      }
+      const any = texts.map(is).join(' OR ');
+      return op === '=' || op === 'in' ? `COALESCE(${any}, false)` : `COALESCE(NOT (${any}), false)`;
+    }
+    case 'status':
+    case 'name':
+    case 'architecture':
+    case 'dataset':
+    case 'backend':
+    case 'paradigm': {
+      const expr = textAttribute(st, name);
+      if (op === '~') return `COALESCE(${expr} ILIKE ${st.param(containsPattern(stringsOf(values)[0]!))}, false)`;
+      if (op === 'in' || op === 'not in') {
+        const any = `${expr} = ANY(${st.param(stringsOf(values), 'text[]')})`;
+        return op === 'in' ? `COALESCE(${any}, false)` : `COALESCE(NOT (${any}), false)`;
+      }
+      return `COALESCE(${expr} ${SQL_OP[op as '=' | '!=']} ${st.param(stringsOf(values)[0], 'text')}, false)`;
+    }
+    case 'number': {
+      if (op === 'in' || op === 'not in') {
+        const any = `r.number = ANY(${st.param(numbersOf(values), 'numeric[]')})`;
+        return op === 'in' ? any : `NOT (${any})`;
+      }
+      return `r.number ${SQL_OP[op as Exclude<CompareOp, '~'>]} ${st.param(numbersOf(values)[0], 'numeric')}`;
+    }
+    case 'duration': {
+      const v = values[0]!;
+      const seconds = v.type === 'span' ? spanSeconds(v) : v.type === 'number' ? v.value : NaN;
+      return `COALESCE(${st.durationExpr()} ${SQL_OP[op as Exclude<CompareOp, '~'>]} ${st.param(seconds, 'float8')}, false)`;
+    }
+    case 'created':
+      return createdCondition(st, op as Exclude<CompareOp, '~'>, values[0]!);
+  }
+}
+
+function textAttribute(st: Statement, name: 'status' | 'name' | 'architecture' | 'dataset' | 'backend' | 'paradigm'): string {
+  switch (name) {
+    case 'status':
+      return 'r.status::text';
+    case 'name':
+      return 'r.name';
+    case 'architecture':
+      st.need('architecture');
+      return 'a.name';
+    case 'dataset':
+      st.need('dataset');
+      return 'd.name';
+    case 'backend':
+      return 'r.backend';
+    case 'paradigm':
+      return 'r.paradigm';
+  }
+}
+
+function createdCondition(st: Statement, op: Exclude<CompareOp, '~'>, v: QueryValue): string {
+  const col = 'r."createdAt"';
+  const at = (d: Date) => st.param(utc(d), 'timestamp');
+  if (v.type === 'span') return `${col} ${SQL_OP[op]} ${at(new Date(st.now.getTime() - spanSeconds(v) * 1000))}`;
+  if (v.type !== 'date') throw badRequest('created compares with a date or a time ago', 'query');
+  const start = new Date(v.value);
+  if (!v.dateOnly) return `${col} ${SQL_OP[op]} ${at(start)}`;
+  // A calendar day is the whole day: `= 2024-05-01` is that day, `> 2024-05-01` after it.
+  const next = new Date(start.getTime() + 86_400_000);
+  switch (op) {
+    case '=':
+      return `(${col} >= ${at(start)} AND ${col} < ${at(next)})`;
+    case '!=':
+      return `NOT (${col} >= ${at(start)} AND ${col} < ${at(next)})`;
+    case '>':
+      return `${col} >= ${at(next)}`;
+    case '>=':
+      return `${col} >= ${at(start)}`;
+    case '<':
+      return `${col} < ${at(start)}`;
+    case '<=':
+      return `${col} < ${at(next)}`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sorting and grouping
+
+/** The expressions a field sorts by (several where ties need breaking, e.g. numeric then text). */
+function sortExpressions(st: Statement, f: FieldRef): string[] {
+  switch (f.kind) {
+    case 'metric':
+      return [`NULLIF(${st.metricAlias(f.key, f.context)}."${f.aggregate}", 'NaN'::float8)`];
+    case 'param':
+      return [st.paramNumber(f.path), st.paramText(f.path)];
+    case 'attribute':
+      switch (f.name) {
+        case 'user':
+          st.need('user');
+          return ['lower(u.name)', 'u.email'];
+        case 'architecture':
+          st.need('architecture');
+          return ['a.name', 'av.version'];
+        case 'dataset':
+          st.need('dataset');
+          return ['d.name', 'dv.version'];
+        case 'status':
+          return ['r.status'];
+        case 'created':
+          return ['r."createdAt"'];
+        case 'duration':
+          return [st.durationExpr()];
+        case 'tag':
+          throw badRequest('Runs cannot be sorted by tag (a run has several)', 'sort');
+        default:
+          return [`r.${f.name}`];
+      }
+  }
+}
+
+function groupExpressions(st: Statement, f: FieldRef): { key: string; label: string } {
+  if (f.kind === 'param') {
+    const text = st.paramText(f.path);
+    return { key: text, label: text };
+  }
+  if (f.kind === 'attribute' && (GROUPABLE_ATTRIBUTES as readonly string[]).includes(f.name)) {
+    if (f.name === 'user') {
+      st.need('user');
+      return { key: 'u.email', label: 'u.name' };
+    }
+    const expr = textAttribute(st, f.name as Parameters<typeof textAttribute>[1]);
+    return { key: expr, label: expr };
+  }
+  throw badRequest(`Runs can be grouped by ${GROUPABLE_ATTRIBUTES.join(', ')} or params.<path>, not ${formatField(f)}`, 'groupBy');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Columns
+
+interface ColumnSelection {
+  /** null: every non-system metric. */
+  metrics: Array<{ key: string; context: QueryMetricContext }> | null;
+  /** null: the whole config, flattened. */
+  params: string[][] | null;
+}
+
+function columnsOf(columns: RunSearchInput['columns']): ColumnSelection {
+  return {
+    metrics: columns?.metrics ? columns.metrics.map((m) => metricFromName(m.replace(/^metrics\./, ''))) : null,
+    params: columns?.params ? columns.params.map((p) => resolveParamAlias(p.replace(/^params\./, '').split('.'))) : null,
+  };
+}
+
+function metricFilter(st: Statement, cols: ColumnSelection, alias: string): string {
+  if (!cols.metrics) return `${alias}."context" <> 'system'`;
+  if (cols.metrics.length === 0) return 'false';
+  return `(${alias}."key", ${alias}."context") IN (SELECT * FROM unnest(${st.param(cols.metrics.map((m) => m.key), 'text[]')}, ${st.param(cols.metrics.map((m) => m.context), 'text[]')}))`;
+}
+
+/** Postgres writes NaN and ±Infinity in JSON as strings. */
+function num(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === 'number' ? v : Number(v);
+}
+
+function pick(config: unknown, path: string[]): unknown {
+  let cur: unknown = config;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return cur;
+}
+
+function flatten(value: unknown, prefix: string, out: Record<string, unknown>): Record<string, unknown> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (prefix) {
+    out[prefix] = value;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The service
+
+function parseOrReject<T>(what: 'query' | 'sort' | 'groupBy', text: string, parse: (t: string) => T): T {
+  try {
+    return parse(text);
+  } catch (e) {
+    if (!(e instanceof QuerySyntaxError)) throw e;
+    throw badRequest(what === 'query' ? e.message : `${what === 'sort' ? 'Sort' : 'Group'} field '${text}': ${e.detail}`, what);
+  }
+}
+
+interface PageRow {
+  total: number;
+  id: string;
+  number: number;
+  name: string;
+  status: RunStatus;
+  paradigm: string;
+  backend: string | null;
+  tags: string[];
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  config: unknown;
+  durationSeconds: number | null;
+  userId: string | null;
+  userName: string | null;
+  userEmail: string | null;
+  architectureId: string | null;
+  architectureName: string | null;
+  architectureVersion: number | null;
+  datasetId: string | null;
+  datasetName: string | null;
+  datasetVersion: number | null;
+  metrics: Array<{ key: string; context: QueryMetricContext; last: unknown; min: unknown; max: unknown }>;
+}
+
+/** A filtered, sorted page of a project's runs, and optionally groups over all matching runs. */
+export async function searchRuns(args: SearchRunsArgs): Promise<RunSearchResult> {
+  const { teamId, now = new Date() } = args;
+  const input = ZRunSearchInput.parse(args);
+  const filter = input.query?.trim() ? parseOrReject('query', input.query, parseQuery) : null;
+  const sort: SortKey[] = (input.sort ?? []).map((s) => ({ field: parseOrReject('sort', s.field, parseField), dir: s.dir }));
+  if (sort.length === 0) sort.push({ field: { kind: 'attribute', name: 'created' }, dir: 'desc' });
+  const groupField = input.groupBy ? parseOrReject('groupBy', input.groupBy, parseField) : null;
+  const cols = columnsOf(input.columns);
+
+  const where = (st: Statement) => `${st.scope(teamId, input.projectId)}${filter ? ` AND ${compile(st, filter)}` : ''}`;
+
+  const [page, groups] = await Promise.all([
+    fetchPage(where, sort, cols, input.page, input.pageSize, now),
+    groupField ? fetchGroups(where, groupField, cols, now) : Promise.resolve(undefined),
+  ]);
+  let total = page[0]?.total;
+  if (total === undefined) {
+    // Past the last page (or nothing matches): the window count came back with no row to carry it.
+    const st = new Statement(now);
+    const w = where(st);
+    const [c] = await prisma.$queryRawUnsafe<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM ${st.from()} WHERE ${w}`, ...st.params);
+    total = c!.n;
+  }
+  return { total, page: input.page, pageSize: input.pageSize, rows: page.map((r) => toRow(r, cols)), ...(groups ? { groups } : {}) };
+}
+
+async function fetchPage(where: (st: Statement) => string, sort: SortKey[], cols: ColumnSelection, page: number, pageSize: number, now: Date) {
+  const st = new Statement(now);
+  const w = where(st);
+  const keys = sort.flatMap((s) => sortExpressions(st, s.field).map((expr) => ({ expr, dir: s.dir })));
+  // The newest run first among equals, so that pages never overlap.
+  const order = (table: string) =>
+    [...keys.map((k, i) => `${table}_s${i} ${k.dir === 'desc' ? 'DESC' : 'ASC'} NULLS LAST`), `${table}number DESC`].join(', ');
+  const sql = `
+WITH page AS (
+  SELECT r.id, r.number, count(*) OVER () AS total${keys.map((k, i) => `, ${k.expr} AS _s${i}`).join('')}
+  FROM ${st.from()}
+  WHERE ${w}
+  ORDER BY ${order('')}
+  LIMIT ${st.param(pageSize, 'int')} OFFSET ${st.param((page - 1) * pageSize, 'int')}
+)
+SELECT page.total::int AS total, r.id, r.number, r.name, r.status::text AS status, r.paradigm, r.backend, r.tags,
+  r."createdAt", r."startedAt", r."finishedAt", r.config, ${st.durationExpr()} AS "durationSeconds",
+  u.id AS "userId", u.name AS "userName", u.email AS "userEmail",
+  a.id AS "architectureId", a.name AS "architectureName", av.version AS "architectureVersion",
+  d.id AS "datasetId", d.name AS "datasetName", dv.version AS "datasetVersion",
+  (SELECT COALESCE(json_agg(json_build_object('key', s."key", 'context', s."context", 'last', s."last", 'min', s."min", 'max', s."max")), '[]'::json)
+     FROM "MetricSeries" s WHERE s."runId" = r.id AND ${metricFilter(st, cols, 's')}) AS metrics
+FROM page
+  JOIN "Run" r ON r.id = page.id
+  ${JOIN_SQL.user}
+  ${JOIN_SQL.architecture}
+  ${JOIN_SQL.dataset}
+ORDER BY ${order('page.')}`;
+  return prisma.$queryRawUnsafe<PageRow[]>(sql, ...st.params);
+}
+
+function toRow(r: PageRow, cols: ColumnSelection): RunSearchRow {
+  const metrics: Record<string, MetricSummary> = {};
+  for (const m of r.metrics) metrics[metricName(m.key, m.context)] = { last: num(m.last), min: num(m.min), max: num(m.max) };
+  let params: Record<string, unknown>;
+  if (cols.params) {
+    params = {};
+    for (const path of cols.params) params[path.join('.')] = pick(r.config, path) ?? null;
+  } else {
+    params = flatten(r.config, '', {});
+  }
+  return {
+    id: r.id,
+    number: r.number,
+    name: r.name,
+    status: r.status,
+    paradigm: r.paradigm,
+    user: r.userId ? { id: r.userId, name: r.userName!, email: r.userEmail! } : null,
+    architecture: r.architectureId ? { id: r.architectureId, name: r.architectureName!, version: r.architectureVersion! } : null,
+    dataset: r.datasetId ? { id: r.datasetId, name: r.datasetName!, version: r.datasetVersion! } : null,
+    backend: r.backend,
+    tags: r.tags,
+    createdAt: r.createdAt,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    durationSeconds: r.durationSeconds,
+    params,
+    metrics,
+  };
+}
+
+async function fetchGroups(where: (st: Statement) => string, field: FieldRef, cols: ColumnSelection, now: Date): Promise<RunSearchGroup[]> {
+  const st = new Statement(now);
+  const w = where(st);
+  const g = groupExpressions(st, field);
+  const sql = `
+WITH f AS (
+  SELECT r.id, ${g.key} AS gk, ${g.label} AS gl FROM ${st.from()} WHERE ${w}
+), counts AS (
+  SELECT gk, min(gl) AS gl, count(*)::int AS n FROM f GROUP BY gk
+), aggs AS (
+  SELECT f.gk, s."key", s."context",
+    avg(NULLIF(s."last", 'NaN'::float8)) AS mean, min(NULLIF(s."last", 'NaN'::float8)) AS min, max(NULLIF(s."last", 'NaN'::float8)) AS max
+  FROM f JOIN "MetricSeries" s ON s."runId" = f.id
+  WHERE ${metricFilter(st, cols, 's')}
+  GROUP BY f.gk, s."key", s."context"
+)
+SELECT c.gk AS key, c.gl AS label, c.n AS count,
+  (SELECT COALESCE(json_agg(json_build_object('key', a."key", 'context', a."context", 'mean', a.mean, 'min', a.min, 'max', a.max)), '[]'::json)
+     FROM aggs a WHERE a.gk IS NOT DISTINCT FROM c.gk) AS aggregates
+FROM counts c
+ORDER BY c.gk ASC NULLS LAST`;
+  const rows = await prisma.$queryRawUnsafe<
+    Array<{ key: string | null; label: string | null; count: number; aggregates: Array<{ key: string; context: QueryMetricContext; mean: unknown; min: unknown; max: unknown }> }>
+  >(sql, ...st.params);
+  return rows.map((r) => ({
+    key: r.key,
+    label: r.label,
+    count: r.count,
+    aggregates: Object.fromEntries(r.aggregates.map((a) => [metricName(a.key, a.context), { mean: num(a.mean), min: num(a.min), max: num(a.max) }])),
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// What can be filtered, sorted and shown
+
+export interface AvailableColumns {
+  metrics: Array<{ name: string; field: string; key: string; context: QueryMetricContext; runs: number }>;
+  /** Leaf paths of the runs' configs; `types` are JSON types (number, string, boolean, array, null). */
+  params: Array<{ path: string; field: string; types: string[]; runs: number }>;
+}
+
+/** The metric names and config paths present in a project's runs, for dynamic columns and the filter builder. */
+export async function availableColumns(teamId: string, projectId: string): Promise<AvailableColumns> {
+  const [metrics, params] = await Promise.all([
+    prisma.$queryRawUnsafe<Array<{ key: string; context: QueryMetricContext; runs: number }>>(
+      `SELECT s."key", s."context", count(*)::int AS runs
+       FROM "Run" r JOIN "MetricSeries" s ON s."runId" = r.id
+       WHERE r."teamId" = $1 AND r."projectId" = $2
+       GROUP BY s."key", s."context"
+       ORDER BY array_position(ARRAY['train', 'validation', 'test', 'system'], s."context"), s."key"`,
+      teamId,
+      projectId,
+    ),
+    prisma.$queryRawUnsafe<Array<{ path: string[]; types: string[]; runs: number }>>(
+      `WITH RECURSIVE walk(id, path, value) AS (
+         SELECT r.id, ARRAY[e.key], e.value
+         FROM "Run" r, jsonb_each(CASE WHEN jsonb_typeof(r.config) = 'object' THEN r.config ELSE '{}'::jsonb END) e
+         WHERE r."teamId" = $1 AND r."projectId" = $2
+         UNION ALL
+         SELECT w.id, w.path || e.key, e.value
+         FROM walk w, jsonb_each(w.value) e
+         WHERE jsonb_typeof(w.value) = 'object'
+       )
+       SELECT path, array_agg(DISTINCT jsonb_typeof(value) ORDER BY jsonb_typeof(value)) AS types, count(DISTINCT id)::int AS runs
+       FROM walk WHERE jsonb_typeof(value) <> 'object'
+       GROUP BY path ORDER BY path`,
+      teamId,
+      projectId,
+    ),
+  ]);
+  return {
+    metrics: metrics.map((m) => {
+      const field: FieldRef = { kind: 'metric', key: m.key, context: m.context, aggregate: 'last' };
+      return { name: metricName(m.key, m.context), field: formatField(field), key: m.key, context: m.context, runs: m.runs };
+    }),
+    params: params.map((p) => ({ path: p.path.join('.'), field: formatField({ kind: 'param', path: p.path }), types: p.types, runs: p.runs })),
+  };
+}
