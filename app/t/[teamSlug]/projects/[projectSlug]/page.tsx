@@ -2,7 +2,9 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { can } from '@/lib/roles';
 import { listArchitectures } from '@/server/services/architectures';
+import { projectDashboard } from '@/server/services/dashboard';
 import { listDatasets } from '@/server/services/datasets';
+import { ProjectDashboard } from './dashboard';
 import { Badge, Card, CardHeader, EmptyState, PageHeader } from '../../../../_components/ui';
 import { loadProject } from './project';
 import { RunsTable } from './runs-table';
@@ -12,11 +14,12 @@ export const metadata: Metadata = { title: 'Project' };
 export default async function ProjectPage({ params }: { params: Promise<{ teamSlug: string; projectSlug: string }> }) {
   const { teamSlug, projectSlug } = await params;
   const { team, project } = await loadProject(teamSlug, projectSlug);
-  const [architectures, datasets] = await Promise.all([listArchitectures(team.id, project.id), listDatasets(team.id, project.id)]);
+  const [architectures, datasets, dashboard] = await Promise.all([listArchitectures(team.id, project.id), listDatasets(team.id, project.id), projectDashboard(team.id, project.id)]);
   const base = `/t/${team.slug}/projects/${project.slug}`;
   return (
     <>
       <PageHeader title={project.name} description={project.description || undefined} />
+      <ProjectDashboard data={dashboard} base={base} />
       <Card className="mb-6">
         <CardHeader
           title="Runs"
