@@ -46,6 +46,24 @@ test('compare runs of two members: overlay, diff, parallel coordinates, Pareto f
   await signIn(page, ben.email);
   await page.waitForURL(/\/t\//);
   await page.goto(`/t/${team.slug}/projects/${project.slug}`);
+  await expect(page.getByTestId('runs-total')).toHaveText('3 runs');
+
+  // The query language: a filter on a parameter and a metric, grouped by creator.
+  await page.getByLabel('Filter runs').fill('params.lr < 0.005 and metrics.val_loss < 10 and status = "SUCCEEDED"');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page.getByTestId('runs-total')).toHaveText('2 runs match');
+  await page.getByLabel('Group by').selectOption('user');
+  await expect(page.getByTestId('run-groups')).toContainText('Ana Ruiz');
+  await expect(page.getByTestId('run-groups')).toContainText('Ben Okafor');
+  await shot(page, '61-runs-query-grouped');
+  await page.getByLabel('Filter runs').fill('params.lr < and user = "x"');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page.getByTestId('query-error')).toContainText("column 13: expected a value after '<'");
+  await shot(page, '62-runs-query-error');
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.getByLabel('Group by').selectOption('');
+  await expect(page.getByTestId('runs-total')).toHaveText('3 runs');
+
   for (let i = 1; i <= 3; i++) await page.getByLabel(`Select run ${i}`).check();
   await page.getByRole('link', { name: 'Compare 3 runs' }).click();
   await expect(page).toHaveURL(/\/compare\?runs=/);

@@ -7,7 +7,7 @@ import { listDatasets } from '@/server/services/datasets';
 import { ProjectDashboard } from './dashboard';
 import { Badge, Card, CardHeader, EmptyState, PageHeader } from '../../../../_components/ui';
 import { loadProject } from './project';
-import { RunsTable } from './runs-table';
+import { RunsExplorer } from './runs-explorer';
 
 export const metadata: Metadata = { title: 'Project' };
 
@@ -32,7 +32,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ teamSl
             ) : null
           }
         />
-        <RunsTable teamId={team.id} projectId={project.id} basePath={base} />
+        <RunsExplorer teamId={team.id} projectId={project.id} basePath={base} />
       </Card>
       <Card className="mb-6">
         <CardHeader
