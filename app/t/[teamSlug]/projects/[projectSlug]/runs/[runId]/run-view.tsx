@@ -9,6 +9,7 @@ import { useMemo, useRef, useState } from 'react';
 import { EvaluationView, type EvaluationData } from '../../../../../../_components/runs/evaluation-view';
 import { ChartControls, MetricChart, colorAt, type ChartOptions, type ChartSeries } from '../../../../../../_components/runs/metric-chart';
 import { RunNotes } from './run-notes';
+import { RunArchitecture } from './run-architecture';
 import { RunStatus, duration } from '../../../../../../_components/runs/status';
 import { Alert, Badge, Button, Card, CardHeader, PageHeader } from '../../../../../../_components/ui';
 import { useTRPC } from '../../../../../../_trpc/client';
@@ -157,6 +158,15 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
         <Card className="mb-5 p-5 text-sm" data-testid="evaluation">
           {evaluation.solvedAt ? `Solved at episode ${evaluation.solvedAt}` : 'Not solved'} · best 100-episode mean return {evaluation.bestMeanReturn?.toFixed(1) ?? '—'} over {evaluation.episodes} episodes
         </Card>
+      ) : null}
+
+      {r.architectureVersion ? (
+        <RunArchitecture
+          spec={r.architectureVersion.spec}
+          title={`${r.architectureVersion.architecture.name} v${r.architectureVersion.version}`}
+          href={`${basePath}/architectures/${r.architectureVersion.architecture.id}?v=${r.architectureVersion.version}`}
+          dataset={r.datasetVersion ? { name: `${r.datasetVersion.dataset.name} v${r.datasetVersion.version}`, href: `${basePath}/datasets/${r.datasetVersion.dataset.id}?v=${r.datasetVersion.version}`, rows: r.datasetVersion.rowCount, sensitive: r.datasetVersion.sensitiveColumns } : null}
+        />
       ) : null}
 
       <div className="grid gap-5 lg:grid-cols-2">
