@@ -29,6 +29,8 @@
  * parameter, a run not started for `duration`) is false, so `not` selects those runs.
  */
 import { z } from 'zod';
+import { RUN_STATUSES } from '../schemas/run-input';
+import { BATCH_METRICS, ZRunConfig } from '../schemas/runs';
 
 // ---------------------------------------------------------------------------------------------
 // Fields, values and the AST
@@ -55,8 +57,6 @@ export const RUN_ATTRIBUTES = [
   'duration',
 ] as const;
 export type RunAttribute = (typeof RUN_ATTRIBUTES)[number];
-
-export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED'] as const;
 
 /** Short names for the config paths people filter by most. */
 export const PARAM_ALIASES: Readonly<Record<string, readonly string[]>> = {
@@ -119,7 +119,7 @@ export function metricFromName(name: string): { key: string; context: QueryMetri
 
 /** `['lr']` → `['learningRate']`; other paths are kept. */
 export function resolveParamAlias(path: string[]): string[] {
-  const alias = path.length === 1 ? PARAM_ALIASES[path[0]!] : undefined;
+  const alias = path.length === 1 ? own(PARAM_ALIASES, path[0]!) : undefined;
   return alias ? [...alias] : path;
 }
 
@@ -159,6 +159,14 @@ type Token = { start: number; end: number } & (
   | { kind: '(' | ')' | ',' | 'eof' }
 );
 
+/** A record lookup that ignores Object.prototype (a field named `constructor` is just a name). */
+function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+const TWO_CHAR_OPS: Record<string, CompareOp> = { '>=': '>=', '<=': '<=', '!=': '!=', '<>': '!=', '==': '=' };
+const ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', "'": "'", n: '\n', t: '\t', r: '\r', '/': '/' };
+
 const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'true', 'false', 'asc', 'desc']);
 const isWordStart = (c: string) => /[A-Za-z_]/.test(c);
 const isWordChar = (c: string) => /[A-Za-z0-9_-]/.test(c);
@@ -189,9 +197,9 @@ function lex(src: string): Token[] {
       }
       const e = src[j + 1];
       if (e === undefined) fail(start, 'unterminated string');
-      const simple: Record<string, string> = { '\\': '\\', '"': '"', "'": "'", n: '\n', t: '\t', r: '\r', '/': '/' };
-      if (e! in simple) {
-        out += simple[e!];
+      const simple = own(ESCAPES, e!);
+      if (simple !== undefined) {
+        out += simple;
         j += 2;
       } else if (e === 'u') {
         const hex = src.slice(j + 2, j + 6);
@@ -222,9 +230,9 @@ function lex(src: string): Token[] {
       continue;
     }
     const two = src.slice(i, i + 2);
-    const ops: Record<string, CompareOp> = { '>=': '>=', '<=': '<=', '!=': '!=', '<>': '!=', '==': '=' };
-    if (two in ops) {
-      tokens.push({ kind: 'op', op: ops[two]!, start, end: (i += 2) });
+    const op2 = own(TWO_CHAR_OPS, two);
+    if (op2) {
+      tokens.push({ kind: 'op', op: op2, start, end: (i += 2) });
       continue;
     }
     if (c === '=' || c === '>' || c === '<' || c === '~') {
@@ -258,6 +266,7 @@ function lex(src: string): Token[] {
           i = suffixEnd;
           continue;
         }
+        if (KEYWORDS.has(suffix.toLowerCase())) fail(end, `expected a space between ${m![0]} and '${suffix}'`);
         if (/^[eE]/.test(suffix) || value < 0) fail(i, `malformed number '${src.slice(i, suffixEnd)}'`);
         fail(end, `unknown time unit '${suffix}' after ${m![0]} (use s, m, h, d or w, as in 7d)`);
       }
@@ -374,8 +383,8 @@ const FIELD_SYNONYMS: Record<string, string> = {
   time: 'duration',
   runtime: 'duration',
 };
-const CONFIG_KEYS = ['learningRate', 'batchSize', 'epochs', 'seed', 'optimizer', 'lrSchedule', 'earlyStopping', 'classWeights', 'sampleWeights', 'useValidationSplit', 'checkpoint'];
-const COMMON_METRICS = ['loss', 'accuracy', 'acc', 'mae', 'mse', 'auc', 'f1', 'precision', 'recall', 'reward', 'return'];
+const CONFIG_KEYS: readonly string[] = Object.keys(ZRunConfig.shape);
+const COMMON_METRICS: readonly string[] = ['loss', ...BATCH_METRICS, 'acc', 'auc', 'f1', 'precision', 'recall', 'reward', 'return'];
 
 function closest(word: string, candidates: readonly string[], maxDistance: number): string | undefined {
   let best: string | undefined;
@@ -392,14 +401,15 @@ function suggestField(segments: Segment[]): string | undefined {
   const lower = first!.toLowerCase();
   const restText = rest.map((s) => (isPlainName(s) ? s : quote(s))).join('.');
   if (rest.length > 0) {
-    const prefix = FIELD_SYNONYMS[lower] === 'metrics' || FIELD_SYNONYMS[lower] === 'params' ? FIELD_SYNONYMS[lower] : closest(lower, ['metrics', 'params'], 3);
+    const synonym = own(FIELD_SYNONYMS, lower);
+    const prefix = synonym === 'metrics' || synonym === 'params' ? synonym : closest(lower, ['metrics', 'params'], 3);
     if (prefix) return `${prefix}.${restText}`;
-    return FIELD_SYNONYMS[lower] ?? closest(lower, RUN_ATTRIBUTES, lower.length <= 3 ? 1 : 2);
+    return synonym ?? closest(lower, RUN_ATTRIBUTES, lower.length <= 3 ? 1 : 2);
   }
-  const attr = FIELD_SYNONYMS[lower] ?? closest(lower, RUN_ATTRIBUTES, lower.length <= 3 ? 1 : 2);
+  const attr = own(FIELD_SYNONYMS, lower) ?? closest(lower, RUN_ATTRIBUTES, lower.length <= 3 ? 1 : 2);
   if (attr && attr !== 'metrics' && attr !== 'params') return attr;
   if (/^(val|test|sys)_/.test(first!) || COMMON_METRICS.includes(lower)) return `metrics.${first}`;
-  if (first! in PARAM_ALIASES || CONFIG_KEYS.includes(first!)) return `params.${first}`;
+  if (own(PARAM_ALIASES, first!) || CONFIG_KEYS.includes(first!)) return `params.${first}`;
   return undefined;
 }
 
@@ -479,8 +489,13 @@ function opList(kind: FieldKind): string {
 // ---------------------------------------------------------------------------------------------
 // Parser
 
+/** Deeper nesting is no query a person writes, and would only strain the stack here and in SQL. */
+const MAX_DEPTH = 64;
+
 class Parser {
   private i = 0;
+  /** Open parentheses and `not`s around the token at hand. */
+  private depth = 0;
   constructor(
     private readonly src: string,
     private readonly tokens: Token[],
@@ -522,15 +537,22 @@ class Parser {
     return combine('and', children);
   }
 
+  private nested<T>(t: Token, parse: () => T): T {
+    if (++this.depth > MAX_DEPTH) this.fail(t, `the query nests too deeply (at most ${MAX_DEPTH} levels of 'not' and parentheses)`);
+    const result = parse();
+    this.depth--;
+    return result;
+  }
+
   notExpr(): QueryNode {
     const t = this.peek();
     if (isKeyword(t, 'not')) {
       this.next();
-      return { type: 'not', child: this.notExpr() };
+      return { type: 'not', child: this.nested(t, () => this.notExpr()) };
     }
     if (t.kind === '(') {
       this.next();
-      const inner = this.orExpr();
+      const inner = this.nested(t, () => this.orExpr());
       const close = this.peek();
       if (close.kind !== ')') {
         this.fail(close, `expected ')' to close the '(' at column ${t.start + 1}, found ${this.text(close)}`);
@@ -686,6 +708,15 @@ export function parseField(text: string): FieldRef {
   return field;
 }
 
+const UNSORTABLE = 'runs cannot be sorted by tag (a run has several)';
+
+/** A field to sort by: any field but `tag`. */
+export function parseSortField(text: string): FieldRef {
+  const field = parseField(text);
+  if (field.kind === 'attribute' && field.name === 'tag') throw new QuerySyntaxError(text.length - text.trimStart().length, UNSORTABLE);
+  return field;
+}
+
 /** Parses `metrics.val_accuracy desc, params.lr, created desc` (ascending unless `desc`). */
 export function parseSortSpec(text: string): SortKey[] {
   const p = new Parser(text, lex(text));
@@ -693,7 +724,7 @@ export function parseSortSpec(text: string): SortKey[] {
   if (p.peek().kind === 'eof') return keys;
   for (;;) {
     const { field, token } = p.field();
-    if (field.kind === 'attribute' && field.name === 'tag') p.fail(token, 'runs cannot be sorted by tag (a run has several)');
+    if (field.kind === 'attribute' && field.name === 'tag') p.fail(token, UNSORTABLE);
     let dir: SortDirection = 'asc';
     if (isKeyword(p.peek(), 'asc') || isKeyword(p.peek(), 'desc')) dir = isKeyword(p.next(), 'desc') ? 'desc' : 'asc';
     keys.push({ field, dir });
@@ -740,7 +771,7 @@ export function formatField(f: FieldRef): string {
     case 'param': {
       const segs = f.path.map((s) => (/^[A-Za-z0-9_-]+$/.test(s) ? s : quote(s)));
       // An alias spelled out in full would be read back as the alias (params.lr → learningRate).
-      if (f.path.length === 1 && f.path[0]! in PARAM_ALIASES) segs[0] = quote(f.path[0]!);
+      if (f.path.length === 1 && own(PARAM_ALIASES, f.path[0]!)) segs[0] = quote(f.path[0]!);
       return `params.${segs.join('.')}`;
     }
   }
