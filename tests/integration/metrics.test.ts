@@ -89,3 +89,4 @@ describe('downsampled series reads', () => {
     expect(zoom.points).toHaveLength(101);
   });
 });
+

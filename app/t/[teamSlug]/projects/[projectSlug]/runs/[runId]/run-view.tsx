@@ -205,10 +205,20 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
           {(logs.data ?? []).map((l) => `${new Date(l.time).toISOString().slice(11, 19)} ${l.level === 'info' ? '' : `[${l.level}] `}${l.message}`).join('\n') || 'No log lines yet.'}
         </pre>
       </Card>
-      <p className="mt-4 text-sm">
+      <p className="mt-4 flex gap-4 text-sm">
         <Link href={basePath} className="text-brand-600 hover:underline">
           Back to the project
         </Link>
+        <span>
+          Metrics:{' '}
+          <a className="text-brand-700 hover:underline" href={`/api/runs/export?runs=${runId}&format=csv`}>
+            CSV
+          </a>{' '}
+          ·{' '}
+          <a className="text-brand-700 hover:underline" href={`/api/runs/export?runs=${runId}&format=json`}>
+            JSON
+          </a>
+        </span>
       </p>
     </>
   );
