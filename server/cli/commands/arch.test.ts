@@ -1,3 +1,4 @@
+import { expectUsageError, fakeIo as sharedFakeIo } from '../test-io';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,32 +42,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function fakeIo(): CliIO & { out: string; err: string } {
-  const io: CliIO & { out: string; err: string } = {
-    out: '',
-    err: '',
-    env: { NODE_ENV: 'test' },
-    cwd: dir,
-    stdout: (text: string) => {
-      io.out += text;
-    },
-    stderr: (text: string) => {
-      io.err += text;
-    },
-  };
-  return io;
-}
-
-async function usageError(argv: string[]): Promise<UsageError> {
-  const error = await archSummaryCommand.run(argv, fakeIo()).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UsageError);
-  expect((error as UsageError).exitCode).toBe(2);
-  expect((error as UsageError).message).not.toContain('\n');
-  return error as UsageError;
-}
+const fakeIo = () => sharedFakeIo(dir);
+const usageError = (argv: string[]) => expectUsageError(archSummaryCommand, argv, dir);
 
 describe('deepboard arch summary', () => {
   it('is registered under arch summary', () => {

@@ -4,23 +4,13 @@ import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import type { CsvProfile } from '@/lib/datasets/csv';
+import type { ImageUploadProfile as ImageProfile } from '@/server/services/datasets';
 import { ColumnsTable, ImageGrid, type ColumnChoice } from '../../../../../../_components/datasets/profile-views';
 import { Alert, Button, Card, CardHeader, Field, Input, Select, cn } from '../../../../../../_components/ui';
 import { useTRPC } from '../../../../../../_trpc/client';
 
 type Tab = 'csv' | 'images' | 'synthetic';
 
-interface ImageProfile {
-  kind: 'image-zip';
-  classNames: string[];
-  counts: number[];
-  width: number;
-  height: number;
-  channels: number;
-  images: number;
-  skipped: string[];
-  previews: { className: string; images: string[] }[];
-}
 
 interface Staged {
   uploadId: string;
