@@ -264,3 +264,16 @@ export async function compareRuns(teamId: string, runIds: string[]) {
   const byId = new Map(runs.map((r) => [r.id, r]));
   return ids.map((id) => byId.get(id)!);
 }
+
+/** The fairness and explainability reports the worker stored for a run (null when absent). */
+export async function runReport(teamId: string, runId: string) {
+  const run = await runOfTeam(teamId, runId);
+  const ev = (run.evaluation ?? {}) as { fairness?: { key: string }; explain?: { key: string } };
+  const { artifactStore } = await import('@/lib/artifacts/store');
+  const read = async (key?: string) => (key ? (JSON.parse((await artifactStore().get(key)).toString()) as unknown) : null);
+  const [fairness, explain] = await Promise.all([read(ev.fairness?.key).catch(() => null), read(ev.explain?.key).catch(() => null)]);
+  return {
+    fairness: fairness as import('@/worker/jobs/reports').FairnessRunReport | null,
+    explain: explain as import('@/worker/explain/report').ExplainReport | null,
+  };
+}

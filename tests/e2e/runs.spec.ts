@@ -76,6 +76,16 @@ test('queue a run from the UI, watch the live chart and progress, see the evalua
   await expect(page.getByTestId('run-logs')).toContainText('finished');
   await shot(page, '52-run-evaluation');
 
+  // The run's fairness report (the synthetic loans mark sex and ethnicity sensitive) and explainability.
+  await expect(page.getByTestId('fairness-report')).toContainText('DP difference');
+  await expect(page.getByTestId('fairness-groups-sex')).toBeVisible();
+  const before = await page.getByTestId('threshold-values').textContent();
+  await page.getByLabel('Decision threshold').fill('0.7');
+  await expect(page.getByTestId('threshold-values')).not.toHaveText(before!);
+  await expect(page.getByTestId('mitigation')).toContainText('→');
+  await expect(page.getByTestId('explain-report')).toContainText('Permutation importance');
+  await page.getByTestId('fairness-report').screenshot({ path: 'tests/e2e/screenshots/53-run-fairness.png' });
+
   await page.goto(projectUrl);
   await expect(page.getByTestId('runs-table')).toContainText('succeeded');
   expect(errors).toEqual([]);

@@ -50,6 +50,13 @@ describe('training through the queue', () => {
     expect(ev.report.confusion.flat().reduce((a, b) => a + b, 0)).toBe(ev.testExamples);
     const logs = await api.runs.logs({ teamId: t.team.id, runId: run.id });
     expect(logs.map((l) => l.message).join('\n')).toMatch(/finished/);
+    // Fairness and explainability reports computed from the test predictions.
+    const fairness = (got.evaluation as { fairness?: { summary: Record<string, { demographic_parity_difference: number }> } }).fairness;
+    expect(Object.keys(fairness!.summary)).toEqual(expect.arrayContaining(['sex']));
+    expect(fairness!.summary.sex!.demographic_parity_difference).toBeGreaterThanOrEqual(0);
+    const report = await api.runs.report({ teamId: t.team.id, runId: run.id });
+    expect(report.fairness?.task).toBe('binary');
+    expect(report.explain?.permutation?.features.length).toBeGreaterThan(0);
   });
 
   it('a CNN on generated shape images (with augmentation), an LSTM on sequence patterns, a text classifier', async () => {

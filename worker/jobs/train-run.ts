@@ -12,6 +12,8 @@ import { MetricBuffer, truncateRunMetrics, type MetricPointInput } from '@/lib/t
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint';
 import { loadDatasetVersion, type LoadedData, type SplitArrays } from '../data/load';
 import { predictAll, evaluateModel } from '../training/evaluate';
+import { explainRun } from '../explain/report';
+import { fairnessReport } from './reports';
 import { DivergenceError, TrainingDataError, type TrainerState } from '../training/hooks';
 import { trainRun, type RunData } from '../training/train-run';
 
@@ -261,6 +263,35 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
       if (typeof auc === 'number') flat.push({ key: 'roc_auc', context: 'test', step: 0, value: auc });
       metrics.add(...flat);
       logs.add(`test: ${flat.map((p) => `${p.key} ${p.value.toFixed(4)}`).join(', ')}`);
+
+      // Fairness and explainability reports: a failure here is logged, never fails the run.
+      try {
+        const fairness = fairnessReport(data, scores, config.seed);
+        if (fairness) {
+          const key = `teams/${run.teamId}/runs/${run.id}/fairness.json`;
+          await store.put(key, Buffer.from(JSON.stringify(fairness)));
+          evaluation.fairness = { key, summary: fairness.summary };
+          for (const [attr, s] of Object.entries(fairness.summary)) {
+            logs.add(`fairness (${attr}): ${Object.entries(s).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(4) : v}`).join(', ')}`);
+          }
+        }
+      } catch (err) {
+        logs.add(`fairness report skipped: ${(err as Error).message}`, 'warn');
+      }
+      try {
+        const explain = await explainRun({
+          model: result.models.model,
+          data: { test: data.test, train: data.train, inputShape: data.inputShape, featureNames: data.featureNames, task: data.task, classNames: data.classNames },
+          options: { seed: config.seed },
+        });
+        const key = `teams/${run.teamId}/runs/${run.id}/explain.json`;
+        await store.put(key, Buffer.from(JSON.stringify(explain)));
+        const top = (explain.permutation?.features ?? []).slice().sort((a, b) => b.mean - a.mean).slice(0, 5).map((f) => ({ feature: f.name, importance: f.mean }));
+        evaluation.explain = { key, topFeatures: top };
+        if (top.length) logs.add(`most important inputs: ${top.map((f) => `${f.feature} ${f.importance.toFixed(4)}`).join(', ')}`);
+      } catch (err) {
+        logs.add(`explainability report skipped: ${(err as Error).message}`, 'warn');
+      }
     } else if (run.paradigm === 'reinforcement') {
       evaluation = { solvedAt: result.solvedAt ?? null, bestMeanReturn: result.bestMeanReturn ?? null, episodes: result.lastEpoch };
     } else {

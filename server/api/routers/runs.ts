@@ -53,6 +53,8 @@ export const runsRouter = createTRPCRouter({
   compareSeries: teamProcedure
     .input(z.object({ runIds: z.array(z.string().min(1)).min(1).max(20), keys: z.array(z.string()).max(50).optional(), maxPoints: z.int().min(3).max(2000).default(500) }))
     .query(({ ctx, input }) => metrics.compareSeries(ctx.team.id, input.runIds, input)),
+  /** Fairness and explainability reports of a finished supervised run. */
+  report: teamProcedure.input(ZRunRef).query(({ ctx, input }) => runs.runReport(ctx.team.id, input.runId)),
   logs: teamProcedure
     .input(ZRunRef.extend({ afterId: z.string().regex(/^\d+$/).optional() }))
     .query(({ ctx, input }) => runs.runLogs(ctx.team.id, input.runId, input.afterId ? BigInt(input.afterId) : undefined)),

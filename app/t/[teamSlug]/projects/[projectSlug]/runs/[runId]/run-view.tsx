@@ -10,6 +10,7 @@ import { EvaluationView, type EvaluationData } from '../../../../../../_componen
 import { ChartControls, MetricChart, colorAt, type ChartOptions, type ChartSeries } from '../../../../../../_components/runs/metric-chart';
 import { RunNotes } from './run-notes';
 import { RunArchitecture } from './run-architecture';
+import { RunReports } from './run-reports';
 import { RunStatus, duration } from '../../../../../../_components/runs/status';
 import { Alert, Badge, Button, Card, CardHeader, PageHeader } from '../../../../../../_components/ui';
 import { useTRPC } from '../../../../../../_trpc/client';
@@ -38,7 +39,8 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
   const trpc = useTRPC();
   const qc = useQueryClient();
   const router = useRouter();
-  const run = useQuery(trpc.runs.get.queryOptions({ teamId, runId }));
+  // Live events drive refetches; the interval is only a safety net if the stream drops.
+  const run = useQuery({ ...trpc.runs.get.queryOptions({ teamId, runId }), refetchInterval: (q) => (q.state.data?.status === 'RUNNING' || q.state.data?.status === 'QUEUED' ? 10_000 : false) });
   const active = run.data?.status === 'RUNNING' || run.data?.status === 'QUEUED';
   const [chartOptions, setChartOptions] = useState<ChartOptions>({ smoothing: 0, xMode: 'step' });
   const [zoom, setZoom] = useState<{ from: number; to: number } | null>(null);
@@ -46,6 +48,7 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
   const series = useQuery({ ...trpc.runs.series.queryOptions(seriesInput), refetchInterval: active && !zoom ? 5000 : false });
   const logs = useQuery({ ...trpc.runs.logs.queryOptions({ teamId, runId }), refetchInterval: active ? 5000 : false });
   const pending = useRef<NodeJS.Timeout | null>(null);
+  const seen = useRef(new Set<string>());
 
   // Live: every NOTIFY about this run refetches what changed (coalesced to ≤ 4 per second).
   useSubscription(
@@ -53,12 +56,17 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
       { teamId, runId },
       {
         onData: (event) => {
+          // Coalesce bursts: remember every kind of event seen, refetch once per 250 ms.
+          seen.current.add(event.type);
           if (pending.current) return;
           pending.current = setTimeout(() => {
             pending.current = null;
-            if (event.type === 'metrics' || event.type === 'hello' || event.type === 'run') void qc.invalidateQueries({ queryKey: trpc.runs.series.queryKey() });
-            if (event.type === 'run' || event.type === 'hello') void qc.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ teamId, runId }) });
-            if (event.type === 'log' || event.type === 'run') void qc.invalidateQueries({ queryKey: trpc.runs.logs.queryKey({ teamId, runId }) });
+            const types = seen.current;
+            seen.current = new Set();
+            const any = (...t: string[]) => t.some((x) => types.has(x));
+            if (any('metrics', 'hello', 'run')) void qc.invalidateQueries({ queryKey: trpc.runs.series.queryKey() });
+            if (any('run', 'hello')) void qc.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ teamId, runId }) });
+            if (any('log', 'run')) void qc.invalidateQueries({ queryKey: trpc.runs.logs.queryKey({ teamId, runId }) });
           }, 250);
         },
       },
@@ -159,6 +167,8 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
           {evaluation.solvedAt ? `Solved at episode ${evaluation.solvedAt}` : 'Not solved'} · best 100-episode mean return {evaluation.bestMeanReturn?.toFixed(1) ?? '—'} over {evaluation.episodes} episodes
         </Card>
       ) : null}
+
+      {r.status === 'SUCCEEDED' && r.paradigm === 'supervised' ? <RunReports teamId={teamId} runId={runId} /> : null}
 
       {r.architectureVersion ? (
         <RunArchitecture
