@@ -56,6 +56,7 @@ describe('training through the queue', () => {
     expect(fairness!.summary.sex!.demographic_parity_difference).toBeGreaterThanOrEqual(0);
     const report = await api.runs.report({ teamId: t.team.id, runId: run.id });
     expect(report.fairness?.task).toBe('binary');
+    expect((report.fairness?.mitigation?.demographic_parity as { fittedOn: string }).fittedOn).toBe('validation');
     expect(report.explain?.permutation?.features.length).toBeGreaterThan(0);
   });
 

@@ -1,6 +1,6 @@
 import { bootstrapFairness } from '@/lib/fairness/bootstrap';
 import { computeFairness, predictFromScores } from '@/lib/fairness/metrics';
-import { optimizeThresholds } from '@/lib/fairness/mitigation';
+import { applyThresholds, optimizeThresholds, type ThresholdOptimizerResult } from '@/lib/fairness/mitigation';
 import { regressionFairness } from '@/lib/fairness/regression';
 import { createThresholdExplorer } from '@/lib/fairness/thresholds';
 import type { LoadedData } from '../data/load';
@@ -29,7 +29,36 @@ export function positiveScores(scores: Float32Array, n: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => scores[i * k + (k - 1)]!);
 }
 
-export function fairnessReport(data: LoadedData, scores: Float32Array, seed: number): FairnessRunReport | null {
+/**
+ * Post-processing as it would be deployed: per-group thresholds fitted on the validation split,
+ * then measured on the test split (fitting on the test split would flatter the result).
+ */
+function postProcess(
+  data: LoadedData,
+  testScores: Float32Array,
+  valScores: Float32Array | null,
+  constraint: 'demographic_parity' | 'equal_opportunity',
+): (ThresholdOptimizerResult & { fittedOn: 'validation' | 'test' }) | null {
+  const [name] = Object.keys(data.test.sensitive);
+  if (!name) return null;
+  const testSensitive = [{ name, values: data.test.sensitive[name]! }];
+  const testY = Array.from(data.test.y);
+  if (!valScores || !data.validation.sensitive[name] || data.validation.n === 0) {
+    return { ...optimizeThresholds({ yTrue: testY, scores: testScores, sensitive: testSensitive }, { constraint, tolerance: 0.02 }), fittedOn: 'test' };
+  }
+  const fitted = optimizeThresholds(
+    { yTrue: Array.from(data.validation.y), scores: valScores, sensitive: [{ name, values: data.validation.sensitive[name]! }] },
+    { constraint, tolerance: 0.02 },
+  );
+  const known = new Set(fitted.thresholds.map((t) => t.group));
+  if (testSensitive[0]!.values.some((v) => !known.has(v))) return { ...optimizeThresholds({ yTrue: testY, scores: testScores, sensitive: testSensitive }, { constraint, tolerance: 0.02 }), fittedOn: 'test' };
+  const before = computeFairness({ yTrue: testY, yPred: predictFromScores(testScores, 0.5), sensitive: testSensitive });
+  const after = computeFairness({ yTrue: testY, yPred: applyThresholds(testScores, testSensitive, fitted.thresholds), sensitive: testSensitive });
+  const rate = constraint === 'demographic_parity' ? 'demographic_parity_difference' : 'equal_opportunity_difference';
+  return { ...fitted, before, after, disparity: after.attributes[0]?.between_groups[rate] ?? fitted.disparity, fittedOn: 'validation' };
+}
+
+export function fairnessReport(data: LoadedData, scores: Float32Array, seed: number, validationScores: Float32Array | null = null): FairnessRunReport | null {
   const attributes = Object.entries(data.test.sensitive);
   if (!attributes.length || data.test.n === 0) return null;
   const sensitive = attributes.map(([name, values]) => ({ name, values }));
@@ -47,10 +76,10 @@ export function fairnessReport(data: LoadedData, scores: Float32Array, seed: num
   const report = computeFairness(input);
   const boot = bootstrapFairness(input, { resamples: 200, seed, confidence: 0.95 });
   const curve = createThresholdExplorer({ yTrue, scores: positive, sensitive }).curve();
-  const scored = { yTrue, scores: positive, sensitive: sensitive.slice(0, 1) };
+  const val = validationScores ? positiveScores(validationScores, data.validation.n) : null;
   const mitigation = {
-    demographic_parity: optimizeThresholds(scored, { constraint: 'demographic_parity', tolerance: 0.02 }),
-    equal_opportunity: optimizeThresholds(scored, { constraint: 'equal_opportunity', tolerance: 0.02 }),
+    demographic_parity: postProcess(data, positive, val, 'demographic_parity'),
+    equal_opportunity: postProcess(data, positive, val, 'equal_opportunity'),
   };
   const summary: FairnessRunReport['summary'] = {};
   for (const section of report.attributes) {

@@ -266,7 +266,13 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
 
       // Fairness and explainability reports: a failure here is logged, never fails the run.
       try {
-        const fairness = fairnessReport(data, scores, config.seed);
+        let valScores: Float32Array | null = null;
+        if (data.validation.n > 0) {
+          const val = toTensors(data.validation, data);
+          tensors.push(val.x, val.y);
+          valScores = predictAll(result.models.model, val.x);
+        }
+        const fairness = fairnessReport(data, scores, config.seed, valScores);
         if (fairness) {
           const key = `teams/${run.teamId}/runs/${run.id}/fairness.json`;
           await store.put(key, Buffer.from(JSON.stringify(fairness)));

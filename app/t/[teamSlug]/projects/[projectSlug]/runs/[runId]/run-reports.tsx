@@ -53,7 +53,7 @@ export function RunReports({ teamId, runId }: { teamId: string; runId: string })
   const r = f?.report as FairnessReport | undefined;
   const curve = (f?.curve ?? []) as CurvePoint[];
   const at = curve.length ? curve.reduce((best, p) => (Math.abs(p.threshold - t) < Math.abs(best.threshold - t) ? p : best)) : null;
-  const dp = f?.mitigation?.demographic_parity as ThresholdOptimizerResult | undefined;
+  const dp = f?.mitigation?.demographic_parity as (ThresholdOptimizerResult & { fittedOn?: string }) | undefined;
   const perm = ex?.permutation?.features.slice().sort((a, b) => b.mean - a.mean).slice(0, 12) ?? [];
   const maxImp = Math.max(1e-9, ...perm.map((p) => p.mean));
   return (
@@ -89,7 +89,7 @@ export function RunReports({ teamId, runId }: { teamId: string; runId: string })
             ) : null}
             {dp ? (
               <p className="text-xs text-slate-600" data-testid="mitigation">
-                Post-processing (per-group thresholds, demographic parity): DP difference {num(dp.before.attributes[0]?.between_groups.demographic_parity_difference)} → {num(dp.after.attributes[0]?.between_groups.demographic_parity_difference)}, accuracy{' '}
+                Post-processing (per-group thresholds fitted on the {dp.fittedOn ?? 'test'} split, measured on the test split, demographic parity): DP difference {num(dp.before.attributes[0]?.between_groups.demographic_parity_difference)} → {num(dp.after.attributes[0]?.between_groups.demographic_parity_difference)}, accuracy{' '}
                 {pct(dp.before.overall.accuracy)} → {pct(dp.after.overall.accuracy)} (thresholds {dp.thresholds.map((g) => `${g.group} ${Number.isFinite(g.threshold) ? g.threshold.toFixed(3) : '∞'}`).join(', ')})
               </p>
             ) : null}
