@@ -59,7 +59,8 @@ export async function createRun(args: { teamId: string; userId: string; role: Ro
       task: shape?.task?.kind,
       numClasses: shape?.numClasses ?? undefined,
       hasValidation: datasetVersion ? ((datasetVersion.split as { counts?: { validation?: number } }).counts?.validation ?? 0) > 0 : undefined,
-      hasSampleWeights: false,
+      // Sample weights come from fairness reweighing, which needs a binary label and a sensitive attribute.
+      hasSampleWeights: !!datasetVersion && datasetVersion.sensitiveColumns.length > 0 && shape?.task?.kind === 'binary',
     }),
   ];
   if (problems.length) throw badRequest(problems.join('; '), 'config');

@@ -14,6 +14,7 @@ import { loadDatasetVersion, type LoadedData, type SplitArrays } from '../data/l
 import { predictAll, evaluateModel } from '../training/evaluate';
 import { explainRun } from '../explain/report';
 import { fairnessReport } from './reports';
+import { reweigh } from '@/lib/fairness/mitigation';
 import { DivergenceError, TrainingDataError, type TrainerState } from '../training/hooks';
 import { trainRun, type RunData } from '../training/train-run';
 
@@ -145,6 +146,16 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
         const val = toTensors(data.validation, data);
         tensors.push(val.x, val.y);
         runData.validation = { x: val.x, y: run.paradigm === 'supervised' ? val.y : undefined };
+      }
+      if (config.sampleWeights && run.paradigm === 'supervised') {
+        // Reweighing (Kamiran & Calders): w = P(s)·P(y) / P(s, y) over the train split's label and
+        // sensitive attributes, so label and group are independent in the weighted data.
+        const sensitive = Object.entries(data.train.sensitive).map(([name, values]) => ({ name, values }));
+        const { weights } = reweigh(Array.from(data.train.y), sensitive);
+        const w = tf.tensor1d(Float32Array.from(weights));
+        tensors.push(w);
+        runData.sampleWeights = w;
+        logs.add(`reweighing by ${sensitive.map((f) => f.name).join(' × ')}: weights ${Math.min(...weights).toFixed(3)}–${Math.max(...weights).toFixed(3)}`);
       }
       const aug = data.augmentation ? ZAugmentSettings.parse(data.augmentation) : null;
       if (aug && data.kind === 'image' && run.paradigm === 'supervised') {

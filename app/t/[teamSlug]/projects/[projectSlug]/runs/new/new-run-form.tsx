@@ -26,6 +26,7 @@ export function NewRunForm(props: { teamId: string; projectId: string; basePath:
   const [seed, setSeed] = useState('42');
   const [earlyStop, setEarlyStop] = useState(false);
   const [balanced, setBalanced] = useState(false);
+  const [reweigh, setReweigh] = useState(false);
   const [episodes, setEpisodes] = useState('500');
   const [tags, setTags] = useState('');
   const [priority, setPriority] = useState('0');
@@ -57,6 +58,7 @@ export function NewRunForm(props: { teamId: string; projectId: string; basePath:
         seed: num(seed),
         ...(earlyStop ? { earlyStopping: { monitor: 'val_loss', patience: 3 } } : {}),
         ...(balanced && paradigm === 'supervised' ? { classWeights: 'balanced' as const } : {}),
+        ...(reweigh && paradigm === 'supervised' ? { sampleWeights: true } : {}),
         ...(paradigm === 'reinforcement' ? { rl: { episodes: num(episodes) } } : {}),
       };
       const run = await create.mutateAsync({
@@ -162,6 +164,11 @@ export function NewRunForm(props: { teamId: string; projectId: string; basePath:
             {paradigm === 'supervised' ? (
               <label className="flex items-center gap-2">
                 <input type="checkbox" checked={balanced} onChange={(e) => setBalanced(e.target.checked)} /> Balanced class weights
+              </label>
+            ) : null}
+            {paradigm === 'supervised' ? (
+              <label className="flex items-center gap-2" title="Weights each example by P(group)·P(label) / P(group, label) so the label is independent of the sensitive attributes">
+                <input type="checkbox" checked={reweigh} onChange={(e) => setReweigh(e.target.checked)} /> Reweighing (fairness mitigation)
               </label>
             ) : null}
           </div>
