@@ -11,7 +11,26 @@ import { useTRPC } from '../../../../../../_trpc/client';
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
 const num = (v: number | null | undefined, d = 3) => (v === null || v === undefined ? '—' : v.toFixed(d));
 
-function GroupTable({ section }: { section: AttributeSection }) {
+type Interval = { path: string[]; lower: number | null; upper: number | null };
+
+/** "45.9% (43.1–48.7)": the value with its bootstrap interval when there is one. */
+function withCi(value: number | null | undefined, ci: Interval | undefined, asPct = true) {
+  const f = (v: number | null | undefined) => (asPct ? pct(v) : num(v));
+  return (
+    <>
+      {f(value)}
+      {ci && ci.lower !== null && ci.upper !== null ? (
+        <span className="text-slate-400">
+          {' '}
+          ({asPct ? (ci.lower * 100).toFixed(1) : ci.lower.toFixed(3)}–{asPct ? `${(ci.upper * 100).toFixed(1)}` : ci.upper.toFixed(3)})
+        </span>
+      ) : null}
+    </>
+  );
+}
+
+function GroupTable({ section, intervals }: { section: AttributeSection; intervals: Interval[] }) {
+  const ci = (group: string, key: string) => intervals.find((i) => i.path.length === 5 && i.path[1] === section.attribute && i.path[3] === group && i.path[4] === key);
   return (
     <table className="w-full text-xs" data-testid={`fairness-groups-${section.attribute}`}>
       <thead className="text-left text-slate-500">
@@ -31,10 +50,10 @@ function GroupTable({ section }: { section: AttributeSection }) {
             <td className="py-0.5">{g.group}</td>
             <td className="text-right font-mono">{g.count}</td>
             <td className="text-right font-mono">{pct(g.base_rate)}</td>
-            <td className="text-right font-mono">{pct(g.selection_rate)}</td>
-            <td className="text-right font-mono">{pct(g.tpr)}</td>
-            <td className="text-right font-mono">{pct(g.fpr)}</td>
-            <td className="text-right font-mono">{pct(g.accuracy)}</td>
+            <td className="text-right font-mono">{withCi(g.selection_rate, ci(g.group, 'selection_rate'))}</td>
+            <td className="text-right font-mono">{withCi(g.tpr, ci(g.group, 'tpr'))}</td>
+            <td className="text-right font-mono">{withCi(g.fpr, ci(g.group, 'fpr'))}</td>
+            <td className="text-right font-mono">{withCi(g.accuracy, ci(g.group, 'accuracy'))}</td>
           </tr>
         ))}
       </tbody>
@@ -53,26 +72,28 @@ export function RunReports({ teamId, runId }: { teamId: string; runId: string })
   const r = f?.report as FairnessReport | undefined;
   const curve = (f?.curve ?? []) as CurvePoint[];
   const at = curve.length ? curve.reduce((best, p) => (Math.abs(p.threshold - t) < Math.abs(best.threshold - t) ? p : best)) : null;
+  const intervals = (f?.bootstrap?.intervals ?? []) as Interval[];
+  const dci = (attr: string, key: string) => intervals.find((i) => i.path.length === 4 && i.path[1] === attr && i.path[2] === 'between_groups' && i.path[3] === key);
   const dp = f?.mitigation?.demographic_parity as (ThresholdOptimizerResult & { fittedOn?: string }) | undefined;
   const perm = ex?.permutation?.features.slice().sort((a, b) => b.mean - a.mean).slice(0, 12) ?? [];
   const maxImp = Math.max(1e-9, ...perm.map((p) => p.mean));
   return (
-    <div className="mb-5 grid gap-5 xl:grid-cols-2">
+    <div className="mb-5 space-y-5">
       {r && f?.task === 'binary' ? (
         <Card data-testid="fairness-report">
-          <CardHeader title="Fairness" description={`Test split, decision threshold ${f.threshold}. Bootstrap ${f.bootstrap?.resamples} resamples for intervals (stored with the report).`} />
+          <CardHeader title="Fairness" description={`Test split, decision threshold ${f.threshold}; 95 % bootstrap intervals from ${f.bootstrap?.resamples} resamples in brackets.`} />
           <div className="space-y-4 p-5">
             {r.attributes.map((s) => (
               <div key={s.attribute} className="space-y-2">
                 <div className="flex flex-wrap gap-2 text-xs">
                   <Badge tone={(s.between_groups.demographic_parity_ratio ?? 1) < 0.8 ? 'amber' : 'green'}>
-                    DP difference {num(s.between_groups.demographic_parity_difference)} · ratio {num(s.between_groups.demographic_parity_ratio)}
+                    DP difference {withCi(s.between_groups.demographic_parity_difference, dci(s.attribute, 'demographic_parity_difference'), false)} · ratio {num(s.between_groups.demographic_parity_ratio)}
                   </Badge>
                   <Badge tone={(s.between_groups.equalized_odds_difference ?? 0) > 0.1 ? 'amber' : 'green'}>
-                    EO difference {num(s.between_groups.equalized_odds_difference)} · ratio {num(s.between_groups.equalized_odds_ratio)}
+                    EO difference {withCi(s.between_groups.equalized_odds_difference, dci(s.attribute, 'equalized_odds_difference'), false)} · ratio {num(s.between_groups.equalized_odds_ratio)}
                   </Badge>
                 </div>
-                <GroupTable section={s} />
+                <GroupTable section={s} intervals={intervals} />
               </div>
             ))}
             {at ? (
