@@ -85,6 +85,12 @@ test('queue a run from the UI, watch the live chart and progress, see the evalua
   await expect(page.getByTestId('mitigation')).toContainText('→');
   await expect(page.getByTestId('explain-report')).toContainText('Permutation importance');
   await page.getByTestId('fairness-report').screenshot({ path: 'tests/e2e/screenshots/53-run-fairness.png' });
+  const runId = page.url().split('/runs/')[1]!.split(/[?#]/)[0];
+  const csv = await page.request.get(`/api/runs/${runId}/report?format=csv`);
+  expect(csv.status()).toBe(200);
+  expect(await csv.text()).toContain('demographic_parity_difference');
+  const json = await page.request.get(`/api/runs/${runId}/report?format=json`);
+  expect((await json.json()).explain.permutation.features.length).toBeGreaterThan(0);
 
   await page.goto(projectUrl);
   await expect(page.getByTestId('runs-table')).toContainText('succeeded');

@@ -108,6 +108,16 @@ export function RunReports({ teamId, runId }: { teamId: string; runId: string })
                 </p>
               </div>
             ) : null}
+            <p className="text-xs">
+              Export:{' '}
+              <a className="text-brand-700 hover:underline" href={`/api/runs/${runId}/report?format=json`}>
+                JSON
+              </a>{' '}
+              ·{' '}
+              <a className="text-brand-700 hover:underline" href={`/api/runs/${runId}/report?format=csv`}>
+                CSV
+              </a>
+            </p>
             {dp ? (
               <p className="text-xs text-slate-600" data-testid="mitigation">
                 Post-processing (per-group thresholds fitted on the {dp.fittedOn ?? 'test'} split, measured on the test split, demographic parity): DP difference {num(dp.before.attributes[0]?.between_groups.demographic_parity_difference)} → {num(dp.after.attributes[0]?.between_groups.demographic_parity_difference)}, accuracy{' '}
