@@ -117,7 +117,8 @@ test('npm start without DATABASE_URL: embedded database, health, clean stop, dat
       throw new Error(`${(e as Error).message}\n${first.log()}`);
     });
     expect(h).toMatchObject({ ok: true, database: { reachable: true }, migrations: { ok: true } });
-    expect(first.log()).toContain('Demo sign-in: ana@demo.deepboard.dev');
+    // The supervisor prints its banner after its own health poll, which may trail ours.
+    await expect.poll(() => first.log(), { timeout: 15_000 }).toContain('Demo sign-in: ana@demo.deepboard.dev');
 
     await page.goto(`http://127.0.0.1:${port}/`);
     await expect(page).toHaveURL(/\/sign-in/);
