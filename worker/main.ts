@@ -1,11 +1,12 @@
 import { run as runQueue, type Logger, type Runner } from 'graphile-worker';
 import pg from 'pg';
 import { artifactStore } from '@/lib/artifacts/store';
+import { CANCEL_CHANNEL } from '@/lib/channels';
 import { createPrismaClient } from '@/lib/db/client';
 import { TRAIN_TASK, ZTrainJob } from '@/lib/queue';
 import { reapStaleRuns } from '@/lib/runs/reaper';
 import { loadBestBackend, parseBackendPreference } from './backend';
-import { CANCEL_CHANNEL, handleTrainJob } from './jobs/train-run';
+import { handleTrainJob } from './jobs/train-run';
 import { registerWorker } from './registration';
 
 /**

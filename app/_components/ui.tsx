@@ -112,6 +112,11 @@ export function CardHeader({ title, description, actions }: { title: ReactNode; 
   );
 }
 
+/** The header row style every data table shares. */
+export function THead({ children }: { children: ReactNode }) {
+  return <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">{children}</thead>;
+}
+
 export function Badge({ tone = 'slate', children }: { tone?: 'slate' | 'green' | 'amber' | 'red' | 'brand'; children: ReactNode }) {
   const tones = {
     slate: 'bg-slate-100 text-slate-700',

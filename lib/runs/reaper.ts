@@ -1,4 +1,5 @@
 import type { PrismaClient } from '@prisma/client';
+import { RUNS_CHANNEL } from '../channels';
 import { enqueueTrainSql } from '../queue';
 
 /**
@@ -46,7 +47,7 @@ export async function reapStaleRuns(prisma: PrismaClient, now = new Date()): Pro
         },
       });
       if (canRetry) await tx.$executeRaw(enqueueTrainSql({ runId: run.id, attempt: run.attempt + 1 }, run.priority + 1));
-      await tx.$executeRaw`SELECT pg_notify('deepboard_runs', ${JSON.stringify({ runId: run.id, type: 'run', status: canRetry ? 'QUEUED' : 'FAILED' })})`;
+      await tx.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'run', status: canRetry ? 'QUEUED' : 'FAILED' })})`;
       (canRetry ? result.requeued : result.failed).push(run.id);
     });
     if (run.workerId) await prisma.worker.updateMany({ where: { id: run.workerId, status: 'ONLINE', lastHeartbeatAt: { lt: cutoff } }, data: { status: 'LOST' } });

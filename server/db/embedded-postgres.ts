@@ -129,7 +129,8 @@ async function reachableBinaries(runAs: RunAs | undefined, log: (l: string) => v
   return bins;
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process exists (EPERM: it exists but belongs to another user, e.g. postgres). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

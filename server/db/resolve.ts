@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { dataDir } from '@/lib/paths';
-import { startEmbeddedPostgres } from './embedded-postgres';
+import { processAlive, startEmbeddedPostgres } from './embedded-postgres';
 
 export const DEFAULT_EMBEDDED_PORT = 54329;
 
@@ -21,15 +21,6 @@ export function embeddedPort(env = process.env): number {
   return n;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The URL of an embedded server that `deepboard start` is running on this data folder, if any. */
 export async function runningEmbeddedUrl(dir = dataDir()): Promise<string | null> {
   const pidFile = path.join(dir, 'postgres', 'postmaster.pid');
@@ -38,7 +29,7 @@ export async function runningEmbeddedUrl(dir = dataDir()): Promise<string | null
   const lines = (await readFile(pidFile, 'utf8')).split('\n');
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
-  if (!Number.isFinite(pid) || !alive(pid) || !Number.isFinite(port)) return null;
+  if (!Number.isFinite(pid) || !processAlive(pid) || !Number.isFinite(port)) return null;
   const password = (await readFile(pwFile, 'utf8')).trim();
   return `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/deepboard`;
 }

@@ -1,6 +1,6 @@
 import { EventEmitter, on } from 'node:events';
 import pg from 'pg';
-import { METRICS_CHANNEL } from '@/lib/tracking/metrics';
+import { METRICS_CHANNEL, RUNS_CHANNEL } from '@/lib/channels';
 
 /**
  * Live updates for the web server: one LISTEN connection per process turns Postgres
@@ -8,7 +8,6 @@ import { METRICS_CHANNEL } from '@/lib/tracking/metrics';
  * per run, which tRPC subscriptions stream to browsers over SSE. The connection reconnects with
  * backoff; a subscriber that connected during an outage simply refetches on its next event.
  */
-export const RUNS_CHANNEL = 'deepboard_runs';
 
 export type RunEvent =
   | { type: 'metrics'; runId: string; series: string[] }

@@ -1,6 +1,7 @@
 import type { Prisma } from '@prisma/client';
 import { checkArchitecture } from '@/lib/arch/infer';
 import { ZArchitectureSpec } from '@/lib/arch/spec';
+import { CANCEL_CHANNEL, RUNS_CHANNEL } from '@/lib/channels';
 import { prisma } from '@/lib/db/client';
 import { enqueueTrainSql } from '@/lib/queue';
 import { can } from '@/lib/roles';
@@ -15,7 +16,6 @@ import { badRequest, conflict, forbidden, notFound } from './errors';
  * transaction, then owned by a worker. Cancellation is a row (cancelRequestedAt) the worker polls
  * and is told about through NOTIFY, so it works from any web server.
  */
-export const RUNS_CHANNEL = 'deepboard_runs';
 
 async function runOfTeam(teamId: string, runId: string) {
   const run = await prisma.run.findFirst({ where: { id: runId, teamId } });
@@ -112,7 +112,7 @@ export async function cancelRun(args: { teamId: string; role: Role; runId: strin
     }
     const running = await tx.run.updateMany({ where: { id: run.id, status: 'RUNNING', cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } });
     if (running.count) {
-      await tx.$executeRaw`SELECT pg_notify('deepboard_cancel', ${run.id})`;
+      await tx.$executeRaw`SELECT pg_notify(${CANCEL_CHANNEL}, ${run.id})`;
       return { status: 'CANCELING' as const };
     }
     if (run.status === 'RUNNING') return { status: 'CANCELING' as const };

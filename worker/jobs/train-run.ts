@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { Prisma, PrismaClient } from '@prisma/client';
 import * as tf from '@tensorflow/tfjs';
 import { ZArchitectureSpec } from '@/lib/arch/spec';
+import { RUNS_CHANNEL } from '@/lib/channels';
 import type { ArtifactStore } from '@/lib/artifacts/store';
 import { augmentBatch, ZAugmentSettings } from '@/lib/datasets/augment';
 import { deriveSeed } from '@/lib/random';
@@ -26,8 +27,6 @@ import { trainRun, type RunData } from '../training/train-run';
  * goes, so a crash loses at most the unflushed fraction of a second.
  */
 
-export const RUNS_CHANNEL = 'deepboard_runs';
-export const CANCEL_CHANNEL = 'deepboard_cancel';
 
 export interface TrainJobDeps {
   prisma: PrismaClient;

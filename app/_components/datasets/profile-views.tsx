@@ -3,7 +3,7 @@
 import type { BiasProfile } from '@/lib/datasets/bias';
 import type { ColumnProfile } from '@/lib/datasets/stats';
 import { COLUMN_ROLES, COLUMN_TYPES, type ColumnRole, type ColumnType } from '@/lib/datasets/schema';
-import { Badge, cn } from '../ui';
+import { Badge, cn, THead } from '../ui';
 
 /** Shared pieces of the dataset pages: column profiles, histograms, the bias profile, image grids. */
 
@@ -90,7 +90,7 @@ export function ColumnsTable({
   const set = (i: number, patch: Partial<ColumnChoice>) => onChange?.(choices!.map((c, j) => (j === i ? { ...c, ...patch } : c)));
   return (
     <table className="w-full text-sm" data-testid="columns-table">
-      <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+      <THead>
         <tr>
           <th className="px-4 py-2 font-medium">Column</th>
           <th className="px-4 py-2 font-medium">Type</th>
@@ -99,7 +99,7 @@ export function ColumnsTable({
           <th className="px-4 py-2 text-right font-medium">Distinct</th>
           <th className="px-4 py-2 font-medium">Distribution</th>
         </tr>
-      </thead>
+      </THead>
       <tbody className="divide-y divide-slate-100">
         {columns.map((c, i) => {
           const choice = choices?.[i];

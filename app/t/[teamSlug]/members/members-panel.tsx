@@ -8,7 +8,7 @@ import { useState } from 'react';
 import { ROLE_LABELS } from '@/lib/roles';
 import { ROLES, ZInviteInput, type Role } from '@/lib/schemas/teams';
 import { applyServerError, useZodForm } from '../../../_components/form';
-import { Alert, Badge, Button, Card, CardHeader, Field, Input, Select } from '../../../_components/ui';
+import { Alert, Badge, Button, Card, CardHeader, Field, Input, Select, THead } from '../../../_components/ui';
 import { useTRPC } from '../../../_trpc/client';
 
 function message(err: unknown) {
@@ -61,14 +61,14 @@ export function MembersPanel(props: { teamId: string; myUserId: string; myRole: 
           }
         />
         <table className="w-full text-sm" data-testid="members-table">
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+          <THead>
             <tr>
               <th className="px-5 py-2 font-medium">Name</th>
               <th className="px-5 py-2 font-medium">E-mail</th>
               <th className="px-5 py-2 font-medium">Role</th>
               <th className="px-5 py-2" />
             </tr>
-          </thead>
+          </THead>
           <tbody className="divide-y divide-slate-100">
             {(members.data ?? []).map((m) => {
               const editable = canManage && m.userId !== myUserId && (canManageOwners || m.role !== 'OWNER');

@@ -1,7 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { Badge, Card, EmptyState } from '../../../_components/ui';
+import { Badge, Card, EmptyState, THead } from '../../../_components/ui';
 import { useTRPC } from '../../../_trpc/client';
 
 function ago(date: Date): string {
@@ -25,7 +25,7 @@ export function WorkersTable({ teamId }: { teamId: string }) {
   return (
     <Card>
       <table className="w-full text-sm" data-testid="workers-table">
-        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+        <THead>
           <tr>
             <th className="px-5 py-2 font-medium">Worker</th>
             <th className="px-5 py-2 font-medium">Status</th>
@@ -33,7 +33,7 @@ export function WorkersTable({ teamId }: { teamId: string }) {
             <th className="px-5 py-2 font-medium">Versions</th>
             <th className="px-5 py-2 font-medium">Last heartbeat</th>
           </tr>
-        </thead>
+        </THead>
         <tbody className="divide-y divide-slate-100">
           {rows.map((w) => (
             <tr key={w.id}>

@@ -5,7 +5,7 @@ import { listArchitectures } from '@/server/services/architectures';
 import { projectDashboard } from '@/server/services/dashboard';
 import { listDatasets } from '@/server/services/datasets';
 import { ProjectDashboard } from './dashboard';
-import { Badge, Card, CardHeader, EmptyState, PageHeader } from '../../../../_components/ui';
+import { Badge, Card, CardHeader, EmptyState, PageHeader, THead } from '../../../../_components/ui';
 import { loadProject } from './project';
 import { RunsExplorer } from './runs-explorer';
 
@@ -52,7 +52,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ teamSl
           </div>
         ) : (
           <table className="w-full text-sm" data-testid="datasets-table">
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+            <THead>
               <tr>
                 <th className="px-5 py-2 font-medium">Name</th>
                 <th className="px-5 py-2 font-medium">Kind</th>
@@ -61,7 +61,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ teamSl
                 <th className="px-5 py-2 font-medium">Task</th>
                 <th className="px-5 py-2 font-medium">Sensitive</th>
               </tr>
-            </thead>
+            </THead>
             <tbody className="divide-y divide-slate-100">
               {datasets.map((d) => (
                 <tr key={d.id} className="hover:bg-slate-50">
@@ -101,7 +101,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ teamSl
           </div>
         ) : (
           <table className="w-full text-sm" data-testid="architectures-table">
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+            <THead>
               <tr>
                 <th className="px-5 py-2 font-medium">Name</th>
                 <th className="px-5 py-2 font-medium">Kind</th>
@@ -110,7 +110,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ teamSl
                 <th className="px-5 py-2 text-right font-medium">Parameters</th>
                 <th className="px-5 py-2 font-medium">Last change</th>
               </tr>
-            </thead>
+            </THead>
             <tbody className="divide-y divide-slate-100">
               {architectures.map((a) => (
                 <tr key={a.id} className="hover:bg-slate-50">

@@ -6,7 +6,7 @@ import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import type { RouterOutputs } from '@/server/api/root';
 import { RunStatus, duration } from '../../../../_components/runs/status';
-import { Alert, Button, EmptyState, Input, Select, cn } from '../../../../_components/ui';
+import { Alert, Button, cn, EmptyState, Input, Select, THead } from '../../../../_components/ui';
 import { useTRPC } from '../../../../_trpc/client';
 
 type Row = RouterOutputs['runs']['search']['rows'][number];
@@ -309,7 +309,7 @@ export function RunsExplorer({ teamId, projectId, basePath }: { teamId: string; 
 
       {search.data?.groups?.length ? (
         <table className="w-full border-b border-slate-100 text-sm" data-testid="run-groups">
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+          <THead>
             <tr>
               <th className="px-5 py-2 font-medium">{groupBy}</th>
               <th className="px-5 py-2 text-right font-medium">runs</th>
@@ -319,7 +319,7 @@ export function RunsExplorer({ teamId, projectId, basePath }: { teamId: string; 
                 </th>
               ))}
             </tr>
-          </thead>
+          </THead>
           <tbody className="divide-y divide-slate-100">
             {search.data.groups.map((g) => (
               <tr key={g.key ?? 'none'}>

@@ -8,7 +8,7 @@ import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAx
 import { flattenConfig, paretoFront } from '@/lib/charts/pareto';
 import { ChartControls, MetricChart, colorAt, type ChartOptions } from '../../../../../_components/runs/metric-chart';
 import { ParallelCoordinates } from '../../../../../_components/runs/parallel-coordinates';
-import { Alert, Card, CardHeader, Select, cn } from '../../../../../_components/ui';
+import { Alert, Card, CardHeader, cn, Select, THead } from '../../../../../_components/ui';
 import { useTRPC } from '../../../../../_trpc/client';
 
 /** A run's colour follows its id, so it is the same in every chart, legend and shared link. */
@@ -109,7 +109,7 @@ export function CompareView({ teamId, basePath }: { teamId: string; basePath: st
         />
         <div className="overflow-x-auto">
           <table className="w-full text-sm" data-testid="param-diff">
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+            <THead>
               <tr>
                 <th className="px-4 py-2 font-medium">Parameter</th>
                 {runs.data.map((r) => (
@@ -118,7 +118,7 @@ export function CompareView({ teamId, basePath }: { teamId: string; basePath: st
                   </th>
                 ))}
               </tr>
-            </thead>
+            </THead>
             <tbody className="divide-y divide-slate-100">
               {[
                 { path: 'architecture', values: runs.data.map((r) => (r.architectureVersion ? `${r.architectureVersion.architecture.name} v${r.architectureVersion.version}` : '—')) },
