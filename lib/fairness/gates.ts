@@ -13,7 +13,7 @@
  *   status 'undefined': a gate must not pass on missing evidence.
  */
 import { z } from 'zod';
-import { AIF360_METRICS, DISPARITY_METRICS, type FairnessReport } from './metrics';
+import { AIF360_METRICS, DISPARITY_METRICS, type AttributeSection, type FairnessReport, type ReferenceComparison } from './metrics';
 
 export const GATE_METRICS = [
   ...DISPARITY_METRICS,
@@ -52,10 +52,46 @@ export interface GateResult {
   reason?: string;
 }
 
+/**
+ * What gates read of a report: the disparities per section, the reference comparison's pooled
+ * figures and the individual indices. Small enough to keep on the run row, so a team's rules
+ * (which change after runs finish) are evaluated when the runs table is read, never stale.
+ */
+export interface GateInput {
+  attributes: Pick<AttributeSection, 'attribute' | 'between_groups' | 'to_overall'>[];
+  reference: Pick<ReferenceComparison, 'attribute' | 'reference' | 'pooled'> | null;
+  individual: FairnessReport['individual'];
+}
+
+export function gateInputOf(report: GateInput): GateInput {
+  return {
+    attributes: report.attributes.map((s) => ({ attribute: s.attribute, between_groups: s.between_groups, to_overall: s.to_overall })),
+    reference: report.reference ? { attribute: report.reference.attribute, reference: report.reference.reference, pooled: report.reference.pooled } : null,
+    individual: report.individual,
+  };
+}
+
+/** A rule in words: "demographic_parity_ratio ≥ 0.8 (sex)". */
+export function describeGate(rule: FairnessGate): string {
+  const op = { '<': '<', '<=': '≤', '>': '>', '>=': '≥' }[rule.op];
+  const scope = [rule.attribute, rule.method === 'to_overall' ? 'to overall' : null].filter(Boolean).join(', ');
+  return `${rule.metric} ${op} ${rule.value}${scope ? ` (${scope})` : ''}`;
+}
+
+export type GateStatus = 'pass' | 'fail' | 'undefined';
+
+/** A run's status under a set of rules: fail beats undefined beats pass; null without rules. */
+export function overallGateStatus(results: readonly GateResult[]): GateStatus | null {
+  if (!results.length) return null;
+  if (results.some((r) => r.status === 'fail')) return 'fail';
+  if (results.some((r) => r.status === 'undefined')) return 'undefined';
+  return 'pass';
+}
+
 const compare = (value: number, op: FairnessGate['op'], bound: number): boolean =>
   op === '<' ? value < bound : op === '<=' ? value <= bound : op === '>' ? value > bound : value >= bound;
 
-export function evaluateGate(report: FairnessReport, rule: FairnessGate): GateResult {
+export function evaluateGate(report: GateInput, rule: FairnessGate): GateResult {
   const undefinedResult = (reason: string, checks: GateCheck[] = []): GateResult => ({ rule, status: 'undefined', passed: false, value: null, checks, reason });
   let checks: GateCheck[];
   if ((DISPARITY_METRICS as readonly string[]).includes(rule.metric)) {
@@ -84,7 +120,7 @@ export function evaluateGate(report: FairnessReport, rule: FairnessGate): GateRe
   return { rule, status: passed ? 'pass' : 'fail', passed, value: worst, checks };
 }
 
-export function evaluateGates(report: FairnessReport, rules: readonly FairnessGate[]): { passed: boolean; results: GateResult[] } {
+export function evaluateGates(report: GateInput, rules: readonly FairnessGate[]): { passed: boolean; results: GateResult[] } {
   const results = rules.map((rule) => evaluateGate(report, rule));
   return { passed: results.every((r) => r.passed), results };
 }

@@ -1,6 +1,7 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { architecturesRouter } from './routers/architectures';
 import { datasetsRouter } from './routers/datasets';
+import { gatesRouter } from './routers/gates';
 import { invitationsRouter } from './routers/invitations';
 import { projectsRouter } from './routers/projects';
 import { runsRouter } from './routers/runs';
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   architectures: architecturesRouter,
   datasets: datasetsRouter,
   runs: runsRouter,
+  gates: gatesRouter,
 });
 
 export type AppRouter = typeof appRouter;

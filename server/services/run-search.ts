@@ -21,6 +21,8 @@ import {
   type SortKey,
 } from '@/lib/runs/query';
 import { badRequest } from './errors';
+import { gradeRun, listGateRules, type GateRuleRow, type RunGates } from './gates';
+import type { GateInput } from '@/lib/fairness/gates';
 
 /**
  * The runs table's search: a query (lib/runs/query.ts) becomes one parameterised WHERE clause
@@ -61,6 +63,8 @@ export interface RunSearchRow {
   params: Record<string, unknown>;
   /** Keyed by metric name ('loss', 'val_accuracy', 'test_accuracy'). */
   metrics: Record<string, MetricSummary>;
+  /** The team's fairness gates on this run; null when the team has no rules ('none': no report). */
+  gates: { status: 'pass' | 'fail' | 'undefined' | 'none'; failed: string[] } | null;
 }
 
 export interface GroupAggregate {
@@ -504,6 +508,7 @@ interface PageRow {
   datasetVersion: number | null;
   /** [key, context, last, min, max] per series. */
   metrics: Array<[string, QueryMetricContext, unknown, unknown, unknown]>;
+  fairnessGates: GateInput | null;
 }
 
 /** A filtered, sorted page of a project's runs, and optionally groups over all matching runs. */
@@ -520,14 +525,15 @@ export async function searchRuns(args: SearchRunsArgs): Promise<RunSearchResult>
   // With a filter, the total comes with the page (count(*) OVER ()), so the filter runs once.
   // Without one, a separate count is an index-only scan and the page can stop after LIMIT rows
   // (newest first straight from an index on createdAt) instead of reading every run.
-  const [page, separateTotal, groups] = await Promise.all([
+  const [page, separateTotal, groups, rules] = await Promise.all([
     fetchPage(where, sort, cols, input.page, input.pageSize, now, filter !== null),
     filter ? Promise.resolve(undefined) : countRuns(where, now),
     groupField ? fetchGroups(where, groupField, cols, now) : Promise.resolve(undefined),
+    listGateRules(teamId, { enabledOnly: true }),
   ]);
   // Past the last page (or nothing matches), no row came back to carry the window count.
   const total = separateTotal ?? page[0]?.total ?? (await countRuns(where, now));
-  return { total, page: input.page, pageSize: input.pageSize, rows: page.map((r) => toRow(r, cols)), ...(groups ? { groups } : {}) };
+  return { total, page: input.page, pageSize: input.pageSize, rows: page.map((r) => toRow(r, cols, rules)), ...(groups ? { groups } : {}) };
 }
 
 async function countRuns(where: (st: Statement) => string, now: Date): Promise<number> {
@@ -570,6 +576,7 @@ WITH page AS (
 )
 SELECT ${withTotal ? 'page.total::int' : 'NULL::int'} AS total, r.id, r.number, r.name, r.status::text AS status, r.paradigm, r.backend, r.tags,
   r."createdAt", r."startedAt", r."finishedAt", r.config, ${st.durationExpr()} AS "durationSeconds",
+  r.evaluation #> '{fairness,gates}' AS "fairnessGates",
   u.id AS "userId", u.name AS "userName", u.email AS "userEmail",
   a.id AS "architectureId", a.name AS "architectureName", av.version AS "architectureVersion",
   d.id AS "datasetId", d.name AS "datasetName", dv.version AS "datasetVersion",
@@ -584,7 +591,7 @@ ORDER BY ${order('page.')}`;
   return prisma.$queryRawUnsafe<PageRow[]>(sql, ...st.params);
 }
 
-function toRow(r: PageRow, cols: ColumnSelection): RunSearchRow {
+function toRow(r: PageRow, cols: ColumnSelection, rules: GateRuleRow[]): RunSearchRow {
   const metrics: Record<string, MetricSummary> = {};
   for (const [key, context, last, min, max] of r.metrics) metrics[metricName(key, context)] = { last: num(last), min: num(min), max: num(max) };
   let params: Record<string, unknown>;
@@ -611,7 +618,13 @@ function toRow(r: PageRow, cols: ColumnSelection): RunSearchRow {
     durationSeconds: r.durationSeconds,
     params,
     metrics,
+    gates: compactGates(gradeRun(rules, r.fairnessGates)),
   };
+}
+
+function compactGates(g: RunGates): RunSearchRow['gates'] {
+  if (g.status === null) return null;
+  return { status: g.status, failed: g.results.filter((r) => !r.passed).map((r) => (r.value === null ? `${r.description}: undefined` : `${r.description}: ${Number(r.value.toFixed(4))}`)) };
 }
 
 /** The most groups a search returns (by key); grouping by a near-unique parameter is not a table. */

@@ -273,8 +273,15 @@ export async function runReport(teamId: string, runId: string) {
   const { artifactStore } = await import('@/lib/artifacts/store');
   const read = async (key?: string) => (key ? (JSON.parse((await artifactStore().get(key)).toString()) as unknown) : null);
   const [fairness, explain] = await Promise.all([read(ev.fairness?.key).catch(() => null), read(ev.explain?.key).catch(() => null)]);
+  const { gradeRun, listGateRules, gateInputOfEvaluation } = await import('./gates');
+  const { gateInputOf } = await import('@/lib/fairness/gates');
+  const stored = (fairness as { task?: string; report?: { attributes?: unknown } } | null) ?? null;
+  const input =
+    gateInputOfEvaluation(run.evaluation) ??
+    (stored?.task === 'binary' && Array.isArray(stored.report?.attributes) ? gateInputOf(stored.report as Parameters<typeof gateInputOf>[0]) : null);
   return {
     fairness: fairness as import('@/worker/jobs/reports').FairnessRunReport | null,
     explain: explain as import('@/worker/explain/report').ExplainReport | null,
+    gates: gradeRun(await listGateRules(teamId, { enabledOnly: true }), input),
   };
 }

@@ -1,3 +1,4 @@
+import { gateInputOf, type GateInput } from '@/lib/fairness/gates';
 import { bootstrapFairness } from '@/lib/fairness/bootstrap';
 import { computeFairness, predictFromScores } from '@/lib/fairness/metrics';
 import { applyThresholds, optimizeThresholds, type ThresholdOptimizerResult } from '@/lib/fairness/mitigation';
@@ -19,6 +20,8 @@ export interface FairnessRunReport {
   bootstrap?: { resamples: number; seed: number; confidence: number; intervals: unknown[] };
   curve?: unknown[];
   mitigation?: { demographic_parity: unknown; equal_opportunity: unknown };
+  /** What policy gates read (binary tasks); kept on the run's evaluation row. */
+  gates?: GateInput;
   summary: Record<string, { demographic_parity_difference?: number | null; equalized_odds_difference?: number | null; mae_difference?: number | null }>;
 }
 
@@ -96,6 +99,7 @@ export function fairnessReport(data: LoadedData, scores: Float32Array, seed: num
     bootstrap: { resamples: boot.resamples, seed: boot.seed, confidence: boot.confidence, intervals: boot.intervals },
     curve,
     mitigation,
+    gates: gateInputOf(report),
     summary,
   };
 }

@@ -286,7 +286,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
         if (fairness) {
           const key = `teams/${run.teamId}/runs/${run.id}/fairness.json`;
           await store.put(key, Buffer.from(JSON.stringify(fairness)));
-          evaluation.fairness = { key, summary: fairness.summary };
+          evaluation.fairness = { key, summary: fairness.summary, ...(fairness.gates ? { gates: fairness.gates } : {}) };
           for (const [attr, s] of Object.entries(fairness.summary)) {
             logs.add(`fairness (${attr}): ${Object.entries(s).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(4) : v}`).join(', ')}`);
           }

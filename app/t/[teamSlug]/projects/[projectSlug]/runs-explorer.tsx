@@ -5,6 +5,7 @@ import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type Co
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import type { RouterOutputs } from '@/server/api/root';
+import { GateBadge } from '../../../../_components/runs/gate-badge';
 import { RunStatus, duration } from '../../../../_components/runs/status';
 import { Alert, Button, cn, EmptyState, Input, Select, THead } from '../../../../_components/ui';
 import { useTRPC } from '../../../../_trpc/client';
@@ -118,10 +119,19 @@ export function RunsExplorer({ teamId, projectId, basePath }: { teamId: string; 
           },
         }),
       ),
+      ...((search.data?.rows ?? []).some((r) => r.gates)
+        ? [
+            helper.accessor((r) => r.gates?.status ?? null, {
+              id: 'gates',
+              header: () => <span title="The team's fairness policy gates (Policy page)">Fairness gates</span>,
+              cell: ({ row }) => <GateBadge gates={row.original.gates} />,
+            }),
+          ]
+        : []),
       helper.accessor((r) => r.durationSeconds, { id: 'duration', header: () => header('Duration', 'duration'), cell: ({ row }) => duration(row.original.startedAt, row.original.finishedAt) }),
     ],
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [metrics.join(), params.join(), picked.join(), sort[0]?.field, sort[0]?.dir, basePath],
+    [metrics.join(), params.join(), picked.join(), sort[0]?.field, sort[0]?.dir, basePath, (search.data?.rows ?? []).some((r) => r.gates)],
   );
 
   const table = useReactTable({ data: search.data?.rows ?? [], columns, getCoreRowModel: getCoreRowModel(), manualSorting: true, manualPagination: true });

@@ -1,0 +1,79 @@
+import type { Prisma } from '@prisma/client';
+import { prisma } from '@/lib/db/client';
+import { describeGate, evaluateGates, overallGateStatus, ZFairnessGate, type FairnessGate, type GateInput, type GateResult, type GateStatus } from '@/lib/fairness/gates';
+import { ZGateRuleInput, type GateRuleInput } from '@/lib/schemas/gates';
+import { notFound } from './errors';
+
+/**
+ * A team's fairness policy: gate rules checked against every run's fairness report. Runs keep
+ * the small part of their report that gates read (evaluation.fairness.gates, lib/fairness/gates
+ * GateInput); rules are evaluated when runs are read, so changing a rule re-grades past runs.
+ */
+
+export interface GateRuleRow {
+  id: string;
+  name: string;
+  rule: FairnessGate;
+  description: string;
+  enabled: boolean;
+  createdAt: Date;
+  createdBy: { id: string; name: string } | null;
+}
+
+export async function listGateRules(teamId: string, opts: { enabledOnly?: boolean } = {}): Promise<GateRuleRow[]> {
+  const rows = await prisma.fairnessGateRule.findMany({
+    where: { teamId, ...(opts.enabledOnly ? { enabled: true } : {}) },
+    orderBy: { createdAt: 'asc' },
+    include: { createdBy: { select: { id: true, name: true } } },
+  });
+  return rows.flatMap((r) => {
+    const parsed = ZFairnessGate.safeParse(r.rule);
+    if (!parsed.success) return [];
+    return [{ id: r.id, name: r.name, rule: parsed.data, description: describeGate(parsed.data), enabled: r.enabled, createdAt: r.createdAt, createdBy: r.createdBy }];
+  });
+}
+
+export async function createGateRule(teamId: string, userId: string, input: GateRuleInput): Promise<GateRuleRow> {
+  const data = ZGateRuleInput.parse(input);
+  const name = data.name?.trim() || describeGate(data.rule);
+  const row = await prisma.fairnessGateRule.create({
+    data: { teamId, createdById: userId, name, rule: data.rule as Prisma.InputJsonValue },
+    include: { createdBy: { select: { id: true, name: true } } },
+  });
+  return { id: row.id, name: row.name, rule: data.rule, description: describeGate(data.rule), enabled: row.enabled, createdAt: row.createdAt, createdBy: row.createdBy };
+}
+
+export async function setGateRuleEnabled(teamId: string, ruleId: string, enabled: boolean) {
+  const { count } = await prisma.fairnessGateRule.updateMany({ where: { id: ruleId, teamId }, data: { enabled } });
+  if (!count) throw notFound('Gate rule');
+  return { id: ruleId, enabled };
+}
+
+export async function deleteGateRule(teamId: string, ruleId: string) {
+  const { count } = await prisma.fairnessGateRule.deleteMany({ where: { id: ruleId, teamId } });
+  if (!count) throw notFound('Gate rule');
+  return { id: ruleId };
+}
+
+export interface RunGates {
+  /** null: the team has no enabled rules. 'none': the run has no fairness report to check. */
+  status: GateStatus | 'none' | null;
+  results: (GateResult & { ruleId: string; name: string; description: string })[];
+}
+
+/** Grades one run's gate input against rules (already loaded, so a page of runs costs one query). */
+export function gradeRun(rules: readonly GateRuleRow[], input: GateInput | null | undefined): RunGates {
+  if (!rules.length) return { status: null, results: [] };
+  if (!input || !Array.isArray(input.attributes)) return { status: 'none', results: [] };
+  const { results } = evaluateGates(input, rules.map((r) => r.rule));
+  return {
+    status: overallGateStatus(results),
+    results: results.map((r, i) => ({ ...r, ruleId: rules[i]!.id, name: rules[i]!.name, description: rules[i]!.description })),
+  };
+}
+
+/** The gate input a run's evaluation carries (written by the worker's report step). */
+export function gateInputOfEvaluation(evaluation: unknown): GateInput | null {
+  const g = (evaluation as { fairness?: { gates?: GateInput } } | null)?.fairness?.gates;
+  return g && Array.isArray(g.attributes) ? g : null;
+}
