@@ -31,3 +31,17 @@ export function enqueueTrainSql(job: TrainJob, priority = 0): Prisma.Sql {
     max_attempts := 1
   )`;
 }
+
+/** Reports (evaluation, fairness, explainability) for one checkpoint, computed on demand. */
+export const REPORT_TASK = 'checkpoint-report';
+export const ZReportJob = z.object({ checkpointId: z.string().min(1), requestedAt: z.string() });
+export type ReportJob = z.infer<typeof ZReportJob>;
+
+export function enqueueReportSql(job: ReportJob): Prisma.Sql {
+  return Prisma.sql`SELECT 1 FROM graphile_worker.add_job(
+    ${REPORT_TASK}::text,
+    ${JSON.stringify(job)}::json,
+    job_key := ${`report:${job.checkpointId}`}::text,
+    max_attempts := 1
+  )`;
+}

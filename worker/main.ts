@@ -3,9 +3,10 @@ import pg from 'pg';
 import { artifactStore } from '@/lib/artifacts/store';
 import { CANCEL_CHANNEL } from '@/lib/channels';
 import { createPrismaClient } from '@/lib/db/client';
-import { TRAIN_TASK, ZTrainJob } from '@/lib/queue';
+import { REPORT_TASK, TRAIN_TASK, ZReportJob, ZTrainJob } from '@/lib/queue';
 import { reapStaleRuns } from '@/lib/runs/reaper';
 import { loadBestBackend, parseBackendPreference } from './backend';
+import { handleReportJob } from './jobs/checkpoint-report';
 import { handleTrainJob } from './jobs/train-run';
 import { registerWorker } from './registration';
 
@@ -74,6 +75,9 @@ export async function runWorker(opts: { databaseUrl: string; log?: (line: string
           shuttingDown: () => shuttingDown,
           log,
         });
+      },
+      [REPORT_TASK]: async (payload) => {
+        await handleReportJob(ZReportJob.parse(payload), { prisma, store: artifactStore(), log });
       },
     },
   });

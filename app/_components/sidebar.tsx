@@ -47,7 +47,7 @@ export function Sidebar({
 }) {
   const base = `/t/${team.slug}`;
   return (
-    <aside className="sticky top-0 flex h-screen max-h-[100dvh] self-start w-64 shrink-0 flex-col border-r border-slate-200 bg-white">
+    <aside className="sticky top-0 flex h-screen print:hidden max-h-[100dvh] self-start w-64 shrink-0 flex-col border-r border-slate-200 bg-white">
       <div className="px-4 pb-3 pt-4">
         <Link href={base}>
           <Logo className="text-slate-900" />

@@ -12,7 +12,8 @@ import { METRICS_CHANNEL, RUNS_CHANNEL } from '@/lib/channels';
 export type RunEvent =
   | { type: 'metrics'; runId: string; series: string[] }
   | { type: 'run'; runId: string; status?: string; progress?: unknown }
-  | { type: 'log'; runId: string };
+  | { type: 'log'; runId: string }
+  | { type: 'checkpoint-report'; runId: string; checkpointId: string };
 
 class RealtimeHub {
   private emitter = new EventEmitter();

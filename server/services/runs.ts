@@ -3,7 +3,7 @@ import { checkArchitecture } from '@/lib/arch/infer';
 import { ZArchitectureSpec } from '@/lib/arch/spec';
 import { CANCEL_CHANNEL, RUNS_CHANNEL } from '@/lib/channels';
 import { prisma } from '@/lib/db/client';
-import { enqueueTrainSql } from '@/lib/queue';
+import { enqueueReportSql, enqueueTrainSql } from '@/lib/queue';
 import { can } from '@/lib/roles';
 import { checkCompatibility, dataShapeOf } from '@/lib/runs/compat';
 import { ZCreateRunInput, type CreateRunInput } from '@/lib/schemas/run-input';
@@ -217,7 +217,7 @@ export async function getRun(teamId: string, runId: string) {
       clonedFromId: true,
       architectureVersion: { select: { version: true, spec: true, totalParams: true, architecture: { select: { id: true, name: true } } } },
       datasetVersion: { select: { version: true, rowCount: true, sensitiveColumns: true, dataset: { select: { id: true, name: true } } } },
-      checkpoints: { orderBy: [{ epoch: 'asc' }, { kind: 'asc' }], select: { id: true, epoch: true, kind: true, metric: true, value: true, sizeBytes: true, createdAt: true } },
+      checkpoints: { orderBy: [{ epoch: 'asc' }, { kind: 'asc' }], select: { id: true, epoch: true, kind: true, metric: true, value: true, sizeBytes: true, createdAt: true, reports: true } },
     },
   });
   if (!run) throw notFound('Run');
@@ -266,22 +266,55 @@ export async function compareRuns(teamId: string, runIds: string[]) {
   return ids.map((id) => byId.get(id)!);
 }
 
-/** The fairness and explainability reports the worker stored for a run (null when absent). */
-export async function runReport(teamId: string, runId: string) {
+/**
+ * The fairness and explainability reports of a run (null when absent): those the worker stored
+ * for its final model, or, with `checkpointId`, those computed on demand for that checkpoint.
+ */
+export async function runReport(teamId: string, runId: string, checkpointId?: string) {
   const run = await runOfTeam(teamId, runId);
-  const ev = (run.evaluation ?? {}) as { fairness?: { key: string }; explain?: { key: string } };
+  let refs = (run.evaluation ?? {}) as { fairness?: { key: string; gates?: unknown }; explain?: { key: string } };
+  let evaluation: unknown = run.evaluation;
+  let checkpoint: null | { id: string; epoch: number; kind: string; reports: unknown } = null;
+  if (checkpointId) {
+    const cp = await prisma.checkpoint.findFirst({ where: { id: checkpointId, runId: run.id } });
+    if (!cp) throw notFound('Checkpoint');
+    const reports = (cp.reports ?? {}) as { status?: string };
+    checkpoint = { id: cp.id, epoch: cp.epoch, kind: cp.kind, reports: { status: reports.status ?? null } };
+    if (reports.status !== 'done') return { fairness: null, explain: null, gates: { status: null, results: [] }, checkpoint };
+    refs = reports as typeof refs;
+    evaluation = reports;
+  }
   const { artifactStore } = await import('@/lib/artifacts/store');
   const read = async (key?: string) => (key ? (JSON.parse((await artifactStore().get(key)).toString()) as unknown) : null);
-  const [fairness, explain] = await Promise.all([read(ev.fairness?.key).catch(() => null), read(ev.explain?.key).catch(() => null)]);
+  const [fairness, explain] = await Promise.all([read(refs.fairness?.key).catch(() => null), read(refs.explain?.key).catch(() => null)]);
   const { gradeRun, listGateRules, gateInputOfEvaluation } = await import('./gates');
   const { gateInputOf } = await import('@/lib/fairness/gates');
   const stored = (fairness as { task?: string; report?: { attributes?: unknown } } | null) ?? null;
   const input =
-    gateInputOfEvaluation(run.evaluation) ??
+    gateInputOfEvaluation(evaluation) ??
     (stored?.task === 'binary' && Array.isArray(stored.report?.attributes) ? gateInputOf(stored.report as Parameters<typeof gateInputOf>[0]) : null);
   return {
     fairness: fairness as import('@/worker/jobs/reports').FairnessRunReport | null,
     explain: explain as import('@/worker/explain/report').ExplainReport | null,
     gates: gradeRun(await listGateRules(teamId, { enabledOnly: true }), input),
+    checkpoint,
   };
+}
+
+/** Queues reports for one checkpoint of a finished supervised run (again, if asked twice after a failure). */
+export async function requestCheckpointReport(args: { teamId: string; role: Role; runId: string; checkpointId: string }) {
+  if (!can.write(args.role)) throw forbidden('Viewers cannot compute reports');
+  const run = await runOfTeam(args.teamId, args.runId);
+  if (run.paradigm !== 'supervised' || !run.datasetVersionId) throw badRequest('Reports are computed for supervised runs with a dataset');
+  if (run.status === 'QUEUED' || run.status === 'RUNNING') throw conflict('Wait for the run to finish before computing reports for its checkpoints');
+  const cp = await prisma.checkpoint.findFirst({ where: { id: args.checkpointId, runId: run.id } });
+  if (!cp) throw notFound('Checkpoint');
+  const current = (cp.reports ?? {}) as { status?: string };
+  if (current.status === 'queued' || current.status === 'running') return { id: cp.id, status: current.status };
+  const requestedAt = new Date().toISOString();
+  await prisma.$transaction(async (tx) => {
+    await tx.checkpoint.update({ where: { id: cp.id }, data: { reports: { status: 'queued', requestedAt } } });
+    await tx.$executeRaw(enqueueReportSql({ checkpointId: cp.id, requestedAt }));
+  });
+  return { id: cp.id, status: 'queued' as const };
 }

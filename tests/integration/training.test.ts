@@ -58,6 +58,29 @@ describe('training through the queue', () => {
     expect(report.fairness?.task).toBe('binary');
     expect((report.fairness?.mitigation?.demographic_parity as { fittedOn: string }).fittedOn).toBe('validation');
     expect(report.explain?.permutation?.features.length).toBeGreaterThan(0);
+
+    // Reports on demand for an earlier checkpoint: computed by the worker from that model.
+    const first = got.checkpoints.find((c) => c.kind === 'epoch' && c.epoch === 1)!;
+    const pending = await api.runs.report({ teamId: t.team.id, runId: run.id, checkpointId: first.id });
+    expect(pending.fairness).toBeNull();
+    expect(await api.runs.reportCheckpoint({ teamId: t.team.id, runId: run.id, checkpointId: first.id })).toEqual({ id: first.id, status: 'queued' });
+    const end = Date.now() + 90_000;
+    let state: { status?: string; accuracy?: number; error?: string } = {};
+    while (Date.now() < end) {
+      state = ((await prisma.checkpoint.findUniqueOrThrow({ where: { id: first.id } })).reports ?? {}) as typeof state;
+      if (state.status === 'done' || state.status === 'failed') break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(state.error).toBeUndefined();
+    expect(state.status).toBe('done');
+    expect(state.accuracy).toBeGreaterThan(0);
+    const early = await api.runs.report({ teamId: t.team.id, runId: run.id, checkpointId: first.id });
+    expect(early.checkpoint).toMatchObject({ id: first.id, epoch: 1, kind: 'epoch' });
+    expect(early.fairness?.task).toBe('binary');
+    expect(early.explain?.permutation?.features.length).toBeGreaterThan(0);
+    // The epoch-1 model is not the final one: its test predictions (hence the report) differ.
+    expect(JSON.stringify(early.fairness?.report)).not.toBe(JSON.stringify(report.fairness?.report));
+    await expect(api.runs.reportCheckpoint({ teamId: t.team.id, runId: run.id, checkpointId: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('reweighing trains with fairness sample weights (same seed, different model)', async () => {

@@ -87,6 +87,9 @@ export interface ImageExplanation {
   output: number;
   height: number;
   width: number;
+  /** The input image as shown (H × W × C, row-major, the model's input scale), for overlays. */
+  channels?: number;
+  pixels?: number[];
   saliency: number[];
   gradientTimesInput: number[];
   occlusion: number[];
@@ -270,12 +273,14 @@ export async function explainRun({ model, data, options }: { model: tf.LayersMod
     report.images = exampleRows.slice(0, caps.imageExamples).map((row) => {
       const image = test.x.subarray(row * size, (row + 1) * size);
       const output = width > 1 ? labels[row]! : 0;
-      const [height, imageWidth] = data.inputShape as [number, number, number];
+      const [height, imageWidth, channels] = data.inputShape as [number, number, number];
       return {
         row,
         output,
         height,
         width: imageWidth,
+        channels,
+        pixels: Array.from(image, (v) => Math.round(v * 1000) / 1000),
         saliency: Array.from(saliencyMap(model, image, data.inputShape, output).map),
         gradientTimesInput: Array.from(gradientTimesInput(model, image, data.inputShape, output).map),
         occlusion: Array.from(occlusionMap(model, image, data.inputShape, { output }).map),

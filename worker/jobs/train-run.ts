@@ -13,8 +13,7 @@ import { MetricBuffer, truncateRunMetrics, type MetricPointInput } from '@/lib/t
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint';
 import { loadDatasetVersion, type LoadedData, type SplitArrays } from '../data/load';
 import { predictAll, evaluateModel } from '../training/evaluate';
-import { explainRun } from '../explain/report';
-import { fairnessReport } from './reports';
+import { computeReports } from './reports';
 import { reweigh } from '@/lib/fairness/mitigation';
 import { DivergenceError, TrainingDataError, type TrainerState } from '../training/hooks';
 import { trainRun, type RunData } from '../training/train-run';
@@ -67,7 +66,7 @@ class LogBuffer {
   }
 }
 
-function toTensors(split: SplitArrays, data: LoadedData): { x: tf.Tensor; y: tf.Tensor } {
+export function toTensors(split: SplitArrays, data: LoadedData): { x: tf.Tensor; y: tf.Tensor } {
   const x = data.inputDtype === 'int32' ? tf.tensor(split.x, [split.n, ...data.inputShape], 'int32') : tf.tensor(split.x, [split.n, ...data.inputShape], 'float32');
   const width = split.n ? split.y.length / split.n : 1;
   const y = data.task.kind === 'regression' ? tf.tensor(split.y, [split.n, width], 'float32') : tf.tensor1d(Array.from(split.y), 'float32');
@@ -275,39 +274,16 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
       logs.add(`test: ${flat.map((p) => `${p.key} ${p.value.toFixed(4)}`).join(', ')}`);
 
       // Fairness and explainability reports: a failure here is logged, never fails the run.
-      try {
-        let valScores: Float32Array | null = null;
-        if (data.validation.n > 0) {
-          const val = toTensors(data.validation, data);
-          tensors.push(val.x, val.y);
-          valScores = predictAll(result.models.model, val.x);
-        }
-        const fairness = fairnessReport(data, scores, config.seed, valScores);
-        if (fairness) {
-          const key = `teams/${run.teamId}/runs/${run.id}/fairness.json`;
-          await store.put(key, Buffer.from(JSON.stringify(fairness)));
-          evaluation.fairness = { key, summary: fairness.summary, ...(fairness.gates ? { gates: fairness.gates } : {}) };
-          for (const [attr, s] of Object.entries(fairness.summary)) {
-            logs.add(`fairness (${attr}): ${Object.entries(s).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(4) : v}`).join(', ')}`);
-          }
-        }
-      } catch (err) {
-        logs.add(`fairness report skipped: ${(err as Error).message}`, 'warn');
+      let valScores: Float32Array | null = null;
+      if (data.validation.n > 0) {
+        const val = toTensors(data.validation, data);
+        tensors.push(val.x, val.y);
+        valScores = predictAll(result.models.model, val.x);
       }
-      try {
-        const explain = await explainRun({
-          model: result.models.model,
-          data: { test: data.test, train: data.train, inputShape: data.inputShape, featureNames: data.featureNames, task: data.task, classNames: data.classNames },
-          options: { seed: config.seed },
-        });
-        const key = `teams/${run.teamId}/runs/${run.id}/explain.json`;
-        await store.put(key, Buffer.from(JSON.stringify(explain)));
-        const top = (explain.permutation?.features ?? []).slice().sort((a, b) => b.mean - a.mean).slice(0, 5).map((f) => ({ feature: f.name, importance: f.mean }));
-        evaluation.explain = { key, topFeatures: top };
-        if (top.length) logs.add(`most important inputs: ${top.map((f) => `${f.feature} ${f.importance.toFixed(4)}`).join(', ')}`);
-      } catch (err) {
-        logs.add(`explainability report skipped: ${(err as Error).message}`, 'warn');
-      }
+      Object.assign(
+        evaluation,
+        await computeReports({ model: result.models.model, data, scores, valScores, seed: config.seed, store, prefix: `teams/${run.teamId}/runs/${run.id}`, log: (l, level) => logs.add(l, level) }),
+      );
     } else if (run.paradigm === 'reinforcement') {
       evaluation = { solvedAt: result.solvedAt ?? null, bestMeanReturn: result.bestMeanReturn ?? null, episodes: result.lastEpoch };
     } else {

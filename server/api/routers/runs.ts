@@ -7,6 +7,7 @@ import * as metrics from '../../services/metrics';
 import * as runs from '../../services/runs';
 import { availableColumns, searchRuns } from '../../services/run-search';
 import * as views from '../../services/views';
+import { compareFairness } from '../../services/fairness-compare';
 import { QuerySyntaxError, ZRunSearchInput } from '@/lib/runs/query';
 import { DomainError } from '../../services/errors';
 import { createTRPCRouter, teamProcedure } from '../trpc';
@@ -53,8 +54,19 @@ export const runsRouter = createTRPCRouter({
   compareSeries: teamProcedure
     .input(z.object({ runIds: z.array(z.string().min(1)).min(1).max(20), keys: z.array(z.string()).max(50).optional(), maxPoints: z.int().min(3).max(2000).default(500) }))
     .query(({ ctx, input }) => metrics.compareSeries(ctx.team.id, input.runIds, input)),
+  /** Fairness reports side by side: accuracy against each disparity, with post-processed variants. */
+  compareFairness: teamProcedure
+    .input(z.object({ runIds: z.array(z.string().min(1)).min(1).max(20) }))
+    .query(({ ctx, input }) => compareFairness(ctx.team.id, input.runIds)),
   /** Fairness and explainability reports of a finished supervised run. */
-  report: teamProcedure.input(ZRunRef).query(({ ctx, input }) => runs.runReport(ctx.team.id, input.runId)),
+  report: teamProcedure
+    .input(ZRunRef.extend({ checkpointId: z.string().min(1).optional() }))
+    .query(({ ctx, input }) => runs.runReport(ctx.team.id, input.runId, input.checkpointId)),
+  /** Queues fairness and explainability reports for one checkpoint of a finished run. */
+  reportCheckpoint: teamProcedure
+    .meta({ minRole: 'MEMBER' })
+    .input(ZRunRef.extend({ checkpointId: z.string().min(1) }))
+    .mutation(({ ctx, input }) => runs.requestCheckpointReport({ teamId: ctx.team.id, role: ctx.team.role, runId: input.runId, checkpointId: input.checkpointId })),
   logs: teamProcedure
     .input(ZRunRef.extend({ afterId: z.string().regex(/^\d+$/).optional() }))
     .query(({ ctx, input }) => runs.runLogs(ctx.team.id, input.runId, input.afterId ? BigInt(input.afterId) : undefined)),

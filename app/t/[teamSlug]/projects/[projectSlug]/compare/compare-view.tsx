@@ -10,6 +10,7 @@ import { ChartControls, MetricChart, colorAt, type ChartOptions } from '../../..
 import { ParallelCoordinates } from '../../../../../_components/runs/parallel-coordinates';
 import { Alert, Card, CardHeader, cn, Select, THead } from '../../../../../_components/ui';
 import { useTRPC } from '../../../../../_trpc/client';
+import { FairnessCompare } from './fairness-compare';
 
 /** A run's colour follows its id, so it is the same in every chart, legend and shared link. */
 function colorOf(id: string): string {
@@ -212,6 +213,7 @@ export function CompareView({ teamId, basePath }: { teamId: string; basePath: st
           </div>
         </Card>
       </div>
+      <FairnessCompare teamId={teamId} runIds={runIds} colorOf={colorOf} attribute={search.get('fattr')} metric={search.get('fmetric')} onChange={setParam} />
       <p className="text-sm">
         Export:{' '}
         <a className="text-brand-700 hover:underline" href={`/api/runs/export?runs=${runIds.join(',')}&format=csv`}>

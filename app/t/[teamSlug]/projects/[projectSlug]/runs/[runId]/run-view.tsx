@@ -65,7 +65,8 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
             seen.current = new Set();
             const any = (...t: string[]) => t.some((x) => types.has(x));
             if (any('metrics', 'hello', 'run')) void qc.invalidateQueries({ queryKey: trpc.runs.series.queryKey() });
-            if (any('run', 'hello')) void qc.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ teamId, runId }) });
+            if (any('run', 'hello', 'checkpoint-report')) void qc.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ teamId, runId }) });
+            if (any('checkpoint-report')) void qc.invalidateQueries({ queryKey: trpc.runs.report.queryKey() });
             if (any('log', 'run')) void qc.invalidateQueries({ queryKey: trpc.runs.logs.queryKey({ teamId, runId }) });
           }, 250);
         },
@@ -168,7 +169,7 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
         </Card>
       ) : null}
 
-      {r.status === 'SUCCEEDED' && r.paradigm === 'supervised' ? <RunReports teamId={teamId} runId={runId} /> : null}
+      {r.status === 'SUCCEEDED' && r.paradigm === 'supervised' ? <RunReports teamId={teamId} runId={runId} basePath={basePath} canWrite={canWrite} checkpoints={r.checkpoints} /> : null}
 
       {r.architectureVersion ? (
         <RunArchitecture
