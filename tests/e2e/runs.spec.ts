@@ -82,7 +82,7 @@ test('queue a run from the UI, watch the live chart and progress, see the evalua
   const before = await page.getByTestId('threshold-values').textContent();
   await page.getByLabel('Decision threshold').fill('0.7');
   await expect(page.getByTestId('threshold-values')).not.toHaveText(before!);
-  await expect(page.getByTestId('mitigation')).toContainText('→');
+  await expect(page.getByTestId('mitigation')).toContainText('Post-processed for demographic parity');
   await expect(page.getByTestId('explain-report')).toContainText('Permutation importance');
   await page.getByTestId('fairness-report').screenshot({ path: 'tests/e2e/screenshots/53-run-fairness.png' });
   const runId = page.url().split('/runs/')[1]!.split(/[?#]/)[0];

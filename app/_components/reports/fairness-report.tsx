@@ -29,13 +29,13 @@ const LABEL: Record<GroupMetric | 'base_rate', string> = {
 };
 const disparityName = (key: string) => DISPARITY_DEFINITIONS.find((d) => d.key === key)?.name ?? key;
 
-function WithCi({ value, ci, asPct = true }: { value: number | null | undefined; ci?: Interval; asPct?: boolean }) {
+function WithCi({ value, ci, asPct = true, stacked = false }: { value: number | null | undefined; ci?: Interval; asPct?: boolean; stacked?: boolean }) {
   const f = (v: number | null | undefined) => (asPct ? pct(v) : num(v));
   return (
     <>
       {f(value)}
       {ci && ci.lower !== null && ci.upper !== null ? (
-        <span className="text-slate-400">
+        <span className={cn('text-slate-400', stacked && 'block text-[10px] leading-tight')}>
           {' '}
           ({asPct ? (ci.lower * 100).toFixed(1) : ci.lower.toFixed(3)}–{asPct ? (ci.upper * 100).toFixed(1) : ci.upper.toFixed(3)})
         </span>
@@ -79,10 +79,10 @@ function DisparityTable({ section, intervals }: { section: AttributeSection; int
         {DISPARITY_METRICS.map((m) => (
           <tr key={m} title={DISPARITY_DEFINITIONS.find((d) => d.key === m)?.formula}>
             <td className="py-0.5">{disparityName(m)}</td>
-            <td className="text-right font-mono">
+            <td className="whitespace-nowrap pl-3 text-right font-mono">
               <WithCi value={section.between_groups[m]} ci={disparityInterval(intervals, section.attribute, 'between_groups', m)} asPct={false} />
             </td>
-            <td className="text-right font-mono">
+            <td className="whitespace-nowrap pl-3 text-right font-mono">
               <WithCi value={section.to_overall[m]} ci={disparityInterval(intervals, section.attribute, 'to_overall', m)} asPct={false} />
             </td>
           </tr>
@@ -99,10 +99,10 @@ function GroupTable({ section, intervals }: { section: AttributeSection; interva
         <thead className="text-left text-slate-500">
           <tr>
             <th className="py-1">{section.attribute}</th>
-            <th className="text-right">n</th>
-            <th className="text-right">{LABEL.base_rate}</th>
+            <th className="pl-3 text-right">n</th>
+            <th className="whitespace-nowrap pl-3 text-right">{LABEL.base_rate}</th>
             {GROUP_METRICS.map((m) => (
-              <th key={m} className="text-right">
+              <th key={m} className="whitespace-nowrap pl-3 text-right">
                 {LABEL[m]}
               </th>
             ))}
@@ -111,12 +111,12 @@ function GroupTable({ section, intervals }: { section: AttributeSection; interva
         <tbody>
           {section.groups.map((g) => (
             <tr key={g.group} className={cn(g.count === 0 && 'text-slate-400')} data-group={g.group}>
-              <td className="py-0.5 pr-2">{g.group}</td>
-              <td className="text-right font-mono">{g.count === 0 ? 'empty' : g.count}</td>
-              <td className="text-right font-mono">{pct(g.base_rate)}</td>
+              <td className="py-1 pr-2 align-top">{g.group}</td>
+              <td className="pl-3 text-right align-top font-mono">{g.count === 0 ? 'empty' : g.count}</td>
+              <td className="pl-3 text-right align-top font-mono">{pct(g.base_rate)}</td>
               {GROUP_METRICS.map((m) => (
-                <td key={m} className="whitespace-nowrap pl-2 text-right font-mono">
-                  <WithCi value={g[m]} ci={groupInterval(intervals, section.attribute, g.group, m)} />
+                <td key={m} className="whitespace-nowrap pl-3 text-right align-top font-mono">
+                  <WithCi value={g[m]} ci={groupInterval(intervals, section.attribute, g.group, m)} stacked />
                 </td>
               ))}
             </tr>

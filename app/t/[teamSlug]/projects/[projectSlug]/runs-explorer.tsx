@@ -97,6 +97,15 @@ export function RunsExplorer({ teamId, projectId, basePath }: { teamId: string; 
         ),
       }),
       helper.accessor('status', { header: () => header('Status', 'status'), cell: (c) => <RunStatus status={c.getValue()} /> }),
+      ...((search.data?.rows ?? []).some((r) => r.gates)
+        ? [
+            helper.accessor((r) => r.gates?.status ?? null, {
+              id: 'gates',
+              header: () => <span title="The team's fairness policy gates (Policy page)">Fairness gates</span>,
+              cell: ({ row }) => <GateBadge gates={row.original.gates} />,
+            }),
+          ]
+        : []),
       helper.accessor((r) => r.user?.name ?? '—', { id: 'user', header: () => header('By', 'user') }),
       helper.accessor((r) => (r.architecture ? `${r.architecture.name} v${r.architecture.version}` : '—'), { id: 'architecture', header: () => header('Architecture', 'architecture') }),
       helper.accessor((r) => (r.dataset ? `${r.dataset.name} v${r.dataset.version}` : 'CartPole'), { id: 'dataset', header: () => header('Data', 'dataset') }),
@@ -119,15 +128,6 @@ export function RunsExplorer({ teamId, projectId, basePath }: { teamId: string; 
           },
         }),
       ),
-      ...((search.data?.rows ?? []).some((r) => r.gates)
-        ? [
-            helper.accessor((r) => r.gates?.status ?? null, {
-              id: 'gates',
-              header: () => <span title="The team's fairness policy gates (Policy page)">Fairness gates</span>,
-              cell: ({ row }) => <GateBadge gates={row.original.gates} />,
-            }),
-          ]
-        : []),
       helper.accessor((r) => r.durationSeconds, { id: 'duration', header: () => header('Duration', 'duration'), cell: ({ row }) => duration(row.original.startedAt, row.original.finishedAt) }),
     ],
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -126,8 +126,11 @@ export function FairnessCompare(props: {
                     {r.points
                       .filter((p) => p.variant !== 'model')
                       .map((p) => (
-                        <div key={p.variant} className="pl-4 text-slate-500">
-                          {VARIANT_LABEL[p.variant]}: accuracy {fmt(p.accuracy)}, {fmt(p.disparities[attribute]?.[metric])}
+                        <div key={p.variant} className="flex justify-between gap-2 pl-4 text-slate-500">
+                          <span>↳ {p.variant === 'demographic_parity' ? 'post-processed (DP)' : 'post-processed (EOpp)'}</span>
+                          <span className="font-mono">
+                            {fmt(p.accuracy)} · {fmt(p.disparities[attribute]?.[metric])}
+                          </span>
                         </div>
                       ))}
                   </td>
