@@ -128,7 +128,9 @@ describe('explainRun', () => {
     expect(report.images).toHaveLength(2);
     expect(report.images!.map((image) => image.output)).toEqual([0, 1]);
     for (const image of report.images!) {
-      expect([image.height, image.width]).toEqual([4, 4]);
+      expect([image.height, image.width, image.channels]).toEqual([4, 4, 1]);
+      // The input itself travels with the maps, for the overlays on the report page.
+      expect(image.pixels).toEqual(Array.from(x.subarray(image.row * 16, image.row * 16 + 16), (v) => Math.round(v * 1000) / 1000));
       for (const map of [image.saliency, image.gradientTimesInput]) expect(map.indexOf(1)).toBe(5);
       // Blacking out the pixel lowers 'bright' and raises 'dark', whose map (drops only) stays empty.
       if (image.output === 0) expect(image.occlusion.indexOf(1)).toBe(5);
