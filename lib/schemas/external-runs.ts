@@ -32,8 +32,11 @@ export const ZLoggedMetric = z.object({
   step: z.int('step must be an integer').min(0).max(2_147_483_647).default(0),
   /** Milliseconds since the epoch, or an ISO date; defaults to the time the server receives it. */
   timestamp: z.union([z.int().min(0), z.iso.datetime()]).optional(),
-  /** train (default), validation, test or system. */
-  context: z.enum(['train', 'validation', 'test', 'system']).default('train'),
+  /**
+   * train, validation, test or system. Left out, it follows the name as the runs table writes
+   * it: `val_accuracy` is accuracy on the validation split, `test_loss` the test loss.
+   */
+  context: z.enum(['train', 'validation', 'test', 'system']).optional(),
 });
 export type LoggedMetric = z.input<typeof ZLoggedMetric>;
 
@@ -105,7 +108,8 @@ export const ZUploadPredictionsInput = ZPredictionSplit.extend({
 export type UploadPredictionsInput = z.input<typeof ZUploadPredictionsInput>;
 
 export const ZMetricHistoryQuery = z.object({
-  context: z.enum(['train', 'validation', 'test', 'system']).default('train'),
+  /** Left out, it follows the name (`val_loss` → loss in validation). */
+  context: z.enum(['train', 'validation', 'test', 'system']).optional(),
   /** Points with step > afterStep (for paging). */
   afterStep: z.coerce.number().int().min(-1).default(-1),
   limit: z.coerce.number().int().min(1).max(25_000).default(5_000),

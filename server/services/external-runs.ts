@@ -4,6 +4,7 @@ import { prisma } from '@/lib/db/client';
 import { fairnessReport } from '@/lib/fairness/run-report';
 import { evaluateClassifier, regressionReport } from '@/lib/metrics/evaluation';
 import { can } from '@/lib/roles';
+import { metricFromName, metricName } from '@/lib/runs/query';
 import {
   ZCreateExternalRunInput,
   ZLogBatchInput,
@@ -45,6 +46,13 @@ export async function externalRunOf(teamId: string, runId: string, opts: { write
     if (run.source !== 'external') throw conflict(`Run #${run.number} is trained by a Deepboard worker; only external runs accept logged data`, 'runId');
   }
   return run;
+}
+
+/** A metric's stored key and context: explicit, or read from its name (`val_loss`). */
+export function splitMetricName(name: string, context?: 'train' | 'validation' | 'test' | 'system') {
+  if (context) return { key: name, context };
+  const split = metricFromName(name);
+  return split.key ? split : { key: name, context: 'train' as const };
 }
 
 /** Plain labels in `tags` mirror the key-value tags: `key` for an empty value, else `key:value` when it fits a label. */
@@ -141,8 +149,7 @@ export async function logBatch(args: { teamId: string; role: Role; runId: string
   }
   if (input.metrics.length) {
     const points: MetricPointInput[] = input.metrics.map((m) => ({
-      key: m.key,
-      context: m.context,
+      ...splitMetricName(m.key, m.context),
       step: m.step,
       value: m.value,
       wallTime: m.timestamp !== undefined ? new Date(m.timestamp) : undefined,
@@ -343,14 +350,15 @@ export async function uploadPredictions(args: { teamId: string; role: Role; runI
 export async function metricHistory(args: { teamId: string; runId: string; key: string; query: unknown }) {
   const q = ZMetricHistoryQuery.parse(args.query);
   const run = await externalRunOf(args.teamId, args.runId);
-  const series = await prisma.metricSeries.findUnique({ where: { runId_key_context: { runId: run.id, key: args.key, context: q.context } }, select: { id: true } });
-  if (!series) throw new DomainError('NOT_FOUND', `Run has no metric '${args.key}' in context '${q.context}'`, 'key');
+  const { key, context } = splitMetricName(args.key, q.context);
+  const series = await prisma.metricSeries.findUnique({ where: { runId_key_context: { runId: run.id, key, context } }, select: { id: true } });
+  if (!series) throw new DomainError('NOT_FOUND', `Run has no metric '${args.key}'${q.context ? ` in context '${q.context}'` : ''}`, 'key');
   const rows = await prisma.metricPoint.findMany({ where: { seriesId: series.id, step: { gt: q.afterStep } }, orderBy: { step: 'asc' }, take: q.limit + 1, select: { step: true, value: true, epoch: true, wallTime: true } });
   const more = rows.length > q.limit;
   const page = rows.slice(0, q.limit);
   return {
     key: args.key,
-    context: q.context,
+    context,
     points: page.map((p) => ({ step: p.step, value: Number.isFinite(p.value) ? p.value : String(p.value), timestamp: p.wallTime.getTime() })),
     nextAfterStep: more ? page.at(-1)!.step : null,
   };
@@ -387,7 +395,7 @@ export async function runForApi(teamId: string, runId: string) {
     createdAt: run.createdAt,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
-    metrics: run.series,
+    metrics: run.series.map((m) => ({ name: metricName(m.key, m.context as 'train'), ...m })),
     fairness: ev?.fairness?.summary ?? null,
   };
 }
