@@ -22,6 +22,23 @@ function Code({ children }: { children: ReactNode }) {
   return <pre className="overflow-x-auto rounded-md bg-slate-900 px-4 py-3 text-xs leading-relaxed text-slate-100">{children}</pre>;
 }
 
+/** Descriptions use `backticks` for code, as in Markdown. */
+function Inline({ text }: { text: string }) {
+  return (
+    <>
+      {text.split('`').map((part, i) =>
+        i % 2 ? (
+          <code key={i} className="rounded bg-slate-100 px-1 text-[0.85em]">
+            {part}
+          </code>
+        ) : (
+          part
+        ),
+      )}
+    </>
+  );
+}
+
 /** The API reference, rendered on the server from the OpenAPI document (no client script, no CDN). */
 export default function ApiDocsPage() {
   const doc = openApiDocument();
@@ -39,9 +56,11 @@ export default function ApiDocsPage() {
         </a>
       </div>
       <h1 className="text-3xl font-semibold tracking-tight text-slate-900">{doc.info.title}</h1>
-      <p className="mt-2 max-w-3xl text-sm text-slate-600">{doc.info.description}</p>
+      <p className="mt-2 max-w-3xl text-sm text-slate-600">
+        <Inline text={doc.info.description} />
+      </p>
 
-      <div className="mt-8 grid gap-5 lg:grid-cols-3">
+      <div className="mt-8 grid gap-5">
         <Card className="p-5">
           <h2 className="mb-2 font-semibold">curl</h2>
           <Code>{`curl -X POST $DEEPBOARD/api/v1/runs \\
@@ -78,7 +97,11 @@ export MLFLOW_TRACKING_TOKEN=$KEY
                     <code className="font-mono text-sm text-slate-900">{path}</code>
                     <span className="text-sm text-slate-600">{op.summary}</span>
                   </div>
-                  {op.description ? <p className="mt-2 text-sm text-slate-600">{op.description}</p> : null}
+                  {op.description ? (
+                    <p className="mt-2 text-sm text-slate-600">
+                      <Inline text={op.description} />
+                    </p>
+                  ) : null}
                   {op.parameters?.length ? (
                     <p className="mt-2 text-xs text-slate-500">
                       Parameters:{' '}

@@ -113,7 +113,7 @@ export function ApiKeysPanel({ teamId, canManageAll }: { teamId: string; canMana
                 const expired = !!k.expiresAt && new Date(k.expiresAt).getTime() < Date.now();
                 return (
                   <tr key={k.id} data-testid={`api-key-${k.name}`}>
-                    <td className="px-5 py-2.5 font-medium">{k.name}</td>
+                    <td className="whitespace-nowrap px-5 py-2.5 font-medium">{k.name}</td>
                     <td className="px-5 py-2.5 font-mono text-xs text-slate-500">{k.prefix}…</td>
                     {canManageAll ? <td className="px-5 py-2.5 text-slate-600">{k.mine ? 'you' : k.user.email}</td> : null}
                     <td className="px-5 py-2.5 text-slate-600">{when(k.createdAt)}</td>
