@@ -156,7 +156,6 @@ export async function logBatch(args: { teamId: string; role: Role; runId: string
     }));
     await logMetrics(prisma, run.id, points);
   }
-  if (input.metrics.length) await prisma.run.update({ where: { id: run.id }, data: { heartbeatAt: new Date() } });
   return { metrics: input.metrics.length, params: input.params.length, tags: input.tags.length };
 }
 
