@@ -97,8 +97,11 @@ export async function callerTeam(caller: RestCaller, teamId: string | null | und
 
 /** A JSON request body, or a 400 that says what is wrong with it. */
 export async function jsonBody(req: Request, maxBytes = 8 * 1024 * 1024): Promise<unknown> {
+  const tooLarge = () => new DomainError('PAYLOAD_TOO_LARGE', `The request body is larger than ${Math.round(maxBytes / 1024 / 1024)} MB`);
+  // Refused before reading when the client says how big it is.
+  if (Number(req.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge();
   const text = await req.text();
-  if (Buffer.byteLength(text) > maxBytes) throw new DomainError('PAYLOAD_TOO_LARGE', `The request body is larger than ${Math.round(maxBytes / 1024 / 1024)} MB`);
+  if (Buffer.byteLength(text) > maxBytes) throw tooLarge();
   if (!text.trim()) return {};
   try {
     return JSON.parse(text);

@@ -207,11 +207,15 @@ export async function uploadArtifact(args: { teamId: string; role: Role; runId: 
   const path = checkArtifactPath(args.path);
   const { artifactStore } = await import('@/lib/artifacts/store');
   const stored = await artifactStore().put(artifactPrefix(run) + path, args.data);
-  const list = await listArtifactsOf(run);
   const entry = { path, size: args.data.length, uploadedAt: new Date().toISOString() };
-  await prisma.run.update({
-    where: { id: run.id },
-    data: { environment: { ...((run.environment ?? {}) as object), artifacts: [...list.filter((a) => a.path !== path), entry] } as Prisma.InputJsonValue },
+  await prisma.$transaction(async (tx) => {
+    // Row lock: concurrent uploads to one run each keep their entry.
+    const [row] = await tx.$queryRaw<Array<{ environment: Record<string, unknown> }>>`SELECT environment FROM "Run" WHERE id = ${run.id} FOR UPDATE`;
+    const list = listArtifactsOf(row!);
+    await tx.run.update({
+      where: { id: run.id },
+      data: { environment: { ...(row!.environment ?? {}), artifacts: [...list.filter((a) => a.path !== path), entry] } as Prisma.InputJsonValue },
+    });
   });
   return { path, size: Number((stored as { size?: number }).size ?? args.data.length) };
 }

@@ -190,6 +190,9 @@ describe('REST API /api/v1', () => {
     expect(list.body.artifacts).toEqual([expect.objectContaining({ path: 'model/weights.bin', size: 3 })]);
     const get = await call(artifactsItem.GET, { key, params: { runId: run.id, path: ['model', 'weights.bin'] } });
     expect(new Uint8Array(await get.response.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
+    await Promise.all(['a.txt', 'b.txt', 'c.txt', 'd.txt'].map((f) => call(artifactsItem.PUT, { method: 'PUT', key, params: { runId: run.id, path: ['logs', f] }, rawBody: f })));
+    const after = await call(artifactsList.GET, { key, params: { runId: run.id } });
+    expect(after.body.artifacts.map((a: { path: string }) => a.path).sort()).toEqual(['logs/a.txt', 'logs/b.txt', 'logs/c.txt', 'logs/d.txt', 'model/weights.bin']);
     const evil = await call(artifactsItem.PUT, { method: 'PUT', key, params: { runId: run.id, path: ['..', 'x'] }, rawBody: 'x' });
     expect(evil.status).toBe(400);
     expect(evil.body.error.field).toBe('path');
