@@ -17,6 +17,8 @@ export const can = {
   deleteTeam: (role: Role) => hasRole(role, 'OWNER'),
   /** The team's fairness policy gates. */
   managePolicy: (role: Role) => hasRole(role, 'ADMIN'),
+  /** Revoke other members' API keys. */
+  manageApiKeys: (role: Role) => hasRole(role, 'ADMIN'),
 };
 
 export const ROLE_LABELS: Record<Role, string> = {

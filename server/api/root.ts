@@ -1,4 +1,5 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { apiKeysRouter } from './routers/api-keys';
 import { architecturesRouter } from './routers/architectures';
 import { datasetsRouter } from './routers/datasets';
 import { gatesRouter } from './routers/gates';
@@ -20,6 +21,7 @@ export const appRouter = createTRPCRouter({
   datasets: datasetsRouter,
   runs: runsRouter,
   gates: gatesRouter,
+  apiKeys: apiKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -87,6 +87,7 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
   const config = r.config as Record<string, unknown>;
   const evaluation = r.evaluation as (EvaluationData & { solvedAt?: number | null; bestMeanReturn?: number | null; episodes?: number; final?: Record<string, number> }) | null;
   const unit = r.paradigm === 'reinforcement' ? 'episode' : 'epoch';
+  const artifacts = ((r.environment ?? {}) as { artifacts?: Array<{ path: string; size: number }> }).artifacts ?? [];
 
   return (
     <>
@@ -98,13 +99,20 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
         }
         description={
           <>
-            {r.paradigm} · {r.architectureVersion ? `${r.architectureVersion.architecture.name} v${r.architectureVersion.version}` : '—'} ·{' '}
-            {r.datasetVersion ? `${r.datasetVersion.dataset.name} v${r.datasetVersion.version}` : 'CartPole'} · by {r.createdBy?.name ?? 'unknown'} · {duration(r.startedAt, r.finishedAt)}
+            {r.source === 'external' ? (
+              <>external run (logged through the API)</>
+            ) : (
+              <>
+                {r.paradigm} · {r.architectureVersion ? `${r.architectureVersion.architecture.name} v${r.architectureVersion.version}` : '—'} ·{' '}
+                {r.datasetVersion ? `${r.datasetVersion.dataset.name} v${r.datasetVersion.version}` : 'CartPole'}
+              </>
+            )}{' '}
+            · by {r.createdBy?.name ?? 'unknown'} · {duration(r.startedAt, r.finishedAt)}
             {r.backend ? ` · backend ${r.backend}` : ''}
           </>
         }
         actions={
-          canWrite ? (
+          canWrite && r.source !== 'external' ? (
             <div className="flex gap-2">
               {active ? (
                 <Button variant="danger" size="sm" disabled={cancel.isPending || !!r.cancelRequestedAt} onClick={() => cancel.mutate({ teamId, runId })}>
@@ -188,26 +196,46 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
             {JSON.stringify(config, null, 2)}
           </pre>
         </Card>
+        {r.source === 'external' ? (
+          <Card>
+            <CardHeader title="Artifacts" description="Files uploaded through the API (PUT /api/v1/runs/{id}/artifacts/PATH)." />
+            {artifacts.length ? (
+              <ul className="max-h-80 divide-y divide-slate-100 overflow-auto" data-testid="artifacts">
+                {artifacts.map((a) => (
+                  <li key={a.path} className="flex items-center justify-between px-5 py-2 text-sm">
+                    <span className="font-mono text-xs">{a.path}</span>
+                    <a className="inline-flex items-center gap-1 text-xs text-brand-700 hover:underline" href={`/api/v1/runs/${runId}/artifacts/${a.path.split('/').map(encodeURIComponent).join('/')}`}>
+                      <Download className="h-3.5 w-3.5" /> {a.size < 1024 ? `${a.size} B` : `${(a.size / 1024).toFixed(1)} KB`}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p className="px-5 py-4 text-sm text-slate-500">None uploaded.</p>
+            )}
+          </Card>
+        ) : (
         <Card>
-          <CardHeader title="Checkpoints" description="TensorFlow.js layers format; the zip loads with tf.loadLayersModel." />
-          {r.checkpoints.length ? (
-            <ul className="max-h-80 divide-y divide-slate-100 overflow-auto" data-testid="checkpoints">
-              {r.checkpoints.map((c) => (
-                <li key={c.id} className="flex items-center justify-between px-5 py-2 text-sm">
-                  <span>
-                    {c.kind === 'best' ? <Badge tone="green">best</Badge> : <Badge>{unit}</Badge>} {unit} {c.epoch}
-                    {c.metric && c.value !== null ? <span className="ml-2 text-xs text-slate-500">{`${c.metric} ${c.value.toFixed(4)}`}</span> : null}
-                  </span>
-                  <a className="inline-flex items-center gap-1 text-xs text-brand-700 hover:underline" href={`/api/runs/${runId}/checkpoints/${c.id}`}>
-                    <Download className="h-3.5 w-3.5" /> zip ({(c.sizeBytes / 1024).toFixed(0)} KB)
-                  </a>
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p className="px-5 py-4 text-sm text-slate-500">None yet.</p>
-          )}
-        </Card>
+            <CardHeader title="Checkpoints" description="TensorFlow.js layers format; the zip loads with tf.loadLayersModel." />
+            {r.checkpoints.length ? (
+              <ul className="max-h-80 divide-y divide-slate-100 overflow-auto" data-testid="checkpoints">
+                {r.checkpoints.map((c) => (
+                  <li key={c.id} className="flex items-center justify-between px-5 py-2 text-sm">
+                    <span>
+                      {c.kind === 'best' ? <Badge tone="green">best</Badge> : <Badge>{unit}</Badge>} {unit} {c.epoch}
+                      {c.metric && c.value !== null ? <span className="ml-2 text-xs text-slate-500">{`${c.metric} ${c.value.toFixed(4)}`}</span> : null}
+                    </span>
+                    <a className="inline-flex items-center gap-1 text-xs text-brand-700 hover:underline" href={`/api/runs/${runId}/checkpoints/${c.id}`}>
+                      <Download className="h-3.5 w-3.5" /> zip ({(c.sizeBytes / 1024).toFixed(0)} KB)
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p className="px-5 py-4 text-sm text-slate-500">None yet.</p>
+            )}
+          </Card>
+        )}
       </div>
 
       <Card className="mt-5">
