@@ -4,6 +4,7 @@ import { datasetsRouter } from './routers/datasets';
 import { invitationsRouter } from './routers/invitations';
 import { projectsRouter } from './routers/projects';
 import { runsRouter } from './routers/runs';
+import { sweepsRouter } from './routers/sweeps';
 import { teamsRouter } from './routers/teams';
 import { usersRouter } from './routers/users';
 import { workersRouter } from './routers/workers';
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   architectures: architecturesRouter,
   datasets: datasetsRouter,
   runs: runsRouter,
+  sweeps: sweepsRouter,
 });
 
 export type AppRouter = typeof appRouter;
