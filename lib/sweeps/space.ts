@@ -167,7 +167,7 @@ function extremes(param: SweepParameter): ChoiceValue[] {
 /**
  * Everything wrong with a sweep that needs no database: bounds, grids that are not finite,
  * paths the run config does not have or values it refuses, an objective that early stopping
- * cannot follow. Each problem names the parameter.
+ * cannot follow. Each problem's path names the parameter (['space', 'learningRate']).
  */
 export function sweepProblems(input: {
   method: SweepMethod;
@@ -180,7 +180,8 @@ export function sweepProblems(input: {
   const names = Object.keys(input.space);
   for (const name of names) {
     const param = input.space[name]!;
-    const at = (message: string, ...rest: string[]) => problems.push({ path: ['space', name, ...rest], message: `${name}: ${message}` });
+    // The path names the parameter: formatted, a problem reads `space.learningRate: …`.
+    const at = (message: string) => problems.push({ path: ['space', name], message });
     if (name === 'paradigm') {
       at('the paradigm cannot be swept (a sweep trains one kind of run)');
       continue;
@@ -193,23 +194,23 @@ export function sweepProblems(input: {
     let boundsOk = true;
     if (param.type === 'uniform' || param.type === 'log-uniform' || param.type === 'int-uniform') {
       if (param.low > param.high) {
-        at(`low (${param.low}) must not be above high (${param.high})`, 'low');
+        at(`low (${param.low}) must not be above high (${param.high})`);
         boundsOk = false;
       }
     }
     if (param.type === 'log-uniform' && param.low <= 0) {
-      at(`log-uniform needs low > 0 (got ${param.low}); use uniform for ranges that include 0`, 'low');
+      at(`log-uniform needs low > 0 (got ${param.low}); use uniform for ranges that include 0`);
       boundsOk = false;
     }
     if (param.type === 'int-uniform' && boundsOk && (param.high - param.low) / param.step >= MAX_GRID_POINTS) {
-      at(`${param.low}…${param.high} in steps of ${param.step} has too many values`, 'step');
+      at(`${param.low}…${param.high} in steps of ${param.step} has too many values`);
       boundsOk = false;
     }
     if (param.type === 'choice' && new Set(param.values.map((v) => JSON.stringify(v))).size !== param.values.length) {
-      at('a value is listed twice', 'values');
+      at('a value is listed twice');
     }
     if (input.method === 'grid' && (param.type === 'uniform' || param.type === 'log-uniform') && !param.gridPoints) {
-      at(`a grid needs a finite set of values: give gridPoints, or use choice or int-uniform`, 'gridPoints');
+      at(`a grid needs a finite set of values: give gridPoints, or use choice or int-uniform`);
     }
     if (!boundsOk) continue;
     // Each parameter's extreme values must give a valid run config on their own.

@@ -67,7 +67,7 @@ test('a 6-run grid sweep from the UI: progress, parallel coordinates, best run',
   await expect(best).toContainText('val_loss =');
   await expect(page.getByTestId('sweep-runs').locator('tr[data-best]')).toHaveCount(1);
   const pc = page.getByTestId('parallel-coordinates');
-  await expect(pc).toContainText('log10 learningRate');
+  await expect(pc).toContainText('learningRate (log)');
   await expect(pc).toContainText('batchSize');
   await expect(pc).toContainText('val_loss');
   await expect(pc.locator('polyline')).toHaveCount(6);
@@ -83,6 +83,10 @@ test('a 6-run grid sweep from the UI: progress, parallel coordinates, best run',
   const table = page.getByTestId('sweeps-table');
   await expect(table).toContainText('lr × batch size');
   await expect(table).toContainText('6 / 6');
+  // The sweep's runs are ordinary runs: the runs table shows their swept settings.
+  const trial5 = page.getByTestId('runs-table').locator('tbody tr', { hasText: 'trial 5' });
+  await expect(trial5).toContainText('0.01');
+  await expect(trial5).toContainText('64');
   await table.scrollIntoViewIfNeeded();
   await shot(page, '73-project-sweeps');
   expect(errors).toEqual([]);

@@ -41,13 +41,7 @@ export function SweepView({ teamId, sweepId, canWrite, basePath }: { teamId: str
   // Lines: finished runs with an objective; the best drawn last so it sits on top.
   const plotted = s.trials.filter((t) => t.objective !== null).sort((a, b) => Number(a.id === s.best?.id) - Number(b.id === s.best?.id));
   const axes: PcAxis[] = [
-    ...varying.map((p) => ({
-      name: logAxis(p) ? `log10 ${p}` : p,
-      values: plotted.map((t) => {
-        const v = t.params[p];
-        return logAxis(p) && typeof v === 'number' && v > 0 ? Math.log10(v) : (v as number | string | null);
-      }),
-    })),
+    ...varying.map((p) => ({ name: logAxis(p) ? `${p} (log)` : p, log: logAxis(p), values: plotted.map((t) => t.params[p] as number | string | null) })),
     { name: s.objective.metric, values: plotted.map((t) => t.objective) },
   ];
   const lines = plotted.map((t) => ({
