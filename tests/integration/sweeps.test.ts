@@ -3,7 +3,7 @@ import { getTemplate } from '@/lib/arch/templates';
 import { prisma } from '@/lib/db/client';
 import type { CreateSweepInput } from '@/lib/schemas/sweeps';
 import { enumerateGrid } from '@/lib/sweeps/space';
-import { advanceSweep } from '@/server/services/sweeps';
+import { advanceRunningSweeps, advanceSweep } from '@/server/services/sweeps';
 import { addMember, callerFor, makeTeam } from '../helpers/factories';
 import { startWorker, type WorkerProcess } from '../helpers/worker-process';
 
@@ -97,6 +97,26 @@ describe('sweeps: validation and access', () => {
     expect(await prisma.run.count({ where: { sweepId: s.id } })).toBe(5);
     expect((await prisma.sweep.findUniqueOrThrow({ where: { id: s.id } })).status).toBe('FINISHED');
     // The jobs of the rows marked failed above are stale: a worker claims only QUEUED runs.
+  });
+});
+
+describe('sweeps: runs that end without a worker', () => {
+  it('the periodic tick queues the next trial after a queued run is canceled from the web', async () => {
+    const api = callerFor(t.owner);
+    const s = await api.sweeps.create(sweepInput({ maxRuns: 3, parallelism: 1 }) as never);
+    const [first] = await prisma.run.findMany({ where: { sweepId: s.id } });
+    await api.runs.cancel({ teamId: t.team.id, runId: first!.id });
+    expect(await activeOf(s.id)).toBe(0);
+    expect(await advanceRunningSweeps()).toBeGreaterThanOrEqual(1);
+    const runs = await prisma.run.findMany({ where: { sweepId: s.id }, orderBy: { sweepTrial: 'asc' } });
+    expect(runs.map((r) => [r.sweepTrial, r.status])).toEqual([
+      [0, 'CANCELED'],
+      [1, 'QUEUED'],
+    ]);
+    // A sweep with room left but nothing to do is not picked up again.
+    expect(await advanceRunningSweeps()).toBe(0);
+    await api.sweeps.cancel({ teamId: t.team.id, sweepId: s.id, stopRuns: true });
+    expect(await activeOf(s.id)).toBe(0);
   });
 });
 
