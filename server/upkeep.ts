@@ -1,6 +1,7 @@
 import { prisma } from '@/lib/db/client';
 import { reapStaleRuns } from '@/lib/runs/reaper';
 import { purgeExpiredUploads } from './services/datasets';
+import { advanceRunningSweeps } from './services/sweeps';
 import { markLostWorkers } from './services/workers';
 
 let started = false;
@@ -11,5 +12,6 @@ export function startUpkeep(): void {
   const every = (ms: number, fn: () => Promise<unknown>) => setInterval(() => void fn().catch(() => {}), ms).unref();
   every(10_000, () => reapStaleRuns(prisma));
   every(30_000, () => markLostWorkers());
+  every(10_000, () => advanceRunningSweeps());
   every(3600_000, () => purgeExpiredUploads());
 }

@@ -5,6 +5,7 @@ import { CANCEL_CHANNEL } from '@/lib/channels';
 import { createPrismaClient } from '@/lib/db/client';
 import { REPORT_TASK, TRAIN_TASK, ZReportJob, ZTrainJob } from '@/lib/queue';
 import { reapStaleRuns } from '@/lib/runs/reaper';
+import { advanceRunningSweeps, advanceSweep } from '@/server/services/sweeps';
 import { loadBestBackend, parseBackendPreference } from './backend';
 import { handleReportJob } from './jobs/checkpoint-report';
 import { handleTrainJob } from './jobs/train-run';
@@ -27,6 +28,8 @@ export async function runWorker(opts: { databaseUrl: string; log?: (line: string
   log(`TensorFlow.js backend: ${backend.name} on ${backend.device}${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}`);
 
   const prisma = createPrismaClient(opts.databaseUrl);
+  // The sweep scheduler is a service, on the process's one Prisma client, which follows DATABASE_URL.
+  if (!process.env.DATABASE_URL) process.env.DATABASE_URL = opts.databaseUrl;
   const registration = await registerWorker(prisma, backend, { name: process.env.DEEPBOARD_WORKER_NAME, log });
   log(`registered as ${registration.id}`);
 
@@ -74,6 +77,11 @@ export async function runWorker(opts: { databaseUrl: string; log?: (line: string
           cancelRequested: (runId) => canceled.has(runId),
           shuttingDown: () => shuttingDown,
           log,
+          afterRun: async (run) => {
+            if (!run.sweepId) return;
+            const { queued } = await advanceSweep(run.sweepId);
+            if (queued.length) log(`sweep ${run.sweepId}: queued ${queued.length} more run(s)`);
+          },
         });
       },
       [REPORT_TASK]: async (payload) => {
@@ -89,6 +97,8 @@ export async function runWorker(opts: { databaseUrl: string; log?: (line: string
         if (r.failed.length) log(`failed ${r.failed.length} run(s) whose worker stopped responding`);
       })
       .catch(() => {});
+    // Sweeps whose runs ended without a worker (a queued run canceled, a run failed by the reaper).
+    void advanceRunningSweeps().catch(() => {});
   }, 5000);
   reaper.unref();
 

@@ -193,7 +193,7 @@ describe('parseQuery: errors name the column and what was expected', () => {
     ['name > "b"', 6, "'>' does not apply to name; use =, !=, ~, in or not in"],
     ['created in (7d)', 9, "'in' does not apply to created; use =, !=, >, >=, < or <="],
     ['metrics.acc > "high"', 15, 'metrics.acc is a number; expected a number, found "high"'],
-    ['status = done', 10, "unknown status 'done' (expected queued, running, succeeded, failed or canceled)"],
+    ['status = done', 10, "unknown status 'done' (expected queued, running, succeeded, failed, canceled or pruned)"],
     ['tag = 2024', 7, 'tag is text; put the value in quotes, as in "2024"'],
     ['created > yesterday', 11, "expected a date such as 2024-05-01 or a time ago such as 7d, found 'yesterday'"],
     ['created = 7d', 11, "compare created with a time ago such as '7d' using >, >=, < or <= (created > 7d: in the last 7 days)"],

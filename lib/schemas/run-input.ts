@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ZRunConfig } from './runs';
 
-export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED'] as const;
+export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED', 'PRUNED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const ZTag = z.string().trim().min(1).max(40).regex(/^[\w.\-: ]+$/, 'tags use letters, digits, spaces and _ . - :');

@@ -6,6 +6,7 @@ import { gatesRouter } from './routers/gates';
 import { invitationsRouter } from './routers/invitations';
 import { projectsRouter } from './routers/projects';
 import { runsRouter } from './routers/runs';
+import { sweepsRouter } from './routers/sweeps';
 import { teamsRouter } from './routers/teams';
 import { usersRouter } from './routers/users';
 import { workersRouter } from './routers/workers';
@@ -22,6 +23,7 @@ export const appRouter = createTRPCRouter({
   runs: runsRouter,
   gates: gatesRouter,
   apiKeys: apiKeysRouter,
+  sweeps: sweepsRouter,
 });
 
 export type AppRouter = typeof appRouter;

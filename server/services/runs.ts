@@ -27,7 +27,18 @@ async function notifyRun(tx: Pick<typeof prisma, '$executeRaw'>, runId: string, 
   await tx.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId, type: 'run', status })})`;
 }
 
-export async function createRun(args: { teamId: string; userId: string; role: Role; input: CreateRunInput; clonedFromId?: string }) {
+/**
+ * A run made by a sweep: its trial number, and `claim`, called inside the transaction that
+ * inserts the run (before the insert) so the sweep can lock its row and refuse a trial that no
+ * longer fits its budget or parallelism (see server/services/sweeps.ts).
+ */
+export interface SweepTrialSlot {
+  id: string;
+  trial: number;
+  claim: (tx: Prisma.TransactionClient) => Promise<void>;
+}
+
+export async function createRun(args: { teamId: string; userId: string; role: Role; input: CreateRunInput; clonedFromId?: string; sweep?: SweepTrialSlot }) {
   if (!can.write(args.role)) throw forbidden('Viewers cannot start runs');
   const input = ZCreateRunInput.parse(args.input);
   const project = await prisma.project.findFirst({ where: { id: input.projectId, teamId: args.teamId }, select: { id: true } });
@@ -68,6 +79,7 @@ export async function createRun(args: { teamId: string; userId: string; role: Ro
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       return await prisma.$transaction(async (tx) => {
+        await args.sweep?.claim(tx);
         const last = await tx.run.aggregate({ where: { projectId: input.projectId }, _max: { number: true } });
         const number = (last._max.number ?? 0) + 1;
         const run = await tx.run.create({
@@ -85,6 +97,8 @@ export async function createRun(args: { teamId: string; userId: string; role: Ro
             priority: input.priority,
             createdById: args.userId,
             clonedFromId: args.clonedFromId,
+            sweepId: args.sweep?.id,
+            sweepTrial: args.sweep?.trial,
           },
           select: { id: true, number: true, name: true },
         });
@@ -216,6 +230,8 @@ export async function getRun(teamId: string, runId: string) {
       heartbeatAt: true,
       clonedFromId: true,
       source: true,
+      sweepTrial: true,
+      sweep: { select: { id: true, name: true } },
       architectureVersion: { select: { version: true, spec: true, totalParams: true, architecture: { select: { id: true, name: true } } } },
       datasetVersion: { select: { version: true, rowCount: true, sensitiveColumns: true, dataset: { select: { id: true, name: true } } } },
       checkpoints: { orderBy: [{ epoch: 'asc' }, { kind: 'asc' }], select: { id: true, epoch: true, kind: true, metric: true, value: true, sizeBytes: true, createdAt: true, reports: true } },

@@ -9,6 +9,7 @@ import { augmentBatch, ZAugmentSettings } from '@/lib/datasets/augment';
 import { deriveSeed } from '@/lib/random';
 import { enqueueTrainSql, type TrainJob } from '@/lib/queue';
 import { ZRunConfig } from '@/lib/schemas/runs';
+import { sweepPruner } from '@/lib/sweeps/pruner';
 import { MetricBuffer, truncateRunMetrics, type MetricPointInput } from '@/lib/tracking/metrics';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint';
 import { loadDatasetVersion, type LoadedData, type SplitArrays } from '../data/load';
@@ -40,6 +41,8 @@ export interface TrainJobDeps {
   shuttingDown?: () => boolean;
   log?: (line: string) => void;
   heartbeatMs?: number;
+  /** Called once the run has reached a final status (a sweep then queues its next trial). */
+  afterRun?: (run: { id: string; sweepId: string | null; status: string }) => Promise<void>;
 }
 
 class LogBuffer {
@@ -125,6 +128,9 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
   const backendAtStart = tf.getBackend();
   let result: Awaited<ReturnType<typeof trainRun>> | null = null;
   let resumed: Awaited<ReturnType<typeof loadCheckpoint>> | null = null;
+  let finalStatus: string | null = null;
+  // Median early stopping of the run's sweep: decided after each epoch, stops at the epoch's end.
+  let pruneReason: string | null = null;
   try {
     const config = ZRunConfig.parse(run.config);
     const archVersion = await prisma.architectureVersion.findUniqueOrThrow({ where: { id: run.architectureVersionId! } });
@@ -188,6 +194,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
       await prisma.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'run', progress: p })})`.catch(() => {});
     };
     let bestKey: string | null = null;
+    const pruner = await sweepPruner(prisma, run);
 
     result = await trainRun({
       spec,
@@ -197,7 +204,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
       resume: resume as never,
       hooks: {
         log: (line) => logs.add(line),
-        shouldStop: () => cancelPolled || deps.cancelRequested(run.id) || (deps.shuttingDown?.() ?? false),
+        shouldStop: () => pruneReason !== null || cancelPolled || deps.cancelRequested(run.id) || (deps.shuttingDown?.() ?? false),
         onBatchEnd: ({ epoch, step, logs: l }) => {
           metrics.add(...Object.entries(l).map(([k, value]) => ({ key: `batch/${k}`, context: 'train' as const, step, value, epoch })));
         },
@@ -208,6 +215,16 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
             ),
           );
           await progress(epoch);
+          if (pruner && epoch < epochs) {
+            const decision = await pruner(epoch, l).catch((err: Error) => {
+              logs.add(`median early stopping skipped at epoch ${epoch}: ${err.message}`, 'warn');
+              return null;
+            });
+            if (decision?.prune) {
+              pruneReason = decision.reason;
+              logs.add(decision.reason);
+            }
+          }
         },
         onCheckpoint: async ({ kind, epoch, models, state, value }) => {
           // Everything logged up to the checkpoint is stored before the checkpoint exists, so a
@@ -234,7 +251,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
     });
     await metrics.flush();
     void bestKey;
-    if (result.stopReason === 'cancelled' && !cancelPolled && !deps.cancelRequested(run.id) && deps.shuttingDown?.()) {
+    if (result.stopReason === 'cancelled' && pruneReason === null && !cancelPolled && !deps.cancelRequested(run.id) && deps.shuttingDown?.()) {
       // Not a user's cancel: this worker is shutting down. Hand the run to the next worker.
       logs.add(`worker shutting down after epoch ${result.lastEpoch}; the run is queued again and resumes from its last checkpoint`);
       await prisma.$transaction(async (tx) => {
@@ -291,13 +308,27 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
       evaluation = { final };
     }
     await metrics.flush();
-    const canceled = result.stopReason === 'cancelled';
-    const status = canceled ? 'CANCELED' : 'SUCCEEDED';
-    logs.add(canceled ? `canceled after epoch ${result.lastEpoch}` : `finished (${result.stopReason}) after ${result.lastEpoch} ${run.paradigm === 'reinforcement' ? 'episodes' : 'epochs'} on ${result.backend}`);
+    const pruned = result.stopReason === 'cancelled' && pruneReason !== null && !cancelPolled && !deps.cancelRequested(run.id);
+    const canceled = result.stopReason === 'cancelled' && !pruned;
+    const status = pruned ? 'PRUNED' : canceled ? 'CANCELED' : 'SUCCEEDED';
+    logs.add(
+      pruned
+        ? `pruned by its sweep after epoch ${result.lastEpoch}`
+        : canceled
+          ? `canceled after epoch ${result.lastEpoch}`
+          : `finished (${result.stopReason}) after ${result.lastEpoch} ${run.paradigm === 'reinforcement' ? 'episodes' : 'epochs'} on ${result.backend}`,
+    );
     await prisma.run.update({
       where: { id: run.id },
-      data: { status, finishedAt: new Date(), evaluation: (evaluation ?? undefined) as Prisma.InputJsonValue | undefined, backend: result.backend, environment: { versions: deps.versions, host: os.hostname(), stopReason: result.stopReason } },
+      data: {
+        status,
+        finishedAt: new Date(),
+        evaluation: (evaluation ?? undefined) as Prisma.InputJsonValue | undefined,
+        backend: result.backend,
+        environment: { versions: deps.versions, host: os.hostname(), stopReason: pruned ? 'pruned' : result.stopReason, ...(pruned ? { pruneReason } : {}) },
+      },
     });
+    finalStatus = status;
     await prisma.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'run', status })})`;
   } catch (err) {
     const message =
@@ -307,7 +338,10 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
     logs.add(`failed: ${message}`, 'error');
     if (!(err instanceof DivergenceError) && (err as Error).stack) logs.add((err as Error).stack!, 'debug');
     await metrics.flush().catch(() => {});
-    await prisma.run.update({ where: { id: run.id }, data: { status: 'FAILED', finishedAt: new Date(), error: message.slice(0, 5000) } }).catch(() => {});
+    await prisma.run.update({ where: { id: run.id }, data: { status: 'FAILED', finishedAt: new Date(), error: message.slice(0, 5000) } }).then(
+      () => (finalStatus = 'FAILED'),
+      () => {},
+    );
     await prisma.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'run', status: 'FAILED' })})`.catch(() => {});
   } finally {
     clearInterval(heartbeat);
@@ -318,5 +352,8 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
     tf.dispose(tensors);
     // A model wasm cannot train moves the run to cpu; the next run starts on the worker's backend again.
     if (tf.getBackend() !== backendAtStart) await tf.setBackend(backendAtStart);
+  }
+  if (finalStatus && deps.afterRun) {
+    await deps.afterRun({ id: run.id, sweepId: run.sweepId, status: finalStatus }).catch((err: Error) => echo(`after run ${run.id}: ${err.message}`));
   }
 }

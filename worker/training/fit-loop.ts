@@ -190,6 +190,13 @@ export async function fitLoop(input: FitLoopInput): Promise<FitResult> {
         }
         break;
       }
+      // A stop request that arrived during the epoch's end (e.g. a sweep pruning the run) stops
+      // here, at the epoch boundary, rather than after one batch of the next epoch.
+      if (epoch < config.epochs && (await hooks.shouldStop())) {
+        stopReason = 'cancelled';
+        hooks.log(`stopped on request after epoch ${epoch}`);
+        break;
+      }
     }
   } finally {
     tf.dispose(bestWeights ?? []);

@@ -6,6 +6,8 @@ export interface PcAxis {
   name: string;
   /** One value per line; strings become evenly spaced categories. */
   values: Array<number | string | null | undefined>;
+  /** A logarithmic axis (e.g. learning rates); used when every value is a positive number. */
+  log?: boolean;
 }
 
 export interface PcLine {
@@ -26,7 +28,8 @@ export function ParallelCoordinates({ axes, lines, height = 300 }: { axes: PcAxi
     if (nums.length === a.values.filter((v) => v !== null && v !== undefined).length && nums.length > 0) {
       const lo = Math.min(...nums);
       const hi = Math.max(...nums);
-      return { kind: 'num' as const, lo, hi, y: (v: number) => (hi === lo ? (top + bottom) / 2 : bottom - ((v - lo) / (hi - lo)) * (bottom - top)) };
+      const t = a.log && lo > 0 ? Math.log10 : (v: number) => v;
+      return { kind: 'num' as const, lo, hi, y: (v: number) => (hi === lo ? (top + bottom) / 2 : bottom - ((t(v) - t(lo)) / (t(hi) - t(lo))) * (bottom - top)) };
     }
     const cats = [...new Set(a.values.filter((v) => v !== null && v !== undefined).map(String))].sort();
     return { kind: 'cat' as const, cats, y: (v: string) => (cats.length <= 1 ? (top + bottom) / 2 : bottom - (cats.indexOf(v) / (cats.length - 1)) * (bottom - top)) };

@@ -1,6 +1,6 @@
 import { Badge } from '../ui';
 
-const TONE = { QUEUED: 'slate', RUNNING: 'brand', SUCCEEDED: 'green', FAILED: 'red', CANCELED: 'amber' } as const;
+const TONE = { QUEUED: 'slate', RUNNING: 'brand', SUCCEEDED: 'green', FAILED: 'red', CANCELED: 'amber', PRUNED: 'amber' } as const;
 
 export function RunStatus({ status, queuePosition }: { status: keyof typeof TONE; queuePosition?: number | null }) {
   return (

@@ -4,17 +4,24 @@ import { can } from '@/lib/roles';
 import { listArchitectures } from '@/server/services/architectures';
 import { projectDashboard } from '@/server/services/dashboard';
 import { listDatasets } from '@/server/services/datasets';
+import { listSweeps } from '@/server/services/sweeps';
 import { ProjectDashboard } from './dashboard';
 import { Badge, Card, CardHeader, EmptyState, PageHeader, THead } from '../../../../_components/ui';
 import { loadProject } from './project';
 import { RunsExplorer } from './runs-explorer';
+import { SweepsTable } from './sweeps/sweeps-table';
 
 export const metadata: Metadata = { title: 'Project' };
 
 export default async function ProjectPage({ params }: { params: Promise<{ teamSlug: string; projectSlug: string }> }) {
   const { teamSlug, projectSlug } = await params;
   const { team, project } = await loadProject(teamSlug, projectSlug);
-  const [architectures, datasets, dashboard] = await Promise.all([listArchitectures(team.id, project.id), listDatasets(team.id, project.id), projectDashboard(team.id, project.id)]);
+  const [architectures, datasets, dashboard, sweeps] = await Promise.all([
+    listArchitectures(team.id, project.id),
+    listDatasets(team.id, project.id),
+    projectDashboard(team.id, project.id),
+    listSweeps(team.id, project.id),
+  ]);
   const base = `/t/${team.slug}/projects/${project.slug}`;
   return (
     <>
@@ -33,6 +40,33 @@ export default async function ProjectPage({ params }: { params: Promise<{ teamSl
           }
         />
         <RunsExplorer teamId={team.id} projectId={project.id} basePath={base} />
+      </Card>
+      <Card className="mb-6">
+        <CardHeader
+          title="Sweeps"
+          description="Hyperparameter searches over many runs: grid or random, a run budget, parallel runs, median early stopping."
+          actions={
+            <div className="flex items-center gap-3">
+              {sweeps.length > 5 ? (
+                <Link href={`${base}/sweeps`} className="text-sm text-brand-700 hover:underline">
+                  All {sweeps.length} sweeps
+                </Link>
+              ) : null}
+              {can.write(team.role) ? (
+                <Link href={`${base}/sweeps/new`} className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">
+                  New sweep
+                </Link>
+              ) : null}
+            </div>
+          }
+        />
+        {sweeps.length === 0 ? (
+          <div className="p-5">
+            <EmptyState title="No sweeps yet">Search learning rates, batch sizes or optimizers over many runs at once.</EmptyState>
+          </div>
+        ) : (
+          <SweepsTable sweeps={sweeps.slice(0, 5)} basePath={base} />
+        )}
       </Card>
       <Card className="mb-6">
         <CardHeader

@@ -136,6 +136,15 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
           {r.error}
         </Alert>
       ) : null}
+      {r.sweep ? (
+        <Alert tone="info" className="mb-4" data-testid="run-sweep">
+          Trial {(r.sweepTrial ?? 0) + 1} of the sweep{' '}
+          <Link href={`${basePath}/sweeps/${r.sweep.id}`} className="font-medium underline">
+            {r.sweep.name}
+          </Link>
+          {(r.environment as { pruneReason?: string } | null)?.pruneReason ? ` — ${(r.environment as { pruneReason: string }).pruneReason}` : ''}
+        </Alert>
+      ) : null}
       {cancel.error || retry.error || clone.error ? <Alert className="mb-4">{(cancel.error ?? retry.error ?? clone.error)!.message}</Alert> : null}
 
       {progress?.epochs ? (
