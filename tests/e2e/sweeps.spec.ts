@@ -42,7 +42,7 @@ test('a 6-run grid sweep from the UI: progress, parallel coordinates, best run',
   await page.locator('#sweep-param-0-low').fill('0');
   await page.getByRole('button', { name: 'Start sweep' }).click();
   await expect(page.locator(ALERT)).toContainText('learningRate: log-uniform needs low > 0');
-  await shot(page, '70-sweep-form-error');
+  await shot(page, '95-sweep-form-error');
 
   // learningRate: 3 log-spaced grid points in [0.001, 0.1]; batchSize: 32 or 64 → 6 runs.
   await page.locator('#sweep-param-0-low').fill('0.001');
@@ -53,7 +53,7 @@ test('a 6-run grid sweep from the UI: progress, parallel coordinates, best run',
   await page.getByLabel(/Median early stopping/).check();
   await page.getByLabel('Warm-up epochs').fill('1');
   await expect(page.getByText('6 runs (the grid has 6 points), 2 at a time.')).toBeVisible();
-  await shot(page, '71-sweep-form');
+  await shot(page, '96-sweep-form');
   await page.getByRole('button', { name: 'Start sweep' }).click();
 
   await expect(page).toHaveURL(/\/sweeps\/[a-z0-9]+$/);
@@ -71,7 +71,7 @@ test('a 6-run grid sweep from the UI: progress, parallel coordinates, best run',
   await expect(pc).toContainText('batchSize');
   await expect(pc).toContainText('val_loss');
   await expect(pc.locator('polyline')).toHaveCount(6);
-  await shot(page, '72-sweep-page');
+  await shot(page, '97-sweep-page');
 
   // The best run's link opens the run.
   await best.getByRole('link').click();
@@ -88,6 +88,6 @@ test('a 6-run grid sweep from the UI: progress, parallel coordinates, best run',
   await expect(trial5).toContainText('0.01');
   await expect(trial5).toContainText('64');
   await table.scrollIntoViewIfNeeded();
-  await shot(page, '73-project-sweeps');
+  await shot(page, '98-project-sweeps');
   expect(errors).toEqual([]);
 });
