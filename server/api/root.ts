@@ -1,9 +1,14 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { architecturesRouter } from './routers/architectures';
+import { auditRouter } from './routers/audit';
+import { commentsRouter } from './routers/comments';
 import { datasetsRouter } from './routers/datasets';
 import { gatesRouter } from './routers/gates';
 import { invitationsRouter } from './routers/invitations';
+import { modelCardsRouter } from './routers/model-cards';
+import { notificationsRouter } from './routers/notifications';
 import { projectsRouter } from './routers/projects';
+import { reviewsRouter } from './routers/reviews';
 import { runsRouter } from './routers/runs';
 import { teamsRouter } from './routers/teams';
 import { usersRouter } from './routers/users';
@@ -20,6 +25,11 @@ export const appRouter = createTRPCRouter({
   datasets: datasetsRouter,
   runs: runsRouter,
   gates: gatesRouter,
+  reviews: reviewsRouter,
+  comments: commentsRouter,
+  notifications: notificationsRouter,
+  audit: auditRouter,
+  modelCards: modelCardsRouter,
 });
 
 export type AppRouter = typeof appRouter;
