@@ -215,6 +215,7 @@ export async function getRun(teamId: string, runId: string) {
       cancelRequestedAt: true,
       heartbeatAt: true,
       clonedFromId: true,
+      createdById: true,
       architectureVersion: { select: { version: true, spec: true, totalParams: true, architecture: { select: { id: true, name: true } } } },
       datasetVersion: { select: { version: true, rowCount: true, sensitiveColumns: true, dataset: { select: { id: true, name: true } } } },
       checkpoints: { orderBy: [{ epoch: 'asc' }, { kind: 'asc' }], select: { id: true, epoch: true, kind: true, metric: true, value: true, sizeBytes: true, createdAt: true } },

@@ -1,3 +1,4 @@
+import type { Prisma } from '@prisma/client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { artifactStore } from '@/lib/artifacts/store';
 import { prisma } from '@/lib/db/client';
@@ -28,7 +29,7 @@ async function storeReport(key: string, seed = 1) {
   const boot = bootstrapFairness(input, { resamples: 40, seed, confidence: 0.95 });
   const stored = { version: 1, task: 'binary', threshold: 0.5, report, bootstrap: { resamples: boot.resamples, seed, confidence: boot.confidence, intervals: boot.intervals }, gates: gateInputOf(report), summary: {} };
   await artifactStore().put(key, Buffer.from(JSON.stringify(stored)));
-  return { key, summary: {}, gates: gateInputOf(report) };
+  return JSON.parse(JSON.stringify({ key, summary: {}, gates: gateInputOf(report) })) as Prisma.InputJsonObject;
 }
 
 type U = Awaited<ReturnType<typeof makeUser>>;

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { AttributeSection, FairnessReport } from '@/lib/fairness/metrics';
 import type { CurvePoint } from '@/lib/fairness/thresholds';
 import type { ThresholdOptimizerResult } from '@/lib/fairness/mitigation';
+import { CommentButton } from '../../../../../../_components/reviews/comment-anchors';
 import { Badge, Card, CardHeader, cn } from '../../../../../../_components/ui';
 import { useTRPC } from '../../../../../../_trpc/client';
 
@@ -47,7 +48,9 @@ function GroupTable({ section, intervals }: { section: AttributeSection; interva
       <tbody>
         {section.groups.map((g) => (
           <tr key={g.group} className={cn(g.count === 0 && 'text-slate-400')}>
-            <td className="py-0.5">{g.group}</td>
+            <td className="py-0.5">
+              {g.group} <CommentButton anchor={{ kind: 'group-row', key: `${section.attribute}/${g.group}` }} />
+            </td>
             <td className="text-right font-mono">{g.count}</td>
             <td className="text-right font-mono">{pct(g.base_rate)}</td>
             <td className="text-right font-mono">{withCi(g.selection_rate, ci(g.group, 'selection_rate'))}</td>
@@ -89,9 +92,11 @@ export function RunReports({ teamId, runId }: { teamId: string; runId: string })
                   <Badge tone={(s.between_groups.demographic_parity_ratio ?? 1) < 0.8 ? 'amber' : 'green'}>
                     DP difference {withCi(s.between_groups.demographic_parity_difference, dci(s.attribute, 'demographic_parity_difference'), false)} · ratio {num(s.between_groups.demographic_parity_ratio)}
                   </Badge>
+                  <CommentButton anchor={{ kind: 'disparity', key: `${s.attribute}/demographic_parity_difference` }} />
                   <Badge tone={(s.between_groups.equalized_odds_difference ?? 0) > 0.1 ? 'amber' : 'green'}>
                     EO difference {withCi(s.between_groups.equalized_odds_difference, dci(s.attribute, 'equalized_odds_difference'), false)} · ratio {num(s.between_groups.equalized_odds_ratio)}
                   </Badge>
+                  <CommentButton anchor={{ kind: 'disparity', key: `${s.attribute}/equalized_odds_difference` }} />
                 </div>
                 <GroupTable section={s} intervals={intervals} />
               </div>
@@ -102,6 +107,7 @@ export function RunReports({ teamId, runId }: { teamId: string; runId: string })
                   Threshold
                   <input type="range" min={0} max={1} step={0.01} value={t} onChange={(e) => setT(Number(e.target.value))} aria-label="Decision threshold" />
                   <span className="font-mono">{at.threshold.toFixed(2)}</span>
+                  <CommentButton anchor={{ kind: 'chart', key: 'threshold-curve' }} />
                 </label>
                 <p className="mt-1 text-xs text-slate-600" data-testid="threshold-values">
                   accuracy {pct(at.accuracy)} · DP difference {num(at.demographic_parity_difference)} · EO difference {num(at.equalized_odds_difference)} · selection {Object.entries(at.selection_rate).map(([g, v]) => `${g} ${pct(v)}`).join(', ')}
@@ -140,6 +146,7 @@ export function RunReports({ teamId, runId }: { teamId: string; runId: string })
                 <span className="font-mono text-slate-500">
                   {p.mean.toFixed(4)} ± {p.std.toFixed(4)}
                 </span>
+                <CommentButton anchor={{ kind: 'attribution', key: `permutation/${p.name}` }} />
               </div>
             ))}
             {ex.integratedGradients ? (
