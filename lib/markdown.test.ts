@@ -39,6 +39,16 @@ describe('comment markdown', () => {
     expect(blocks[5]).toEqual({ type: 'p', children: [{ type: 'text', text: 'line one\nline two' }] });
   });
 
+  it('reads a known member’s full name as one mention', () => {
+    expect(parseInline('@Ana Ruiz, see @ana@lab.org', ['Ana Ruiz', 'ana@lab.org'])).toEqual([
+      { type: 'mention', text: '@Ana Ruiz' },
+      { type: 'text', text: ', see ' },
+      { type: 'mention', text: '@ana@lab.org' },
+    ]);
+    expect(parseInline('@Ana Ruizz', ['Ana Ruiz'])).toEqual([{ type: 'mention', text: '@Ana' }, { type: 'text', text: ' Ruizz' }]);
+    expect(parseMarkdown('- **@ana ruiz**', ['Ana Ruiz'])).toEqual([{ type: 'ul', items: [[{ type: 'strong', children: [{ type: 'mention', text: '@ana ruiz' }] }]] }]);
+  });
+
   it('gives a plain-text preview for notifications', () => {
     expect(markdownToText('**Bold** and [a link](https://x.org)\n\n- one\n- two')).toBe('Bold and a link one; two');
     expect(markdownToText('x'.repeat(300), 10)).toBe(`${'x'.repeat(9)}…`);

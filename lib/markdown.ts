@@ -28,7 +28,17 @@ export function safeHref(href: string): string | null {
   return null;
 }
 
-export function parseInline(src: string): Inline[] {
+function knownMention(rest: string, known: readonly string[]): RegExpExecArray | null {
+  for (const name of known) {
+    const candidate = rest.slice(1, 1 + name.length);
+    if (candidate.toLowerCase() === name.toLowerCase() && !/[\p{L}\p{N}_]/u.test(rest[1 + name.length] ?? '')) return /^[\s\S]*/.exec(rest.slice(0, 1 + name.length));
+  }
+  return null;
+}
+
+/** `mentions`: names (or e-mails) of mentioned members, so "@Ana Ruiz" is one mention, not "@Ana". */
+export function parseInline(src: string, mentions: readonly string[] = []): Inline[] {
+  const known = [...mentions].filter(Boolean).sort((a, b) => b.length - a.length);
   const out: Inline[] = [];
   let text = '';
   const flush = () => {
@@ -48,23 +58,23 @@ export function parseInline(src: string): Inline[] {
       i += m[0].length;
     } else if ((m = /^\*\*(?=\S)([\s\S]*?\S)\*\*/.exec(rest)) || (m = /^__(?=\S)([\s\S]*?\S)__/.exec(rest))) {
       flush();
-      out.push({ type: 'strong', children: parseInline(m[1]!) });
+      out.push({ type: 'strong', children: parseInline(m[1]!, mentions) });
       i += m[0].length;
     } else if ((m = /^\*(?=\S)([^*]*?\S)\*/.exec(rest)) || ((i === 0 || /\W/.test(src[i - 1]!)) && (m = /^_(?=\S)([^_]*?\S)_(?!\w)/.exec(rest)))) {
       flush();
-      out.push({ type: 'em', children: parseInline(m[1]!) });
+      out.push({ type: 'em', children: parseInline(m[1]!, mentions) });
       i += m[0].length;
     } else if ((m = /^\[([^\]]+)\]\(([^)\s]+)\)/.exec(rest))) {
       const href = safeHref(m[2]!);
       flush();
-      if (href) out.push({ type: 'link', href, children: parseInline(m[1]!) });
+      if (href) out.push({ type: 'link', href, children: parseInline(m[1]!, mentions) });
       else out.push({ type: 'text', text: m[1]! });
       i += m[0].length;
     } else if ((m = /^https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"]/.exec(rest)) && (i === 0 || /[\s(]/.test(src[i - 1]!))) {
       flush();
       out.push({ type: 'link', href: m[0], children: [{ type: 'text', text: m[0] }] });
       i += m[0].length;
-    } else if ((m = /^@[\w.+-]+(@[\w-]+(\.[\w-]+)+)?/.exec(rest)) && (i === 0 || /[^\w@]/.test(src[i - 1]!))) {
+    } else if (rest[0] === '@' && (i === 0 || /[^\w@]/.test(src[i - 1]!)) && (m = knownMention(rest, known) ?? /^@[\w.+-]+(@[\w-]+(\.[\w-]+)+)?/.exec(rest))) {
       flush();
       out.push({ type: 'mention', text: m[0] });
       i += m[0].length;
@@ -77,12 +87,12 @@ export function parseInline(src: string): Inline[] {
   return out;
 }
 
-export function parseMarkdown(src: string, depth = 0): Block[] {
+export function parseMarkdown(src: string, mentions: readonly string[] = [], depth = 0): Block[] {
   const lines = src.replace(/\r\n?/g, '\n').split('\n');
   const blocks: Block[] = [];
   let para: string[] = [];
   const flushPara = () => {
-    if (para.length) blocks.push({ type: 'p', children: parseInline(para.join('\n')) });
+    if (para.length) blocks.push({ type: 'p', children: parseInline(para.join('\n'), mentions) });
     para = [];
   };
   for (let i = 0; i < lines.length; i++) {
@@ -98,19 +108,19 @@ export function parseMarkdown(src: string, depth = 0): Block[] {
       flushPara();
     } else if ((m = /^(#{1,3})\s+(.*)$/.exec(line))) {
       flushPara();
-      blocks.push({ type: 'h', level: m[1]!.length as 1 | 2 | 3, children: parseInline(m[2]!.trim()) });
+      blocks.push({ type: 'h', level: m[1]!.length as 1 | 2 | 3, children: parseInline(m[2]!.trim(), mentions) });
     } else if (/^\s*>/.test(line) && depth < 3) {
       flushPara();
       const body: string[] = [];
       while (i < lines.length && /^\s*>/.test(lines[i]!)) body.push(lines[i++]!.replace(/^\s*>\s?/, ''));
       i--;
-      blocks.push({ type: 'quote', children: parseMarkdown(body.join('\n'), depth + 1) });
+      blocks.push({ type: 'quote', children: parseMarkdown(body.join('\n'), mentions, depth + 1) });
     } else if (/^\s*([-*+]|\d+[.)])\s+/.test(line)) {
       flushPara();
       const ordered = /^\s*\d+[.)]\s+/.test(line);
       const re = ordered ? /^\s*\d+[.)]\s+(.*)$/ : /^\s*[-*+]\s+(.*)$/;
       const items: Inline[][] = [];
-      while (i < lines.length && re.test(lines[i]!)) items.push(parseInline(re.exec(lines[i++]!)![1]!));
+      while (i < lines.length && re.test(lines[i]!)) items.push(parseInline(re.exec(lines[i++]!)![1]!, mentions));
       i--;
       blocks.push({ type: ordered ? 'ol' : 'ul', items });
     } else {

@@ -25,7 +25,7 @@ const sources = (over: Partial<ModelCardSources> = {}): ModelCardSources => ({
     reportHash: 'abc',
   },
   texts: { intendedUse: 'Pre-screening | with humans', outOfScope: '', ethical: '', caveats: 'Small test split.' },
-  evaluation: { accuracy: 0.61, auc: Number.NaN, confusion: [[1]] },
+  evaluation: { task: 'binary', testExamples: 18, report: { accuracy: 0.61, roc: { auc: 0.7 }, pr: { averagePrecision: Number.NaN } } },
   fairness: { task: 'binary', threshold: 0.5, report, bootstrap: { resamples: 30, confidence: 0.9, intervals: boot.intervals }, mitigation: {} },
   explain: { permutation: { score: 'accuracy', features: [{ name: 'income', mean: 0.01, std: 0.002 }, { name: 'zip', mean: 0.05, std: 0.01 }] }, groups: [{ attribute: 'sex', proxies: [{ feature: 'zip', flag: 'proxy' }] }] },
   gates: { status: 'fail', results: [{ description: 'demographic_parity_ratio ≥ 0.8', status: 'fail', value: 0.6 }] },
@@ -46,7 +46,10 @@ describe('model card', () => {
     const sel = f.metrics.find((m) => m.key === 'selection_rate')!;
     expect(sel.value).toBeCloseTo(report.attributes[0]!.groups.find((g) => g.group === 'f')!.selection_rate!);
     expect(sel.ci).not.toBeNull();
-    expect(card.metrics).toEqual([{ name: 'accuracy', value: 0.61 }]);
+    expect(card.metrics).toEqual([
+      { name: 'accuracy', value: 0.61 },
+      { name: 'ROC AUC', value: 0.7 },
+    ]);
     expect(card.explainability!.top.map((t) => t.feature)).toEqual(['zip', 'income']);
     expect(card.factors).toEqual(['sex', 'age']);
   });

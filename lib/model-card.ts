@@ -82,7 +82,6 @@ type Section = { attribute: string; features?: string[]; groups: ({ group: strin
 
 const GROUP_KEYS = ['selection_rate', 'tpr', 'fpr', 'accuracy'] as const;
 const CARD_DISPARITIES = ['demographic_parity_difference', 'demographic_parity_ratio', 'equalized_odds_difference', 'equal_opportunity_difference'];
-const EVAL_METRICS = ['accuracy', 'loss', 'auc', 'precision', 'recall', 'f1', 'mae', 'rmse', 'r2'];
 
 const numOrNull = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
@@ -105,8 +104,21 @@ export function buildModelCard(src: ModelCardSources): ModelCard {
     })),
     disparities: CARD_DISPARITIES.map((metric) => ({ metric, value: numOrNull(s.between_groups[metric]), ci: ci('attributes', s.attribute, 'between_groups', metric) })),
   }));
+  // The worker's test-set evaluation ({ report: { accuracy, roc, pr, macro, mae, … } }).
   const ev = src.evaluation ?? {};
-  const metrics = EVAL_METRICS.flatMap((name) => (numOrNull(ev[name]) === null ? [] : [{ name, value: ev[name] as number }]));
+  const r = (ev.report ?? {}) as { accuracy?: number; roc?: { auc?: number }; pr?: { averagePrecision?: number }; macro?: { precision?: number; recall?: number; f1?: number }; mae?: number; rmse?: number; r2?: number };
+  const candidates: [string, unknown][] = [
+    ['accuracy', r.accuracy ?? ev.accuracy],
+    ['ROC AUC', r.roc?.auc],
+    ['average precision', r.pr?.averagePrecision],
+    ['macro precision', r.macro?.precision],
+    ['macro recall', r.macro?.recall],
+    ['macro F1', r.macro?.f1],
+    ['MAE', r.mae ?? ev.mae],
+    ['RMSE', r.rmse ?? ev.rmse],
+    ['R²', r.r2 ?? ev.r2],
+  ];
+  const metrics = candidates.flatMap(([name, v]) => (numOrNull(v) === null ? [] : [{ name, value: v as number }]));
   const postProcessing = Object.entries(f?.mitigation ?? {}).flatMap(([constraint, raw]) => {
     const m = raw as { fittedOn?: string; thresholds?: { group: string; threshold: number }[]; before?: { overall: { accuracy: number | null }; attributes: Section[] }; after?: { overall: { accuracy: number | null }; attributes: Section[] } } | null;
     if (!m?.before || !m.after) return [];
@@ -123,7 +135,7 @@ export function buildModelCard(src: ModelCardSources): ModelCard {
     ...src.texts,
     factors: src.modelDetails.trainingData?.sensitive ?? [],
     metrics,
-    evaluationData: { split: 'test', rows: report?.rows ?? null, threshold: f?.threshold ?? null },
+    evaluationData: { split: 'test', rows: report?.rows ?? numOrNull(ev.testExamples), threshold: f?.threshold ?? null },
     quantitative: sections.length ? { confidence: f?.bootstrap?.confidence ?? null, resamples: f?.bootstrap?.resamples ?? null, sections } : null,
     gates: src.gates,
     mitigation: { reweighing: src.reweighing, postProcessing },

@@ -75,6 +75,6 @@ function block(b: Block, i: number): ReactNode {
   }
 }
 
-export function Markdown({ source, className }: { source: string; className?: string }) {
-  return <div className={`space-y-2 break-words text-sm ${className ?? ''}`}>{parseMarkdown(source).map(block)}</div>;
+export function Markdown({ source, className, mentions }: { source: string; className?: string; mentions?: string[] }) {
+  return <div className={`space-y-2 break-words text-sm ${className ?? ''}`}>{parseMarkdown(source, mentions).map(block)}</div>;
 }

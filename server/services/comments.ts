@@ -23,9 +23,18 @@ export async function listComments(teamId: string, runId: string) {
     orderBy: { createdAt: 'asc' },
     include: { author: { select: { id: true, name: true } } },
   });
-  const resolvers = await prisma.user.findMany({ where: { id: { in: rows.flatMap((r) => (r.resolvedById ? [r.resolvedById] : [])) } }, select: { id: true, name: true } });
-  const name = new Map(resolvers.map((u) => [u.id, u.name]));
-  const view = (c: (typeof rows)[number]) => ({ id: c.id, author: c.author ?? { id: null, name: 'deleted user' }, body: c.body, createdAt: c.createdAt, mentionIds: c.mentionIds });
+  const people = await prisma.user.findMany({ where: { id: { in: [...new Set(rows.flatMap((r) => [...r.mentionIds, ...(r.resolvedById ? [r.resolvedById] : [])]))] } }, select: { id: true, name: true, email: true } });
+  const name = new Map(people.map((u) => [u.id, u.name]));
+  const byId = new Map(people.map((u) => [u.id, u]));
+  const view = (c: (typeof rows)[number]) => ({
+    id: c.id,
+    author: c.author ?? { id: null, name: 'deleted user' },
+    body: c.body,
+    createdAt: c.createdAt,
+    mentionIds: c.mentionIds,
+    // How the mentioned members can be written (@Full Name or @e-mail), for highlighting.
+    mentions: c.mentionIds.flatMap((id) => (byId.get(id) ? [byId.get(id)!.name, byId.get(id)!.email] : [])),
+  });
   const roots = rows.filter((r) => !r.parentId);
   return roots.map((r) => ({
     ...view(r),

@@ -321,7 +321,7 @@ function ThreadView({ thread, teamId, runId, me, onChange }: { thread: Thread; t
           <p className="text-xs text-slate-500">
             <span className="font-medium text-slate-700">{c.author.name}</span> · {when(c.createdAt)}
           </p>
-          <Markdown source={c.body} />
+          <Markdown source={c.body} mentions={c.mentions} />
         </div>
       ))}
       <div className="px-3 pb-2">
