@@ -103,12 +103,14 @@ export function RunReports({ teamId, runId }: { teamId: string; runId: string })
             ))}
             {at ? (
               <div className="rounded-md border border-slate-200 p-3 text-sm" data-testid="threshold-slider">
-                <label className="flex items-center gap-3">
-                  Threshold
-                  <input type="range" min={0} max={1} step={0.01} value={t} onChange={(e) => setT(Number(e.target.value))} aria-label="Decision threshold" />
-                  <span className="font-mono">{at.threshold.toFixed(2)}</span>
+                <div className="flex items-center gap-2">
+                  <label className="flex items-center gap-3">
+                    Threshold
+                    <input type="range" min={0} max={1} step={0.01} value={t} onChange={(e) => setT(Number(e.target.value))} aria-label="Decision threshold" />
+                    <span className="font-mono">{at.threshold.toFixed(2)}</span>
+                  </label>
                   <CommentButton anchor={{ kind: 'chart', key: 'threshold-curve' }} />
-                </label>
+                </div>
                 <p className="mt-1 text-xs text-slate-600" data-testid="threshold-values">
                   accuracy {pct(at.accuracy)} · DP difference {num(at.demographic_parity_difference)} · EO difference {num(at.equalized_odds_difference)} · selection {Object.entries(at.selection_rate).map(([g, v]) => `${g} ${pct(v)}`).join(', ')}
                 </p>

@@ -51,7 +51,7 @@ export function RunReview({ teamId, runId, me, runAuthorId, reviewable, modelCar
         title="Review"
         description="Ask teammates to review this run's reports before it ships. Decisions are pinned to the checkpoint, dataset version and report they were made on."
         actions={
-          <Link href={modelCardHref} className="inline-flex items-center gap-1 text-sm text-brand-700 hover:underline">
+          <Link href={modelCardHref} className="inline-flex items-center gap-1 whitespace-nowrap text-sm text-brand-700 hover:underline">
             <FileText className="h-4 w-4" /> Model card
           </Link>
         }
@@ -145,6 +145,7 @@ function ReviewItem({ review, teamId, runId, me }: { review: Review; teamId: str
   const requested = review.reviewers.some((r) => r.id === me.id);
   const mayDecide = review.open && hasRole(me.role, 'MEMBER') && (requested || hasRole(me.role, 'ADMIN')) && review.author?.id !== me.id && !review.runs.some((r) => r.authorId === me.id);
   const policyFails = review.runs.some((r) => r.gates.status === 'fail' || r.gates.status === 'undefined');
+  const decided = review.runs.every((r) => r.decisions.some((d) => d.reviewerId === me.id && !d.stale));
   return (
     <div className="rounded-md border border-slate-200" data-testid="review-item">
       <div className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 px-4 py-2.5">
@@ -205,6 +206,7 @@ function ReviewItem({ review, teamId, runId, me }: { review: Review; teamId: str
           }}
         >
           <label className="block text-sm">
+            {decided ? <span className="mb-1 block text-xs text-slate-500">You have decided on the current checkpoint and report; a new decision replaces yours.</span> : null}
             <span className="mb-1 block font-medium">Justification{policyFails ? ' (required: this run fails the team’s fairness policy)' : ' (optional)'}</span>
             <textarea
               aria-label="Justification"
