@@ -1,13 +1,14 @@
 'use client';
 
 import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
-import { Check, ChevronsUpDown, Cpu, FolderKanban, KeyRound, LayoutDashboard, LogOut, Plus, Scale, Users } from 'lucide-react';
+import { Check, ChevronsUpDown, Cpu, FolderKanban, History, KeyRound, LayoutDashboard, LogOut, Plus, Scale, Users } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { ROLE_LABELS } from '@/lib/roles';
+import { hasRole, ROLE_LABELS } from '@/lib/roles';
 import type { Role } from '@/lib/schemas/teams';
 import { signOutAction } from '../(auth)/actions';
+import { NotificationBell } from './notification-bell';
 import { cn, Logo } from './ui';
 
 interface TeamLink {
@@ -48,10 +49,11 @@ export function Sidebar({
   const base = `/t/${team.slug}`;
   return (
     <aside className="sticky top-0 flex h-screen print:hidden max-h-[100dvh] self-start w-64 shrink-0 flex-col border-r border-slate-200 bg-white">
-      <div className="px-4 pb-3 pt-4">
+      <div className="flex items-center justify-between px-4 pb-3 pt-4">
         <Link href={base}>
           <Logo className="text-slate-900" />
         </Link>
+        <NotificationBell teamId={team.id} />
       </div>
       <div className="px-3">
         <DropdownMenu.Root>
@@ -102,6 +104,11 @@ export function Sidebar({
         <NavLink href={`${base}/settings/api-keys`} icon={<KeyRound className="h-4 w-4" />}>
           API keys
         </NavLink>
+        {hasRole(team.role, 'ADMIN') ? (
+          <NavLink href={`${base}/audit`} icon={<History className="h-4 w-4" />}>
+            Audit trail
+          </NavLink>
+        ) : null}
         <div className="px-2.5 pb-1 pt-5 text-xs font-medium uppercase tracking-wide text-slate-400">Projects</div>
         {projects.length === 0 ? <p className="px-2.5 text-xs text-slate-400">No projects yet</p> : null}
         {projects.map((p) => (

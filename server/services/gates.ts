@@ -2,6 +2,7 @@ import type { Prisma } from '@prisma/client';
 import { prisma } from '@/lib/db/client';
 import { describeGate, evaluateGates, overallGateStatus, ZFairnessGate, type FairnessGate, type GateInput, type GateResult, type GateStatus } from '@/lib/fairness/gates';
 import { ZGateRuleInput, type GateRuleInput } from '@/lib/schemas/gates';
+import { recordAudit } from './audit';
 import { notFound } from './errors';
 
 /**
@@ -36,23 +37,35 @@ export async function listGateRules(teamId: string, opts: { enabledOnly?: boolea
 export async function createGateRule(teamId: string, userId: string, input: GateRuleInput): Promise<GateRuleRow> {
   const data = ZGateRuleInput.parse(input);
   const name = data.name?.trim() || describeGate(data.rule);
-  const row = await prisma.fairnessGateRule.create({
-    data: { teamId, createdById: userId, name, rule: data.rule as Prisma.InputJsonValue },
-    include: { createdBy: { select: { id: true, name: true } } },
+  const row = await prisma.$transaction(async (tx) => {
+    const row = await tx.fairnessGateRule.create({
+      data: { teamId, createdById: userId, name, rule: data.rule as Prisma.InputJsonValue },
+      include: { createdBy: { select: { id: true, name: true } } },
+    });
+    await recordAudit(tx, { teamId, actorId: userId, action: 'gate.created', targetType: 'gate_rule', targetId: row.id, details: { name, rule: data.rule } });
+    return row;
   });
   return { id: row.id, name: row.name, rule: data.rule, description: describeGate(data.rule), enabled: row.enabled, createdAt: row.createdAt, createdBy: row.createdBy };
 }
 
-export async function setGateRuleEnabled(teamId: string, ruleId: string, enabled: boolean) {
-  const { count } = await prisma.fairnessGateRule.updateMany({ where: { id: ruleId, teamId }, data: { enabled } });
-  if (!count) throw notFound('Gate rule');
-  return { id: ruleId, enabled };
+export async function setGateRuleEnabled(teamId: string, ruleId: string, enabled: boolean, actorId: string | null = null) {
+  return prisma.$transaction(async (tx) => {
+    const rule = await tx.fairnessGateRule.findFirst({ where: { id: ruleId, teamId }, select: { name: true } });
+    if (!rule) throw notFound('Gate rule');
+    await tx.fairnessGateRule.update({ where: { id: ruleId }, data: { enabled } });
+    await recordAudit(tx, { teamId, actorId, action: enabled ? 'gate.enabled' : 'gate.disabled', targetType: 'gate_rule', targetId: ruleId, details: { name: rule.name } });
+    return { id: ruleId, enabled };
+  });
 }
 
-export async function deleteGateRule(teamId: string, ruleId: string) {
-  const { count } = await prisma.fairnessGateRule.deleteMany({ where: { id: ruleId, teamId } });
-  if (!count) throw notFound('Gate rule');
-  return { id: ruleId };
+export async function deleteGateRule(teamId: string, ruleId: string, actorId: string | null = null) {
+  return prisma.$transaction(async (tx) => {
+    const rule = await tx.fairnessGateRule.findFirst({ where: { id: ruleId, teamId }, select: { name: true, rule: true } });
+    if (!rule) throw notFound('Gate rule');
+    await tx.fairnessGateRule.delete({ where: { id: ruleId } });
+    await recordAudit(tx, { teamId, actorId, action: 'gate.deleted', targetType: 'gate_rule', targetId: ruleId, details: { name: rule.name, rule: rule.rule } });
+    return { id: ruleId };
+  });
 }
 
 export interface RunGates {

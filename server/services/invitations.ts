@@ -3,6 +3,7 @@ import { prisma } from '@/lib/db/client';
 import { can } from '@/lib/roles';
 import { ZInviteInput, type InviteInput, type Role } from '@/lib/schemas/teams';
 import { DomainError, badRequest, conflict, forbidden } from './errors';
+import { recordAudit } from './audit';
 import { sendMail } from './mail';
 
 export const INVITATION_TTL_MS = Number(process.env.INVITATION_TTL_HOURS ?? 7 * 24) * 3600 * 1000;
@@ -34,26 +35,31 @@ export async function createInvitation(args: {
   if (existing) throw conflict(`${input.email} is already a member of this team`, 'email');
 
   const token = randomBytes(24).toString('base64url');
-  const [, invitation, team, inviter] = await prisma.$transaction([
-    // A new invitation to the same address replaces the pending one.
-    prisma.invitation.updateMany({
+  const [, invitation, team, inviter] = await prisma.$transaction(async (tx) => {
+    // A new invitation to the same address replaces the pending one (revoked first, in order).
+    const revoked = await tx.invitation.updateMany({
       where: { teamId: args.teamId, email: input.email, acceptedAt: null, revokedAt: null },
       data: { revokedAt: now },
-    }),
-    prisma.invitation.create({
-      data: {
-        teamId: args.teamId,
-        email: input.email,
-        role: input.role,
-        tokenHash: hashToken(token),
-        invitedById: args.inviterId,
-        expiresAt: new Date(now.getTime() + (args.ttlMs ?? INVITATION_TTL_MS)),
-        createdAt: now,
-      },
-    }),
-    prisma.team.findUniqueOrThrow({ where: { id: args.teamId }, select: { name: true } }),
-    prisma.user.findUniqueOrThrow({ where: { id: args.inviterId }, select: { name: true } }),
-  ]);
+    });
+    const result = await Promise.all([
+      revoked,
+      tx.invitation.create({
+        data: {
+          teamId: args.teamId,
+          email: input.email,
+          role: input.role,
+          tokenHash: hashToken(token),
+          invitedById: args.inviterId,
+          expiresAt: new Date(now.getTime() + (args.ttlMs ?? INVITATION_TTL_MS)),
+          createdAt: now,
+        },
+      }),
+      tx.team.findUniqueOrThrow({ where: { id: args.teamId }, select: { name: true } }),
+      tx.user.findUniqueOrThrow({ where: { id: args.inviterId }, select: { name: true } }),
+    ]);
+    await recordAudit(tx, { teamId: args.teamId, actorId: args.inviterId, action: 'invitation.created', targetType: 'invitation', targetId: result[1].id, details: { email: input.email, role: input.role } });
+    return result;
+  });
   const url = invitationUrl(token);
   console.info(`[invite] ${inviter.name} invited ${input.email} to "${team.name}" as ${input.role}: ${url}`);
   const mail = await sendMail({
@@ -89,14 +95,18 @@ export async function listPendingInvitations(teamId: string, now = new Date()) {
   }));
 }
 
-export async function revokeInvitation(args: { teamId: string; actorRole: Role; invitationId: string }) {
+export async function revokeInvitation(args: { teamId: string; actorRole: Role; invitationId: string; actorId?: string }) {
   if (!can.manageMembers(args.actorRole)) throw forbidden('Only owners and admins can revoke invitations');
-  const res = await prisma.invitation.updateMany({
-    where: { id: args.invitationId, teamId: args.teamId, acceptedAt: null, revokedAt: null },
-    data: { revokedAt: new Date() },
+  return prisma.$transaction(async (tx) => {
+    const res = await tx.invitation.updateMany({
+      where: { id: args.invitationId, teamId: args.teamId, acceptedAt: null, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    if (res.count === 0) throw badRequest('This invitation is no longer pending');
+    const inv = await tx.invitation.findUniqueOrThrow({ where: { id: args.invitationId }, select: { email: true, role: true } });
+    await recordAudit(tx, { teamId: args.teamId, actorId: args.actorId ?? null, action: 'invitation.revoked', targetType: 'invitation', targetId: args.invitationId, details: inv });
+    return { id: args.invitationId };
   });
-  if (res.count === 0) throw badRequest('This invitation is no longer pending');
-  return { id: args.invitationId };
 }
 
 export type InvitationState = 'valid' | 'expired' | 'used' | 'revoked' | 'unknown';
@@ -151,6 +161,7 @@ export async function acceptInvitation(args: { userId: string; token: string; no
     if (claimed.count !== 1) throw badRequest(INVITATION_MESSAGES.used);
     const member = await tx.membership.findUnique({ where: { teamId_userId: { teamId: inv.teamId, userId: args.userId } } });
     if (!member) await tx.membership.create({ data: { teamId: inv.teamId, userId: args.userId, role: inv.role } });
+    await recordAudit(tx, { teamId: inv.teamId, actorId: args.userId, action: 'invitation.accepted', targetType: 'invitation', targetId: inv.id, details: { email: inv.email, role: member?.role ?? inv.role } });
     return { teamId: inv.teamId, teamSlug: inv.team.slug, teamName: inv.team.name, role: member?.role ?? inv.role };
   });
 }

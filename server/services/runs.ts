@@ -232,6 +232,7 @@ export async function getRun(teamId: string, runId: string) {
       source: true,
       sweepTrial: true,
       sweep: { select: { id: true, name: true } },
+      createdById: true,
       architectureVersion: { select: { version: true, spec: true, totalParams: true, architecture: { select: { id: true, name: true } } } },
       datasetVersion: { select: { version: true, rowCount: true, sensitiveColumns: true, dataset: { select: { id: true, name: true } } } },
       checkpoints: { orderBy: [{ epoch: 'asc' }, { kind: 'asc' }], select: { id: true, epoch: true, kind: true, metric: true, value: true, sizeBytes: true, createdAt: true, reports: true } },

@@ -3,6 +3,7 @@ import { prisma } from '@/lib/db/client';
 import { can } from '@/lib/roles';
 import { slugify } from '@/lib/slug';
 import { ZCreateTeamInput, type CreateTeamInput, type Role } from '@/lib/schemas/teams';
+import { recordAudit } from './audit';
 import { badRequest, conflict, forbidden, notFound } from './errors';
 
 export interface TeamSummary {
@@ -92,6 +93,7 @@ export async function changeRole(args: { teamId: string; actorId: string; actorR
       throw badRequest('A team needs at least one owner: make someone else owner first');
     }
     await tx.membership.update({ where: { id: target.id }, data: { role } });
+    await recordAudit(tx, { teamId, actorId: args.actorId, action: 'member.role_changed', targetType: 'user', targetId: userId, details: { from: target.role, to: role } });
     return { userId, role };
   });
 }
@@ -111,6 +113,7 @@ export async function removeMember(args: { teamId: string; actorId: string; acto
       );
     }
     await tx.membership.delete({ where: { id: target.id } });
+    await recordAudit(tx, { teamId, actorId, action: leaving ? 'member.left' : 'member.removed', targetType: 'user', targetId: userId, details: { role: target.role } });
     return { userId };
   });
 }

@@ -2,10 +2,12 @@
 
 import { useEffect, useRef, useState } from 'react';
 import type { ExplainReport, ImageExplanation } from '@/worker/explain/report';
+import type { CommentAnchor } from '@/lib/schemas/reviews';
+import { CommentButton } from '../reviews/comment-anchors';
 import { Card, CardHeader, cn, Select } from '../ui';
 import { num } from './format';
 
-function Bars({ items, signed = false, testId }: { items: { name: string; value: number; detail?: string }[]; signed?: boolean; testId?: string }) {
+function Bars({ items, signed = false, testId, anchor }: { items: { name: string; value: number; detail?: string }[]; signed?: boolean; testId?: string; anchor?: (name: string) => CommentAnchor }) {
   const max = Math.max(1e-12, ...items.map((i) => Math.abs(i.value)));
   return (
     <div className="space-y-1 text-xs" data-testid={testId}>
@@ -23,6 +25,7 @@ function Bars({ items, signed = false, testId }: { items: { name: string; value:
             <span className="h-2 rounded bg-brand-500/70" style={{ width: `${Math.max(2, (Math.max(0, p.value) / max) * 200)}px` }} />
           )}
           <span className="font-mono text-slate-500">{p.detail ?? p.value.toPrecision(3)}</span>
+          {anchor ? <CommentButton anchor={anchor(p.name)} /> : null}
         </div>
       ))}
     </div>
@@ -137,7 +140,7 @@ export function ExplainReportView({ ex }: { ex: ExplainReport }) {
         description={ex.permutation ? `Permutation importance on ${ex.permutation.rows} test rows, ${ex.permutation.repeats} seeded repeats (drop in ${ex.permutation.score}, ± one standard deviation).` : 'Explainability'}
       />
       <div className="space-y-5 p-5">
-        {perm.length ? <Bars items={perm.map((p) => ({ name: p.name, value: p.mean, detail: `${p.mean.toFixed(4)} ± ${p.std.toFixed(4)}` }))} testId="importance-bars" /> : null}
+        {perm.length ? <Bars items={perm.map((p) => ({ name: p.name, value: p.mean, detail: `${p.mean.toFixed(4)} ± ${p.std.toFixed(4)}` }))} testId="importance-bars" anchor={(name) => ({ kind: 'attribution', key: `permutation/${name}` })} /> : null}
         {ig ? (
           <section className="space-y-2 break-inside-avoid">
             <h3 className="text-sm font-semibold">Integrated gradients</h3>
@@ -148,7 +151,7 @@ export function ExplainReportView({ ex }: { ex: ExplainReport }) {
             {ig.globalMeanAbs.length ? (
               <>
                 <p className="text-xs font-medium text-slate-600">Mean |attribution| over {ig.rows} test rows</p>
-                <Bars items={ig.globalMeanAbs.slice().sort((a, b) => b.value - a.value).slice(0, 12).map((g) => ({ name: g.feature, value: g.value }))} testId="ig-global" />
+                <Bars items={ig.globalMeanAbs.slice().sort((a, b) => b.value - a.value).slice(0, 12).map((g) => ({ name: g.feature, value: g.value }))} testId="ig-global" anchor={(name) => ({ kind: 'attribution', key: `integrated-gradients/${name}` })} />
               </>
             ) : null}
             {ex.dataKind !== 'image' ? <IgExamples ex={ex} /> : null}

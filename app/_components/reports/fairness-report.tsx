@@ -9,6 +9,7 @@ import type { RegressionReport } from '@/lib/fairness/regression';
 import type { CurvePoint } from '@/lib/fairness/thresholds';
 import type { RunGates } from '@/server/services/gates';
 import type { FairnessRunReport } from '@/worker/jobs/reports';
+import { CommentButton } from '../reviews/comment-anchors';
 import { Badge, Card, CardHeader, cn, Select } from '../ui';
 import { Definitions } from './definitions';
 import { disparityInterval, groupInterval, heat, num, pct, type Interval } from './format';
@@ -78,7 +79,9 @@ function DisparityTable({ section, intervals }: { section: AttributeSection; int
       <tbody>
         {DISPARITY_METRICS.map((m) => (
           <tr key={m} title={DISPARITY_DEFINITIONS.find((d) => d.key === m)?.formula}>
-            <td className="py-0.5">{disparityName(m)}</td>
+            <td className="py-0.5">
+              {disparityName(m)} <CommentButton anchor={{ kind: 'disparity', key: `${section.attribute}/${m}` }} />
+            </td>
             <td className="whitespace-nowrap pl-3 text-right font-mono">
               <WithCi value={section.between_groups[m]} ci={disparityInterval(intervals, section.attribute, 'between_groups', m)} asPct={false} />
             </td>
@@ -111,7 +114,9 @@ function GroupTable({ section, intervals }: { section: AttributeSection; interva
         <tbody>
           {section.groups.map((g) => (
             <tr key={g.group} className={cn(g.count === 0 && 'text-slate-400')} data-group={g.group}>
-              <td className="py-1 pr-2 align-top">{g.group}</td>
+              <td className="py-1 pr-2 align-top">
+                {g.group} <CommentButton anchor={{ kind: 'group-row', key: `${section.attribute}/${g.group}` }} />
+              </td>
               <td className="pl-3 text-right align-top font-mono">{g.count === 0 ? 'empty' : g.count}</td>
               <td className="pl-3 text-right align-top font-mono">{pct(g.base_rate)}</td>
               {GROUP_METRICS.map((m) => (
@@ -137,7 +142,10 @@ function GroupBars({ section, intervals, metric, overall }: { section: Attribute
       return { group: g.group, value: v, err: v !== null && ci && ci.lower !== null && ci.upper !== null ? [v - ci.lower, ci.upper - v] : [0, 0] };
     });
   return (
-    <div data-testid={`fairness-bars-${section.attribute}`}>
+    <div data-testid={`fairness-bars-${section.attribute}`} className="relative">
+      <span className="absolute right-0 top-0 z-10">
+        <CommentButton anchor={{ kind: 'chart', key: `group-bars/${section.attribute}/${metric}` }} />
+      </span>
       <ResponsiveContainer width="100%" height={Math.max(160, 40 + data.length * 28)}>
         <BarChart data={data} layout="vertical" margin={{ top: 5, right: 30, bottom: 5, left: 10 }}>
           <CartesianGrid stroke="#f1f5f9" horizontal={false} />
@@ -211,6 +219,7 @@ function ThresholdExplorer({ curve, threshold, onThreshold }: { curve: CurvePoin
         Decision threshold
         <input type="range" min={0} max={1} step={0.01} value={threshold} onChange={(e) => onThreshold(Number(e.target.value))} aria-label="Decision threshold" className="print:hidden" />
         <span className="font-mono">{at.threshold.toFixed(2)}</span>
+        <CommentButton anchor={{ kind: 'chart', key: 'threshold-curve' }} />
       </label>
       <p className="mt-1 text-xs text-slate-600" data-testid="threshold-values">
         accuracy {pct(at.accuracy)} · DP difference {num(at.demographic_parity_difference)} · EO difference {num(at.equalized_odds_difference)} · selection{' '}
@@ -381,10 +390,12 @@ export function FairnessReportView({ fairness, gates, exportBase, exportQuery = 
                 DP difference <WithCi value={s.between_groups.demographic_parity_difference} ci={disparityInterval(intervals, s.attribute, 'between_groups', 'demographic_parity_difference')} asPct={false} /> · ratio{' '}
                 {num(s.between_groups.demographic_parity_ratio)}
               </Badge>
+              <CommentButton anchor={{ kind: 'disparity', key: `${s.attribute}/demographic_parity_difference` }} />
               <Badge tone={(s.between_groups.equalized_odds_difference ?? 0) > 0.1 ? 'amber' : 'green'}>
                 EO difference <WithCi value={s.between_groups.equalized_odds_difference} ci={disparityInterval(intervals, s.attribute, 'between_groups', 'equalized_odds_difference')} asPct={false} /> · ratio{' '}
                 {num(s.between_groups.equalized_odds_ratio)}
               </Badge>
+              <CommentButton anchor={{ kind: 'disparity', key: `${s.attribute}/equalized_odds_difference` }} />
             </div>
             <div className="grid gap-4 lg:grid-cols-2">
               <GroupBars section={s} intervals={intervals} metric={metric} overall={r.overall[metric]} />

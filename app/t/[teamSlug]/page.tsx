@@ -2,20 +2,23 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { can, ROLE_LABELS } from '@/lib/roles';
 import { listProjects } from '@/server/services/projects';
+import { pendingReviewsFor } from '@/server/services/reviews';
 import { listMembers } from '@/server/services/teams';
 import { Badge, Card, CardHeader, EmptyState, PageHeader } from '../../_components/ui';
 import { CreateProjectForm } from './create-project-form';
+import { PendingReviews } from './pending-reviews';
 import { loadTeam } from './team';
 
 export const metadata: Metadata = { title: 'Overview' };
 
 export default async function TeamHome({ params }: { params: Promise<{ teamSlug: string }> }) {
   const { teamSlug } = await params;
-  const { team } = await loadTeam(teamSlug);
-  const [projects, members] = await Promise.all([listProjects(team.id), listMembers(team.id)]);
+  const { user, team } = await loadTeam(teamSlug);
+  const [projects, members, pending] = await Promise.all([listProjects(team.id), listMembers(team.id), pendingReviewsFor(team.id, user.id)]);
   return (
     <>
       <PageHeader title={team.name} description={`${members.length} member${members.length === 1 ? '' : 's'} · you are ${ROLE_LABELS[team.role].toLowerCase()}`} />
+      <PendingReviews reviews={pending} />
       <div className="grid gap-6 lg:grid-cols-3">
         <Card className="lg:col-span-2">
           <CardHeader title="Projects" description="Runs, architectures and datasets live inside a project." />

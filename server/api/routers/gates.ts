@@ -13,9 +13,9 @@ export const gatesRouter = createTRPCRouter({
   setEnabled: teamProcedure
     .meta({ minRole: 'ADMIN' })
     .input(ZGateRuleRef.extend({ enabled: z.boolean() }))
-    .mutation(({ ctx, input }) => gates.setGateRuleEnabled(ctx.team.id, input.ruleId, input.enabled)),
+    .mutation(({ ctx, input }) => gates.setGateRuleEnabled(ctx.team.id, input.ruleId, input.enabled, ctx.user.id)),
   delete: teamProcedure
     .meta({ minRole: 'ADMIN' })
     .input(ZGateRuleRef)
-    .mutation(({ ctx, input }) => gates.deleteGateRule(ctx.team.id, input.ruleId)),
+    .mutation(({ ctx, input }) => gates.deleteGateRule(ctx.team.id, input.ruleId, ctx.user.id)),
 });

@@ -15,7 +15,7 @@ export const invitationsRouter = createTRPCRouter({
     .meta({ minRole: 'ADMIN' })
     .input(z.object({ invitationId: z.string().min(1) }))
     .mutation(({ ctx, input }) =>
-      invitations.revokeInvitation({ teamId: ctx.team.id, actorRole: ctx.team.role, invitationId: input.invitationId }),
+      invitations.revokeInvitation({ teamId: ctx.team.id, actorRole: ctx.team.role, invitationId: input.invitationId, actorId: ctx.user.id }),
     ),
   /** Needs the secret token from the link; shows nothing else of the team. */
   preview: publicProcedure.input(ZInvitationToken).query(({ input }) => invitations.previewInvitation(input.token)),

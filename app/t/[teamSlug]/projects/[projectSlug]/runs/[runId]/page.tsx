@@ -10,11 +10,11 @@ export const metadata: Metadata = { title: 'Run' };
 
 export default async function RunPage({ params }: { params: Promise<{ teamSlug: string; projectSlug: string; runId: string }> }) {
   const { teamSlug, projectSlug, runId } = await params;
-  const { team, project } = await loadProject(teamSlug, projectSlug);
+  const { user, team, project } = await loadProject(teamSlug, projectSlug);
   const run = await getRun(team.id, runId).catch((err) => {
     if (err instanceof DomainError && err.code === 'NOT_FOUND') notFound();
     throw err;
   });
   if (run.projectId !== project.id) notFound();
-  return <RunView teamId={team.id} runId={run.id} canWrite={can.write(team.role)} basePath={`/t/${team.slug}/projects/${project.slug}`} />;
+  return <RunView teamId={team.id} runId={run.id} canWrite={can.write(team.role)} basePath={`/t/${team.slug}/projects/${project.slug}`} me={{ id: user.id, role: team.role }} />;
 }

@@ -11,6 +11,7 @@ import { ChartControls, MetricChart, colorAt, type ChartOptions, type ChartSerie
 import { RunNotes } from './run-notes';
 import { RunArchitecture } from './run-architecture';
 import { RunReports } from './run-reports';
+import { RunDiscussion, RunReview, type Me } from './run-review';
 import { RunStatus, duration } from '../../../../../../_components/runs/status';
 import { Alert, Badge, Button, Card, CardHeader, PageHeader } from '../../../../../../_components/ui';
 import { useTRPC } from '../../../../../../_trpc/client';
@@ -35,7 +36,7 @@ function groupCharts(series: Series[]) {
   return { epoch: [...epoch.entries()], batch, system };
 }
 
-export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string; runId: string; canWrite: boolean; basePath: string }) {
+export function RunView({ teamId, runId, canWrite, basePath, me }: { teamId: string; runId: string; canWrite: boolean; basePath: string; me: Me }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const router = useRouter();
@@ -186,7 +187,10 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
         </Card>
       ) : null}
 
-      {r.status === 'SUCCEEDED' && r.paradigm === 'supervised' ? <RunReports teamId={teamId} runId={runId} basePath={basePath} canWrite={canWrite} checkpoints={r.checkpoints} /> : null}
+      <RunDiscussion teamId={teamId} runId={runId}>
+        {r.status === 'SUCCEEDED' && r.paradigm === 'supervised' ? <RunReports teamId={teamId} runId={runId} basePath={basePath} canWrite={canWrite} checkpoints={r.checkpoints} /> : null}
+        {r.status === 'SUCCEEDED' ? <RunReview teamId={teamId} runId={runId} me={me} runAuthorId={r.createdById} reviewable modelCardHref={`${basePath}/runs/${runId}/model-card`} /> : null}
+      </RunDiscussion>
 
       {r.architectureVersion ? (
         <RunArchitecture
