@@ -123,7 +123,6 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
   }, 5000);
 
   const tensors: tf.Tensor[] = [];
-  const backendAtStart = tf.getBackend();
   let result: Awaited<ReturnType<typeof trainRun>> | null = null;
   let resumed: Awaited<ReturnType<typeof loadCheckpoint>> | null = null;
   try {
@@ -340,7 +339,5 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
     result?.dispose();
     resumed?.dispose();
     tf.dispose(tensors);
-    // A model wasm cannot train moves the run to cpu; the next run starts on the worker's backend again.
-    if (tf.getBackend() !== backendAtStart) await tf.setBackend(backendAtStart);
   }
 }
