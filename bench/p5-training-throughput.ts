@@ -73,9 +73,9 @@ function families(quick: boolean): Family[] {
 }
 
 /**
- * Samples trained per measurement: enough for about a second or more on each backend. The cpu
- * backend needs ~40 CPU-seconds per 32 CNN samples and ~10 per 32 embedding samples
- * (Conv2DBackpropFilter and UnsortedSegmentSum are plain loops there), so it trains one batch.
+ * Samples trained per measurement: about a second or more of work on each backend. The cpu
+ * backend needs ~27 CPU-seconds per 32 CNN samples and ~29 per 32 embedding samples
+ * (its Conv2DBackpropFilter and UnsortedSegmentSum are slow loops), so there it trains one batch.
  */
 function samplesFor(family: FamilyId, backend: BackendName, batchSize: number, quick: boolean): number {
   const slow = backend === 'cpu';
