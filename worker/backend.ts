@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmTrainingKernels } from './backends/wasm-kernels';
 
 /**
  * TensorFlow.js backend selection. Preference: tfjs-node-gpu → tfjs-node (native libtensorflow,
@@ -48,6 +49,7 @@ export function wasmDistDir(): string {
 
 async function tryWasm(): Promise<void> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  registerWasmTrainingKernels();
   wasm.setWasmPaths(wasmDistDir() + path.sep);
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
 }

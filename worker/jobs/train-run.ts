@@ -125,7 +125,6 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
   }, 5000);
 
   const tensors: tf.Tensor[] = [];
-  const backendAtStart = tf.getBackend();
   let result: Awaited<ReturnType<typeof trainRun>> | null = null;
   let resumed: Awaited<ReturnType<typeof loadCheckpoint>> | null = null;
   let finalStatus: string | null = null;
@@ -350,8 +349,6 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
     result?.dispose();
     resumed?.dispose();
     tf.dispose(tensors);
-    // A model wasm cannot train moves the run to cpu; the next run starts on the worker's backend again.
-    if (tf.getBackend() !== backendAtStart) await tf.setBackend(backendAtStart);
   }
   if (finalStatus && deps.afterRun) {
     await deps.afterRun({ id: run.id, sweepId: run.sweepId, status: finalStatus }).catch((err: Error) => echo(`after run ${run.id}: ${err.message}`));

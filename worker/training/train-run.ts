@@ -1,7 +1,8 @@
 /**
  * The one call the job handler makes to train a run: settle the config against the data,
- * pick a backend that can train the spec, build the models from the spec with the run seed
- * (or take a checkpoint's), and hand over to the paradigm's trainer.
+ * build the models from the spec with the run seed (or take a checkpoint's), and hand over to
+ * the paradigm's trainer. Every backend the worker loads trains every layer (the wasm backend
+ * through worker/backends/wasm-kernels), so the run trains on the worker's backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ArchitectureSpec, PartName } from '@/lib/arch/spec';
@@ -9,7 +10,6 @@ import { resolveRunConfig, RunConfigError, type ResolvedRunConfig, type RunConfi
 import { buildArchitecture } from '../model/build';
 import { trainReinforcement } from '../rl/policy-gradient';
 import { trainAutoencoder } from './autoencoder';
-import { trainingUnsupported } from './backend-support';
 import { disposeModels } from './compile';
 import type { History } from './fit-loop';
 import { trainGan } from './gan';
@@ -36,8 +36,6 @@ export interface TrainRunInput {
   hooks?: Partial<TrainerHooks>;
   /** Resume: models loaded from a checkpoint (loadCheckpoint) and its state. */
   resume?: { models: Partial<Record<PartName, tf.LayersModel>>; state: TrainerState };
-  /** Switch from wasm to cpu when wasm cannot train the spec (default true). */
-  fallbackToCpu?: boolean;
 }
 
 export interface TrainRunResult {
@@ -59,20 +57,12 @@ export interface TrainRunResult {
 export async function trainRun(input: TrainRunInput): Promise<TrainRunResult> {
   const { spec, data = {}, resume } = input;
   const hooks = input.hooks ?? {};
-  const log = hooks.log ?? (() => {});
   const config = resolveRunConfig(input.config, {
     ...input.target,
     hasValidation: input.target?.hasValidation ?? data.validation !== undefined,
     hasSampleWeights: input.target?.hasSampleWeights ?? data.sampleWeights !== undefined,
   });
   checkSpecFitsParadigm(spec, config);
-
-  const unsupported = trainingUnsupported(spec, tf.getBackend());
-  if (unsupported) {
-    if (input.fallbackToCpu === false) throw new TrainingDataError(unsupported);
-    log(`${unsupported}; training on the cpu backend instead`);
-    await tf.setBackend('cpu');
-  }
 
   const models = resume?.models ?? (await buildArchitecture(spec, { seed: config.seed })).models;
   const resumeOptions = resume ? { initialEpoch: resume.state.epoch, initialState: resume.state } : {};
