@@ -36,7 +36,7 @@ function mutate(value: unknown, path: number[], replacement: unknown): unknown {
   const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value as object);
   if (entries.length === 0) return replacement;
   const [key] = entries[path[0]! % entries.length]!;
-  const copy: Record<string | number, unknown> = Array.isArray(value) ? [...value] : { ...(value as object) };
+  const copy = (Array.isArray(value) ? [...value] : { ...(value as object) }) as Record<string | number, unknown>;
   copy[key] = mutate(copy[key], path.slice(1), replacement);
   return copy;
 }
