@@ -130,7 +130,8 @@ export async function truncateRunMetrics(db: Db, runId: string, cutoff: { batchS
         "min" = a.mn, "max" = a.mx, "lastStep" = a.ls, "count" = a.n,
         "last" = (SELECT value FROM "MetricPoint" WHERE "seriesId" = s.id AND step = a.ls),
         "updatedAt" = now()
-      FROM (SELECT "seriesId", min(value) mn, max(value) mx, max(step) ls, count(*)::int n FROM "MetricPoint" GROUP BY "seriesId") a
+      FROM (SELECT "seriesId", min(value) mn, max(value) mx, max(step) ls, count(*)::int n FROM "MetricPoint"
+            WHERE "seriesId" IN (SELECT id FROM "MetricSeries" WHERE "runId" = ${runId}) GROUP BY "seriesId") a
       WHERE a."seriesId" = s.id AND s."runId" = ${runId}`;
     return deleted;
   });
@@ -141,6 +142,7 @@ export class MetricBuffer {
   private points: MetricPointInput[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private lastError: unknown = null;
 
   constructor(
     private readonly db: Db,
@@ -164,13 +166,33 @@ export class MetricBuffer {
       if (!batch.length) return;
       try {
         await logMetrics(this.db, this.runId, batch);
+        this.lastError = null;
       } catch (err) {
         // Keep the points (writes are idempotent) and try again with the next flush.
         this.points.unshift(...batch);
+        this.lastError = err;
         this.opts.onError?.(err);
         this.timer ??= setTimeout(() => void this.flush(), 1000);
       }
     });
     return this.flushing;
+  }
+
+  /**
+   * Flushes until everything buffered so far is stored, retrying a failed write (a dropped
+   * connection, a database restart) every half second; throws after `timeoutMs`. For the points
+   * a later step relies on: a checkpoint promises every point up to it is stored, and a finished
+   * run must not lose its last ones.
+   */
+  async drain(timeoutMs = 60_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      await this.flush();
+      if (this.lastError === null) return;
+      if (Date.now() > end) {
+        throw new Error(`could not store ${this.points.length} metric points for ${Math.round(timeoutMs / 1000)} s: ${(this.lastError as Error).message?.split('\n')[0]}`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 }
