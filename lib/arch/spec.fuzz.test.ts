@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { counter, fuzzParams } from '@/tests/helpers/fuzz';
+import { counter, FUZZ_RUNS, fuzzParams } from '@/tests/helpers/fuzz';
 import { arbitraryBuildableSpec } from './arbitrary';
 import { checkArchitecture } from './infer';
 import { ArchitectureLoadError, loadArchitectureJson, toSummaryJson } from './summary';
@@ -59,7 +59,7 @@ describe('architecture JSON fuzzing', () => {
       }),
       fuzzParams(),
     );
-    expect(cases.count).toBeGreaterThanOrEqual(1000);
+    expect(cases.count).toBeGreaterThanOrEqual(FUZZ_RUNS);
   });
 
   it('loads or refuses Keras-shaped model JSON with random layers and configs', () => {
@@ -75,7 +75,7 @@ describe('architecture JSON fuzzing', () => {
       }),
       fuzzParams(),
     );
-    expect(cases.count).toBeGreaterThanOrEqual(1000);
+    expect(cases.count).toBeGreaterThanOrEqual(FUZZ_RUNS);
   });
 
   it('loads or refuses valid specs with one value replaced by random JSON', () => {
@@ -87,6 +87,6 @@ describe('architecture JSON fuzzing', () => {
       }),
       fuzzParams(),
     );
-    expect(cases.count).toBeGreaterThanOrEqual(1000);
+    expect(cases.count).toBeGreaterThanOrEqual(FUZZ_RUNS);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { counter, fuzzParams } from '@/tests/helpers/fuzz';
+import { counter, FUZZ_RUNS, fuzzParams } from '@/tests/helpers/fuzz';
 import { CsvError, profileCsvStream, profileCsvText, ZCsvProfile } from './csv';
 import { DatasetError } from './errors';
 import { COLUMN_TYPES, columnsFromProfile, inferTask, TaskError, ZDatasetColumns } from './schema';
@@ -69,7 +69,7 @@ describe('CSV fuzzing', () => {
       }),
       fuzzParams(),
     );
-    expect(cases.count).toBeGreaterThanOrEqual(1000);
+    expect(cases.count).toBeGreaterThanOrEqual(FUZZ_RUNS);
   });
 
   it('profiles or refuses arbitrary bytes (invalid UTF-8 included), split into random chunks', async () => {
@@ -83,7 +83,7 @@ describe('CSV fuzzing', () => {
       }),
       fuzzParams(),
     );
-    expect(cases.count).toBeGreaterThanOrEqual(1000);
+    expect(cases.count).toBeGreaterThanOrEqual(FUZZ_RUNS);
   });
 
   it('reads back any well-formed table: row count, column count and names survive quoting', async () => {
@@ -111,6 +111,6 @@ describe('CSV fuzzing', () => {
       }),
       fuzzParams(),
     );
-    expect(cases.count).toBeGreaterThanOrEqual(1000);
+    expect(cases.count).toBeGreaterThanOrEqual(FUZZ_RUNS);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { counter, fuzzParams } from '@/tests/helpers/fuzz';
+import { counter, FUZZ_RUNS, fuzzParams } from '@/tests/helpers/fuzz';
 import { learningRateAt, LOSSES, parseRunConfig, PARADIGMS, resolveRunConfig, RunConfigError, type TrainingTarget } from './runs';
 
 /**
@@ -91,7 +91,7 @@ describe('run hyperparameter fuzzing', () => {
       }),
       fuzzParams(),
     );
-    expect(cases.count).toBeGreaterThanOrEqual(1000);
+    expect(cases.count).toBeGreaterThanOrEqual(FUZZ_RUNS);
   });
 
   it('resolves or refuses config-like input against any target; learning rates stay sane', () => {
@@ -124,7 +124,7 @@ describe('run hyperparameter fuzzing', () => {
       }),
       fuzzParams(),
     );
-    expect(cases.count).toBeGreaterThanOrEqual(1000);
+    expect(cases.count).toBeGreaterThanOrEqual(FUZZ_RUNS);
     // Most random configs are refused (rightly); enough resolve to exercise the learning-rate checks.
     expect(resolved).toBeGreaterThan(cases.count / 50);
   });

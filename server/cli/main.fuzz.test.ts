@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { counter, fuzzParams } from '@/tests/helpers/fuzz';
+import { counter, FUZZ_RUNS, fuzzParams } from '@/tests/helpers/fuzz';
 import { commands, runCli } from './main';
 import type { CliIO } from './types';
 
@@ -56,7 +56,7 @@ describe('CLI argument fuzzing', () => {
       }),
       fuzzParams(),
     );
-    expect(cases.count).toBeGreaterThanOrEqual(1000);
+    expect(cases.count).toBeGreaterThanOrEqual(FUZZ_RUNS);
   });
 
   it('refuses every command given an unknown option among random arguments, before doing anything', async () => {
@@ -78,7 +78,7 @@ describe('CLI argument fuzzing', () => {
       }),
       fuzzParams(),
     );
-    expect(cases.count).toBeGreaterThanOrEqual(1000);
+    expect(cases.count).toBeGreaterThanOrEqual(FUZZ_RUNS);
   });
 
   it('arch summary: any file content summarises (exit 0) or is refused with exit 2 and one line', async () => {
@@ -100,7 +100,7 @@ describe('CLI argument fuzzing', () => {
       }),
       fuzzParams(),
     );
-    expect(cases.count).toBeGreaterThanOrEqual(1000);
+    expect(cases.count).toBeGreaterThanOrEqual(FUZZ_RUNS);
   });
 
   it('dataset profile: any CSV content profiles (exit 0) or is refused with exit 2 and one line', async () => {
@@ -122,6 +122,6 @@ describe('CLI argument fuzzing', () => {
       }),
       fuzzParams(),
     );
-    expect(cases.count).toBeGreaterThanOrEqual(1000);
+    expect(cases.count).toBeGreaterThanOrEqual(FUZZ_RUNS);
   });
 });
