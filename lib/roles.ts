@@ -15,6 +15,8 @@ export const can = {
   /** Only owners create owners or change an owner's role. */
   manageOwners: (role: Role) => hasRole(role, 'OWNER'),
   deleteTeam: (role: Role) => hasRole(role, 'OWNER'),
+  /** Revoke other members' API keys. */
+  manageApiKeys: (role: Role) => hasRole(role, 'ADMIN'),
 };
 
 export const ROLE_LABELS: Record<Role, string> = {

@@ -1,7 +1,7 @@
 'use client';
 
 import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
-import { Check, ChevronsUpDown, Cpu, FolderKanban, LayoutDashboard, LogOut, Plus, Users } from 'lucide-react';
+import { Check, ChevronsUpDown, Cpu, FolderKanban, KeyRound, LayoutDashboard, LogOut, Plus, Users } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
@@ -95,6 +95,9 @@ export function Sidebar({
         </NavLink>
         <NavLink href={`${base}/workers`} icon={<Cpu className="h-4 w-4" />}>
           Workers
+        </NavLink>
+        <NavLink href={`${base}/settings/api-keys`} icon={<KeyRound className="h-4 w-4" />}>
+          API keys
         </NavLink>
         <div className="px-2.5 pb-1 pt-5 text-xs font-medium uppercase tracking-wide text-slate-400">Projects</div>
         {projects.length === 0 ? <p className="px-2.5 text-xs text-slate-400">No projects yet</p> : null}

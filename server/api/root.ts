@@ -1,4 +1,5 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { apiKeysRouter } from './routers/api-keys';
 import { architecturesRouter } from './routers/architectures';
 import { datasetsRouter } from './routers/datasets';
 import { invitationsRouter } from './routers/invitations';
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   architectures: architecturesRouter,
   datasets: datasetsRouter,
   runs: runsRouter,
+  apiKeys: apiKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

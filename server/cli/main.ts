@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '@/lib/paths';
+import { adminCreateApiKeyCommand, adminCreateUserCommand } from './commands/admin';
 import { archSummaryCommand } from './commands/arch';
 import { datasetProfileCommand } from './commands/dataset';
 import { dbMigrateCommand, dbSeedCommand, dbStatusCommand } from './commands/db';
@@ -11,7 +12,7 @@ import { workerCommand } from './commands/worker';
 import { UsageError, type CliCommand, type CliIO } from './types';
 
 /** Every `deepboard` command; `deepboard help` lists them in this order. */
-export const commands: CliCommand[] = [startCommand, workerCommand, dbMigrateCommand, dbStatusCommand, dbSeedCommand, archSummaryCommand, datasetProfileCommand, trainCommand, fairnessCommand];
+export const commands: CliCommand[] = [startCommand, workerCommand, dbMigrateCommand, dbStatusCommand, dbSeedCommand, archSummaryCommand, datasetProfileCommand, trainCommand, fairnessCommand, adminCreateUserCommand, adminCreateApiKeyCommand];
 
 function version(): string {
   try {

@@ -1,0 +1,84 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { prisma } from '@/lib/db/client';
+import { can } from '@/lib/roles';
+import { API_KEY_PATTERN, API_KEY_PREFIX, ZCreateApiKeyInput, type CreateApiKeyInput } from '@/lib/schemas/api-keys';
+import type { Role } from '@/lib/schemas/teams';
+import { forbidden, notFound } from './errors';
+
+/**
+ * API keys: personal to a user within one team, acting with that user's current role there
+ * (a key stops working when its owner leaves the team). Only the SHA-256 of the key is stored —
+ * the key has ~238 random bits, so a fast hash is enough (no password stretching needed).
+ */
+
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** lastUsedAt is written at most this often per key, so a busy logger does not write per request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
+
+function newKey(): string {
+  // Rejection sampling keeps every character uniform over base62.
+  let out = '';
+  while (out.length < 40) {
+    for (const b of randomBytes(48)) {
+      if (b < 248 && out.length < 40) out += BASE62[b % 62];
+    }
+  }
+  return API_KEY_PREFIX + out;
+}
+
+export interface ApiKeyPrincipal {
+  keyId: string;
+  userId: string;
+  teamId: string;
+  role: Role;
+}
+
+export async function createApiKey(args: { userId: string; teamId: string; name: string; expiresInDays?: number }): Promise<{ id: string; key: string; prefix: string; name: string; expiresAt: Date | null }> {
+  const input = ZCreateApiKeyInput.parse({ name: args.name, expiresInDays: args.expiresInDays } satisfies CreateApiKeyInput);
+  const member = await prisma.membership.findUnique({ where: { teamId_userId: { teamId: args.teamId, userId: args.userId } }, select: { id: true } });
+  if (!member) throw forbidden('You are not a member of this team');
+  const key = newKey();
+  const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
+  const row = await prisma.apiKey.create({
+    data: { teamId: args.teamId, userId: args.userId, name: input.name, prefix: key.slice(0, API_KEY_PREFIX.length + 6), keyHash: hashApiKey(key), expiresAt },
+    select: { id: true, name: true, prefix: true, expiresAt: true },
+  });
+  return { ...row, key };
+}
+
+/** The caller behind a raw key, or null for a malformed, unknown, revoked or expired key or one whose owner left the team. */
+export async function authenticateApiKey(rawKey: string): Promise<ApiKeyPrincipal | null> {
+  const key = rawKey.trim();
+  if (!API_KEY_PATTERN.test(key)) return null;
+  const row = await prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(key) }, select: { id: true, userId: true, teamId: true, revokedAt: true, expiresAt: true, lastUsedAt: true } });
+  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return null;
+  const member = await prisma.membership.findUnique({ where: { teamId_userId: { teamId: row.teamId, userId: row.userId } }, select: { role: true } });
+  if (!member) return null;
+  const now = new Date();
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+    // Conditional, so concurrent requests write once per minute at most.
+    await prisma.apiKey.updateMany({ where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }] }, data: { lastUsedAt: now } });
+  }
+  return { keyId: row.id, userId: row.userId, teamId: row.teamId, role: member.role };
+}
+
+/** The caller's own keys; admins and owners see every key of the team. */
+export async function listApiKeys(args: { teamId: string; userId: string; role: Role }) {
+  const rows = await prisma.apiKey.findMany({
+    where: { teamId: args.teamId, ...(can.manageApiKeys(args.role) ? {} : { userId: args.userId }) },
+    orderBy: { createdAt: 'desc' },
+    select: { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, expiresAt: true, revokedAt: true, user: { select: { id: true, name: true, email: true } } },
+  });
+  return rows.map((r) => ({ ...r, mine: r.user.id === args.userId }));
+}
+
+/** Members revoke their own keys; admins and owners any key of the team. Revoking twice is a no-op. */
+export async function revokeApiKey(args: { teamId: string; userId: string; role: Role; keyId: string }) {
+  const row = await prisma.apiKey.findFirst({ where: { id: args.keyId, teamId: args.teamId }, select: { id: true, userId: true, revokedAt: true } });
+  if (!row) throw notFound('API key');
+  if (row.userId !== args.userId && !can.manageApiKeys(args.role)) throw forbidden('Only admins can revoke the keys of other members');
+  if (row.revokedAt) return { id: row.id, revokedAt: row.revokedAt };
+  return prisma.apiKey.update({ where: { id: row.id }, data: { revokedAt: new Date() }, select: { id: true, revokedAt: true } });
+}
