@@ -55,3 +55,24 @@ export function fillRoute(route: RouteFile, values: Record<string, string>, fall
   });
   return { url, params };
 }
+
+/**
+ * Values to probe for catch-all segments: every MLflow endpoint the route implements (its own
+ * list, so new endpoints are covered) and an artifact path; null for other params (they take
+ * ids by name).
+ */
+export async function catchAllValues(name: string): Promise<string[] | null> {
+  if (name === 'endpoint') return (await import('@/server/api/mlflow')).MLFLOW_ENDPOINTS;
+  if (name === 'path') return ['model.json', 'a/b.txt'];
+  return null;
+}
+
+/** The concrete param values to call a route with: `base` plus one entry per catch-all value. */
+export async function routeVariants(route: RouteFile, base: Record<string, string>): Promise<Record<string, string>[]> {
+  let variants: Record<string, string>[] = [base];
+  for (const name of route.params.map((p) => p.replace(/^\[?\.\.\./, '').replace(/\]$/, ''))) {
+    const values = await catchAllValues(name);
+    if (values) variants = variants.flatMap((v) => values.map((value) => ({ ...v, [name]: value })));
+  }
+  return variants;
+}

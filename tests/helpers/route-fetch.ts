@@ -13,8 +13,8 @@ type Module = Partial<Record<'GET' | 'POST' | 'PUT' | 'PATCH', Handler>>;
 
 /** Next's routing for the REST and MLflow handlers, as a `fetch`: the SDK runs against the real handlers without a server. */
 const ROUTES: Array<[RegExp, Module, (m: RegExpMatchArray) => Record<string, unknown>]> = [
-  [/^\/api\/v1\/runs$/, runs as Module, () => ({})],
-  [/^\/api\/v1\/runs\/search$/, search as Module, () => ({})],
+  [/^\/api\/v1\/runs$/, runs as unknown as Module, () => ({})],
+  [/^\/api\/v1\/runs\/search$/, search as unknown as Module, () => ({})],
   [/^\/api\/v1\/runs\/([^/]+)$/, runItem as unknown as Module, (m) => ({ runId: m[1] })],
   [/^\/api\/v1\/runs\/([^/]+)\/log-batch$/, logBatch as unknown as Module, (m) => ({ runId: m[1] })],
   [/^\/api\/v1\/runs\/([^/]+)\/predictions$/, predictions as unknown as Module, (m) => ({ runId: m[1] })],

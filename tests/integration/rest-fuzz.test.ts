@@ -6,7 +6,10 @@ import { appRouter } from '@/server/api/root';
 import type { PublicUser } from '@/server/services/users';
 import { counter, FUZZ_RUNS, fuzzParams } from '../helpers/fuzz';
 import { callerFor, makeTeam } from '../helpers/factories';
-import { fillRoute, findRouteFiles, loadHandlers, type HttpMethod, type RouteHandler } from '../helpers/rest-routes';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { fillRoute, findRouteFiles, loadHandlers, routeVariants, type HttpMethod, type RouteHandler } from '../helpers/rest-routes';
 
 /**
  * Fuzzing every REST route (found by globbing app/api) and the tRPC endpoint with random JSON,
@@ -26,6 +29,8 @@ vi.mock('@/server/auth/session', () => ({
 const SKIPPED = new Set(['/api/auth/[...nextauth]']);
 let ids: Record<string, string>;
 let teamId: string;
+/** The owner's API key, where API keys exist: key-only APIs (MLflow) get past authentication too. */
+let ownerKey: string | null = null;
 
 beforeAll(async () => {
   const a = await makeTeam();
@@ -35,6 +40,11 @@ beforeAll(async () => {
   const run = await prisma.run.create({ data: { teamId, projectId: project.id, number: 1, name: 'fuzz', paradigm: 'supervised', config: {}, createdById: a.owner.id } });
   const cp = await prisma.checkpoint.create({ data: { runId: run.id, epoch: 1, kind: 'epoch', key: `teams/${teamId}/runs/${run.id}/checkpoints/none` } });
   ids = { teamId, projectId: project.id, experimentId: project.id, runId: run.id, run_id: run.id, checkpointId: cp.id };
+  const keys = path.resolve(import.meta.dirname, '../../server/services/api-keys.ts');
+  if (existsSync(keys)) {
+    const { createApiKey } = (await import(/* @vite-ignore */ pathToFileURL(keys).href)) as { createApiKey: (a: { userId: string; teamId: string; name: string }) => Promise<{ key: string }> };
+    ownerKey = (await createApiKey({ userId: a.owner.id, teamId, name: 'fuzz' })).key;
+  }
 });
 
 afterAll(async () => {
@@ -60,8 +70,10 @@ async function readError(res: Response): Promise<string> {
   const text = await res.text();
   if (res.status < 400) return '';
   try {
-    const json = JSON.parse(text) as { error?: { message?: unknown } };
-    return typeof json.error?.message === 'string' ? json.error.message : '';
+    // Deepboard's { error: { code, message } }, or MLflow's { error_code, message } on /api/2.0/mlflow.
+    const json = JSON.parse(text) as { error?: { message?: unknown }; message?: unknown };
+    const message = json.error?.message ?? json.message;
+    return typeof message === 'string' ? message : '';
   } catch {
     return '';
   }
@@ -72,13 +84,15 @@ describe('REST payload fuzzing', () => {
 
   it.each(routes.map((r) => [r.pattern, r] as const))('%s answers random payloads below 500, refusals with a message', async (_p, route) => {
     const handlers = Object.entries(await loadHandlers(route)) as [HttpMethod, RouteHandler][];
+    const variants = await routeVariants(route, ids);
     const cases = counter();
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...handlers), body, query, contentType, async ([method, handler], payload, q, type) => {
+      fc.asyncProperty(fc.constantFrom(...handlers), fc.constantFrom(...variants), body, query, contentType, fc.boolean(), async ([method, handler], values, payload, q, type, byKey) => {
         cases.tick();
-        const { url, params } = fillRoute(route, ids, ids.runId!);
+        const { url, params } = fillRoute(route, values, ids.runId!);
         const search = new URLSearchParams({ ...(q.keepIds ? ids : {}), ...q.extra });
         const headers = new Headers(type ? { 'content-type': type } : {});
+        if (byKey && ownerKey) headers.set('authorization', `Bearer ${ownerKey}`);
         const init: RequestInit = method === 'GET' ? { method, headers } : { method, headers, body: payload };
         const res = await handler(new Request(`http://fuzz.test${url}?${search}`, init), { params: Promise.resolve(params) });
         const what = `${method} ${url}?${search} → ${res.status}`;

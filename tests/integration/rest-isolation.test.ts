@@ -9,7 +9,7 @@ import { appRouter } from '@/server/api/root';
 import type { Meta } from '@/server/api/trpc';
 import type { PublicUser } from '@/server/services/users';
 import { addMember, callerFor, makeTeam, makeUser, uid } from '../helpers/factories';
-import { fillRoute, findRouteFiles, loadHandlers, MUTATIONS, type HttpMethod, type RouteFile, type RouteHandler } from '../helpers/rest-routes';
+import { fillRoute, findRouteFiles, loadHandlers, MUTATIONS, routeVariants, type HttpMethod, type RouteFile, type RouteHandler } from '../helpers/rest-routes';
 
 /**
  * The REST isolation probe: every route handler under app/api (found by globbing, so new routes
@@ -36,7 +36,22 @@ const SECRET = `probe-secret-${uid('a')}`;
 /** Routes that are public by design, with why; they are still checked for leaks. */
 const PUBLIC: Record<string, string> = {
   '/api/health': 'health check for load balancers: database, migrations, worker count; no team data',
+  '/api/v1/openapi.json': 'the API description (OpenAPI document); no team data',
 };
+/** POST endpoints that only read (search APIs); a viewer may call them. Every other POST is a mutation. */
+const READ_ONLY_POSTS = new Set(['/api/v1/runs/search', '/api/2.0/mlflow/runs/search']);
+/** Endpoints that create something in the caller's own team from a name alone: they may succeed, as long as team A is untouched. */
+const CREATE_IN_OWN_TEAM = new Set(['/api/2.0/mlflow/experiments/create']);
+
+/** What an outsider must never change: team A's projects, runs, metric points, logs, params and run fields. */
+async function fingerprint(teamId: string): Promise<string> {
+  const rows = await prisma.$queryRaw<unknown[]>`
+    SELECT (SELECT count(*) FROM "Project" WHERE "teamId" = ${teamId})::int AS projects,
+           (SELECT count(*) FROM "Run" WHERE "teamId" = ${teamId})::int AS runs,
+           (SELECT count(*) FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" JOIN "Run" r ON r.id = s."runId" WHERE r."teamId" = ${teamId})::int AS points,
+           (SELECT string_agg(r.name || r.status || r.notes || array_to_string(r.tags, ',') || r.config::text || coalesce(r."finishedAt"::text, ''), '|' ORDER BY r.id) FROM "Run" r WHERE r."teamId" = ${teamId}) AS runs_state`;
+  return JSON.stringify(rows);
+}
 /** Routes this probe cannot call in-process, with why (each is covered elsewhere). */
 const SKIPPED: Record<string, string> = {
   '/api/auth/[...nextauth]': "next-auth's own sign-in/session endpoints (need Next's request scope); covered by the e2e auth tests",
@@ -79,6 +94,7 @@ beforeAll(async () => {
     run_uuid: run.id,
     runs: run.id,
     checkpointId: cp.id,
+    experiment_name: project.name,
     name: `${SECRET}-metric`,
     key: `${SECRET}-metric`,
   };
@@ -93,12 +109,12 @@ beforeAll(async () => {
   }
 });
 
-async function call(handler: RouteHandler, method: HttpMethod, route: RouteFile, caller: Caller, value = ids.runId!) {
-  const { url, params } = fillRoute(route, ids, value);
+async function call(handler: RouteHandler, method: HttpMethod, route: RouteFile, caller: Caller, values: Record<string, string> = ids) {
+  const { url, params } = fillRoute(route, values, ids.runId!);
   const qs = new URLSearchParams(Object.entries(ids)).toString();
   const headers = new Headers({ 'content-type': 'application/json' });
   if (caller.bearer) headers.set('authorization', `Bearer ${caller.bearer}`);
-  const body = method === 'GET' || method === 'DELETE' ? undefined : JSON.stringify({ ...ids, metrics: [{ key: 'x', value: 1, step: 0 }] });
+  const body = method === 'GET' || method === 'DELETE' ? undefined : JSON.stringify({ ...ids, project: ids.projectId, name: 'probe', metrics: [{ key: 'x', value: 1, step: 0, timestamp: 0 }], value: 1, step: 0, timestamp: 0 });
   session.user = caller.user;
   try {
     const res = await handler(new Request(`http://probe.test${url}?${qs}`, { method, headers, body }), { params: Promise.resolve(params) });
@@ -124,16 +140,34 @@ describe('REST isolation probe', () => {
   it.each(probed.map((r) => [r.pattern, r] as const))('%s refuses outsiders and leaks nothing', async (_p, route) => {
     const handlers = await loadHandlers(route);
     const isPublic = route.pattern in PUBLIC;
-    for (const [method, handler] of Object.entries(handlers) as [HttpMethod, RouteHandler][]) {
-      const callers = [...anonymous.map((c) => ({ c, ok: [401, 404] })), ...outsiders.map((c) => ({ c, ok: [403, 404] }))];
-      if (MUTATIONS.includes(method)) callers.push(...viewers.map((c) => ({ c, ok: [403] })));
-      for (const { c, ok } of callers) {
-        const res = await call(handler, method, route, c);
-        const what = `${method} ${route.pattern} as ${c.label} → ${res.status} ${res.text.slice(0, 200)}`;
-        expect(res.text, what).not.toContain(SECRET);
-        expect(res.text, what).not.toContain('0.123456789');
-        if (isPublic) expect(res.status, what).toBeLessThan(500);
-        else expect(ok, what).toContain(res.status);
+    // One call per value of a catch-all segment (e.g. every MLflow endpoint).
+    for (const values of await routeVariants(route, ids)) {
+      for (const [method, handler] of Object.entries(handlers) as [HttpMethod, RouteHandler][]) {
+        const { url } = fillRoute(route, values, ids.runId!);
+        // Refusals: 401 (also a key on a session-only route, a session on a key-only API), 403, 404
+        // (another team's resources read as missing), 405 (wrong method for the endpoint), and 400
+        // where the probe's one generic body fails an endpoint's validation first (then the team-A
+        // fingerprint and the leak check below still hold).
+        const callers = [...anonymous.map((c) => ({ c, ok: [400, 401, 404, 405] })), ...outsiders.map((c) => ({ c, ok: [400, 401, 403, 404, 405] }))];
+        const mutation = MUTATIONS.includes(method) && !READ_ONLY_POSTS.has(url);
+        // Members may read their team's data; a viewer's writes must be refused (405: the endpoint takes no such method).
+        if (mutation) callers.push(...viewers.map((c) => ({ c, ok: [400, 401, 403, 405] })));
+        for (const { c, ok } of callers) {
+          const before = await fingerprint(ids.teamId!);
+          const res = await call(handler, method, route, c, values);
+          const what = `${method} ${url} as ${c.label} → ${res.status} ${res.text.slice(0, 200)}`;
+          expect(await fingerprint(ids.teamId!), `${what}: team A changed`).toBe(before);
+          if (CREATE_IN_OWN_TEAM.has(url) && !viewers.includes(c) && c.user !== null) ok.push(200);
+          if (CREATE_IN_OWN_TEAM.has(url) && c.bearer && !viewers.includes(c) && !anonymous.includes(c)) ok.push(200);
+          if (!viewers.includes(c)) {
+            // What the caller sent may be echoed back ("no experiment named …"); the rest is team A's.
+            const scrubbed = Object.values(values).reduce((text, v) => text.split(v).join('<sent>'), res.text);
+            expect(scrubbed, what).not.toContain(SECRET);
+            expect(scrubbed, what).not.toContain('0.123456789');
+          }
+          if (isPublic) expect(res.status, what).toBeLessThan(500);
+          else expect(ok, what).toContain(res.status);
+        }
       }
     }
   });
