@@ -109,8 +109,12 @@ export async function logMetrics(db: Db, runId: string, input: MetricPointInput[
 
     await tx.$executeRaw`SELECT pg_notify(${METRICS_CHANNEL}, ${JSON.stringify({ runId, series: ids.map((r) => String(r.id)) })})`;
     return { inserted: inserted.reduce((a, r) => a + Number(r.n), 0), series: ids.length };
-  });
+    // Under load (hundreds of concurrent loggers on a pool of ten) a batch waits its turn for a
+    // connection instead of failing after Prisma's default 2 s.
+  }, TRANSACTION_OPTIONS);
 }
+
+const TRANSACTION_OPTIONS = { maxWait: 30_000, timeout: 30_000 };
 
 export { Prisma };
 
