@@ -316,6 +316,12 @@ export function checkRunConfig(config: RunConfig, target: TrainingTarget = {}): 
       problems.push('sample weights are switched on, but the dataset has no sample weights');
     }
   }
+  // The schema checks an explicit learning rate; a defaulted one is only known here.
+  if (config.lrSchedule.type === 'cosine' && config.learningRate === undefined && config.lrSchedule.minLearningRate >= DEFAULT_LEARNING_RATE[config.paradigm]) {
+    problems.push(
+      `the cosine schedule must end below the starting learning rate (${config.lrSchedule.minLearningRate} ≥ ${DEFAULT_LEARNING_RATE[config.paradigm]}, the default for ${config.paradigm} runs); lower minLearningRate or set learningRate`,
+    );
+  }
   if (target.hasValidation === false || !config.useValidationSplit) {
     const why = config.useValidationSplit ? 'the dataset has no validation split' : 'the validation split is switched off';
     if (config.earlyStopping?.monitor.startsWith('val_')) problems.push(`early stopping monitors ${config.earlyStopping.monitor}, but ${why}`);

@@ -109,8 +109,12 @@ export async function logMetrics(db: Db, runId: string, input: MetricPointInput[
 
     await tx.$executeRaw`SELECT pg_notify(${METRICS_CHANNEL}, ${JSON.stringify({ runId, series: ids.map((r) => String(r.id)) })})`;
     return { inserted: inserted.reduce((a, r) => a + Number(r.n), 0), series: ids.length };
-  });
+    // Under load (hundreds of concurrent loggers on a pool of ten) a batch waits its turn for a
+    // connection instead of failing after Prisma's default 2 s.
+  }, TRANSACTION_OPTIONS);
 }
+
+const TRANSACTION_OPTIONS = { maxWait: 30_000, timeout: 30_000 };
 
 export { Prisma };
 
@@ -130,7 +134,8 @@ export async function truncateRunMetrics(db: Db, runId: string, cutoff: { batchS
         "min" = a.mn, "max" = a.mx, "lastStep" = a.ls, "count" = a.n,
         "last" = (SELECT value FROM "MetricPoint" WHERE "seriesId" = s.id AND step = a.ls),
         "updatedAt" = now()
-      FROM (SELECT "seriesId", min(value) mn, max(value) mx, max(step) ls, count(*)::int n FROM "MetricPoint" GROUP BY "seriesId") a
+      FROM (SELECT "seriesId", min(value) mn, max(value) mx, max(step) ls, count(*)::int n FROM "MetricPoint"
+            WHERE "seriesId" IN (SELECT id FROM "MetricSeries" WHERE "runId" = ${runId}) GROUP BY "seriesId") a
       WHERE a."seriesId" = s.id AND s."runId" = ${runId}`;
     return deleted;
   });
@@ -141,6 +146,7 @@ export class MetricBuffer {
   private points: MetricPointInput[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private lastError: unknown = null;
 
   constructor(
     private readonly db: Db,
@@ -164,13 +170,33 @@ export class MetricBuffer {
       if (!batch.length) return;
       try {
         await logMetrics(this.db, this.runId, batch);
+        this.lastError = null;
       } catch (err) {
         // Keep the points (writes are idempotent) and try again with the next flush.
         this.points.unshift(...batch);
+        this.lastError = err;
         this.opts.onError?.(err);
         this.timer ??= setTimeout(() => void this.flush(), 1000);
       }
     });
     return this.flushing;
+  }
+
+  /**
+   * Flushes until everything buffered so far is stored, retrying a failed write (a dropped
+   * connection, a database restart) every half second; throws after `timeoutMs`. For the points
+   * a later step relies on: a checkpoint promises every point up to it is stored, and a finished
+   * run must not lose its last ones.
+   */
+  async drain(timeoutMs = 60_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      await this.flush();
+      if (this.lastError === null) return;
+      if (Date.now() > end) {
+        throw new Error(`could not store ${this.points.length} metric points for ${Math.round(timeoutMs / 1000)} s: ${(this.lastError as Error).message?.split('\n')[0]}`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 }

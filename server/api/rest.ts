@@ -5,6 +5,7 @@ import { membershipOf } from '../services/teams';
 import { hasRole } from '@/lib/roles';
 import type { Role } from '@/lib/schemas/teams';
 import { authenticateApiKey, type ApiKeyPrincipal } from '../services/api-keys';
+import { readBodyLimited } from './body-limit';
 
 /** REST handlers share the services' errors and the tRPC access rules; this maps both to HTTP. */
 const STATUS: Record<DomainErrorCode, number> = {
@@ -95,18 +96,16 @@ export async function callerTeam(caller: RestCaller, teamId: string | null | und
   return { teamId, role: await callerRole(caller, teamId, 'Team', min) };
 }
 
-/** A JSON request body, or a 400 that says what is wrong with it. */
+/** A JSON request body (read under a size cap, so a huge body is cut off early), or a 400 / 413 that says what is wrong with it. */
 export async function jsonBody(req: Request, maxBytes = 8 * 1024 * 1024): Promise<unknown> {
-  const tooLarge = () => new DomainError('PAYLOAD_TOO_LARGE', `The request body is larger than ${Math.round(maxBytes / 1024 / 1024)} MB`);
-  // Refused before reading when the client says how big it is.
-  if (Number(req.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge();
-  const text = await req.text();
-  if (Buffer.byteLength(text) > maxBytes) throw tooLarge();
+  const text = new TextDecoder().decode(await readBodyLimited(req, maxBytes));
   if (!text.trim()) return {};
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new DomainError('BAD_REQUEST', `The request body is not valid JSON: ${(err as Error).message}`);
+    // V8 quotes a bit of the body; its line breaks and control characters are escaped to keep the message one line.
+    const detail = (err as Error).message.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+    throw new DomainError('BAD_REQUEST', `The request body is not valid JSON: ${detail}`);
   }
 }
 

@@ -24,6 +24,8 @@ describe('deepboard CLI', () => {
     [['db', 'migrate', '--bogus'], /Unknown option '--bogus'.*usage: deepboard db migrate/],
     [['db', 'migrate', 'extra'], /unexpected argument 'extra'/],
     [['help', 'nothing'], /unknown command 'nothing'/],
+    [[''], /unknown command ''/],
+    [['arch', 'summary', 'a\nb.json'], /cannot read a\\nb\.json/],
   ])('bad usage %j exits 2 with one line', async (argv, message) => {
     const t = io();
     expect(await runCli(argv, t.io)).toBe(2);

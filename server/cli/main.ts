@@ -56,10 +56,18 @@ export function registerCommand(command: CliCommand): void {
   commands.push(command);
 }
 
+/**
+ * Messages quote user input (arguments, file names, bits of a file), which may hold line breaks
+ * or control characters; they are escaped so the message stays one line.
+ */
+function oneLine(message: string): string {
+  return message.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   try {
     const [first] = argv;
-    if (!first || first === 'help' || first === '--help' || first === '-h') {
+    if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
       const topic = argv.slice(1);
       const found = topic.length ? findCommand(topic) : null;
       if (topic.length && !found) throw new UsageError(`unknown command '${topic.join(' ')}'; run 'deepboard help'`);
@@ -88,11 +96,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return await found.command.run(found.rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`deepboard: ${err.message}`);
+      io.stderr(`deepboard: ${oneLine(err.message)}`);
       return 2;
     }
     const message = err instanceof Error ? err.message : String(err);
-    io.stderr(`deepboard: error: ${message.split('\n')[0]}`);
+    io.stderr(`deepboard: error: ${oneLine(message.split('\n')[0]!)}`);
     if (io.env.DEEPBOARD_DEBUG && err instanceof Error && err.stack) io.stderr(err.stack);
     return 1;
   }

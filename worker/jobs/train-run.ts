@@ -228,7 +228,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
         onCheckpoint: async ({ kind, epoch, models, state, value }) => {
           // Everything logged up to the checkpoint is stored before the checkpoint exists, so a
           // resume from it never misses a point.
-          await metrics.flush();
+          await metrics.drain();
           const key = `teams/${run.teamId}/runs/${run.id}/checkpoints/${kind}-${epoch}-a${run.attempt}`;
           const meta = await saveCheckpoint(store, key, { models, state, kind, value });
           const size = (await Promise.all(meta.parts.flatMap((p) => [`${key}/${p}/model.json`, `${key}/${p}/weights.bin`]).map((k) => store.size(k).catch(() => 0)))).reduce((a, b) => a + b, 0);
@@ -248,7 +248,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
         },
       },
     });
-    await metrics.flush();
+    await metrics.drain();
     void bestKey;
     if (result.stopReason === 'cancelled' && pruneReason === null && !cancelPolled && !deps.cancelRequested(run.id) && deps.shuttingDown?.()) {
       // Not a user's cancel: this worker is shutting down. Hand the run to the next worker.
@@ -306,7 +306,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
       const final = Object.fromEntries(Object.entries(result.history.logs).map(([k, v]) => [k, v.at(-1)]));
       evaluation = { final };
     }
-    await metrics.flush();
+    await metrics.drain();
     const pruned = result.stopReason === 'cancelled' && pruneReason !== null && !cancelPolled && !deps.cancelRequested(run.id);
     const canceled = result.stopReason === 'cancelled' && !pruned;
     const status = pruned ? 'PRUNED' : canceled ? 'CANCELED' : 'SUCCEEDED';
