@@ -1,6 +1,7 @@
 import { Prisma } from '@prisma/client';
 import { prisma } from '@/lib/db/client';
-import { logMetrics, type MetricPointInput } from '@/lib/tracking/metrics';
+import { bucketWidth } from '@/lib/charts/downsample';
+import { logMetrics, TIER_WIDTHS, type MetricPointInput } from '@/lib/tracking/metrics';
 import { notFound } from './errors';
 
 /**
@@ -36,49 +37,140 @@ export async function logRunMetrics(teamId: string, runId: string, points: Metri
   return logMetrics(prisma, runId, points);
 }
 
-type Row = { step: number; value: number; epoch: number | null; wallTime: Date };
+const MAX_STEP = 2_147_483_647;
 
-function toPoint(r: Row): SeriesPoint {
-  return { step: r.step, value: r.value, epoch: r.epoch, time: r.wallTime.getTime() };
+interface SeriesRequest {
+  seriesId: bigint;
+  from?: number;
+  to?: number;
+}
+
+/** Packed columns of one series' points (one row per series keeps the result small). */
+type Packed = { sid: bigint; total: bigint | number; steps: string | null; vals: string | null; epochs: string | null; times: string | null };
+
+function unpack(r: Packed): SeriesPoint[] {
+  if (!r.steps) return [];
+  const steps = r.steps.split(',');
+  const vals = r.vals!.split(',');
+  const epochs = r.epochs!.split(',');
+  const times = r.times!.split(',');
+  return steps.map((s, i) => ({ step: Number(s), value: Number(vals[i]), epoch: epochs[i] === '' ? null : Number(epochs[i]), time: Number(times[i]) }));
+}
+
+const PACK = Prisma.raw(`string_agg(step::text, ',' ORDER BY step) AS steps, string_agg(value::text, ',' ORDER BY step) AS vals,
+  string_agg(COALESCE(epoch::text, ''), ',' ORDER BY step) AS epochs,
+  string_agg((extract(epoch FROM "wallTime") * 1000)::bigint::text, ',' ORDER BY step) AS times`);
+
+/** Every point of each series within [lo, hi]. */
+async function rawPoints(reqs: Array<{ seriesId: bigint; lo: number; hi: number }>): Promise<Map<bigint, SeriesPoint[]>> {
+  const out = new Map<bigint, SeriesPoint[]>();
+  if (!reqs.length) return out;
+  const rows = await prisma.$queryRaw<Packed[]>`
+    SELECT q.sid, count(*) AS total, ${PACK}
+    FROM unnest(${reqs.map((r) => r.seriesId)}::bigint[], ${reqs.map((r) => r.lo)}::int[], ${reqs.map((r) => r.hi)}::int[]) AS q(sid, lo, hi)
+    JOIN "MetricPoint" p ON p."seriesId" = q.sid AND p.step BETWEEN q.lo AND q.hi
+    GROUP BY q.sid`;
+  for (const r of rows) out.set(r.sid, unpack(r));
+  return out;
+}
+
+/**
+ * Many series at once, each downsampled to at most `maxPoints` (lib/charts/downsample.ts's rule:
+ * aligned power-of-two buckets, each bucket's lowest and highest point, and the last point). A
+ * bucket is answered from the coarsest chart tier (MetricTier) that nests inside it, and the raw
+ * points only at the range's ragged ends, so a million-point series costs a few thousand rows
+ * and a zoomed range still gets every point's resolution. Three queries, however many series.
+ */
+export async function seriesPointsMany(reqs: SeriesRequest[], maxPoints: number): Promise<Map<bigint, { total: number; points: SeriesPoint[] }>> {
+  const result = new Map<bigint, { total: number; points: SeriesPoint[] }>();
+  if (!reqs.length) return result;
+  const bounds = await prisma.$queryRaw<Array<{ sid: bigint; lo: number | null; hi: number | null }>>`
+    SELECT q.sid,
+      (SELECT step FROM "MetricPoint" WHERE "seriesId" = q.sid AND step BETWEEN q.f AND q.t ORDER BY step LIMIT 1) AS lo,
+      (SELECT step FROM "MetricPoint" WHERE "seriesId" = q.sid AND step BETWEEN q.f AND q.t ORDER BY step DESC LIMIT 1) AS hi
+    FROM unnest(${reqs.map((r) => r.seriesId)}::bigint[], ${reqs.map((r) => r.from ?? 0)}::int[], ${reqs.map((r) => r.to ?? MAX_STEP)}::int[]) AS q(sid, f, t)`;
+
+  const raw: Array<{ seriesId: bigint; lo: number; hi: number }> = [];
+  const tiered: Array<{ sid: bigint; lo: number; hi: number; w: number; t: number; a: number; b: number }> = [];
+  const tiny: Array<{ seriesId: bigint; lo: number; hi: number }> = [];
+  const buckets = Math.floor((maxPoints - 1) / 2);
+  for (const r of bounds) {
+    if (r.lo === null || r.hi === null) {
+      result.set(r.sid, { total: 0, points: [] });
+      continue;
+    }
+    // Steps are unique: a range no wider than the budget holds no more points than it.
+    if (r.hi - r.lo + 1 <= maxPoints) raw.push({ seriesId: r.sid, lo: r.lo, hi: r.hi });
+    else if (maxPoints < 3) tiny.push({ seriesId: r.sid, lo: r.lo, hi: r.hi });
+    else {
+      const w = bucketWidth(r.lo, r.hi, buckets);
+      const t = [...TIER_WIDTHS].reverse().find((x) => x <= w) ?? 1;
+      // Whole tier buckets inside [lo, hi]: [a, b]; the raw points outside them.
+      let a = Math.ceil(r.lo / t) * t;
+      let b = Math.floor((r.hi + 1) / t) * t - 1;
+      if (t === 1 || a > b) {
+        a = r.hi + 1;
+        b = r.hi;
+      }
+      tiered.push({ sid: r.sid, lo: r.lo, hi: r.hi, w, t, a, b });
+    }
+  }
+
+  const sparse: Array<{ seriesId: bigint; lo: number; hi: number }> = [];
+  if (tiered.length) {
+    const col = <K extends keyof (typeof tiered)[number]>(k: K) => tiered.map((x) => x[k]);
+    const rows = await prisma.$queryRaw<Packed[]>`
+      WITH q AS (
+        SELECT * FROM unnest(${col('sid')}::bigint[], ${col('lo')}::int[], ${col('hi')}::int[], ${col('w')}::int[], ${col('t')}::int[], ${col('a')}::bigint[], ${col('b')}::bigint[])
+          AS q(sid, lo, hi, w, t, a, b)
+      ),
+      c AS (
+        SELECT q.sid, q.w, p.step, p.value, p.epoch, p."wallTime", 1 AS n FROM q JOIN "MetricPoint" p ON p."seriesId" = q.sid AND p.step >= q.lo AND p.step < q.a
+        UNION ALL
+        SELECT q.sid, q.w, p.step, p.value, p.epoch, p."wallTime", 1 FROM q JOIN "MetricPoint" p ON p."seriesId" = q.sid AND p.step > q.b AND p.step <= q.hi
+        UNION ALL
+        SELECT q.sid, q.w, m."minStep", m."minValue", m."minEpoch", m."minTime", m.count
+        FROM q JOIN "MetricTier" m ON m."seriesId" = q.sid AND m.width = q.t AND m.bucket BETWEEN q.a / q.t AND (q.b::bigint + 1) / q.t - 1
+        UNION ALL
+        SELECT q.sid, q.w, m."maxStep", m."maxValue", m."maxEpoch", m."maxTime", 0
+        FROM q JOIN "MetricTier" m ON m."seriesId" = q.sid AND m.width = q.t AND m.bucket BETWEEN q.a / q.t AND (q.b::bigint + 1) / q.t - 1
+      ),
+      lo AS (SELECT DISTINCT ON (sid, step / w) sid, step, value, epoch, "wallTime" FROM c ORDER BY sid, step / w, value, step),
+      hi AS (SELECT DISTINCT ON (sid, step / w) sid, step, value, epoch, "wallTime" FROM c ORDER BY sid, step / w, value DESC, step),
+      lastp AS (SELECT q.sid, p.step, p.value, p.epoch, p."wallTime" FROM q JOIN "MetricPoint" p ON p."seriesId" = q.sid AND p.step = q.hi),
+      tot AS (SELECT sid, sum(n)::bigint AS total FROM c GROUP BY sid),
+      u AS (SELECT * FROM lo UNION SELECT * FROM hi UNION SELECT * FROM lastp)
+      SELECT u.sid, tot.total, ${PACK} FROM u JOIN tot USING (sid) GROUP BY u.sid, tot.total`;
+    for (const r of rows) {
+      const total = Number(r.total);
+      // A sparse series (few points over a wide range) is sent whole, as the reference does.
+      if (total <= maxPoints) {
+        const q = tiered.find((x) => x.sid === r.sid)!;
+        sparse.push({ seriesId: r.sid, lo: q.lo, hi: q.hi });
+      } else result.set(r.sid, { total, points: unpack(r) });
+    }
+  }
+  const whole = await rawPoints([...raw, ...sparse]);
+  for (const r of [...raw, ...sparse]) {
+    const points = whole.get(r.seriesId) ?? [];
+    result.set(r.seriesId, { total: points.length, points });
+  }
+  // A budget of one or two points: the last point, or the first and the last.
+  for (const r of tiny) {
+    const [n] = await prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM "MetricPoint" WHERE "seriesId" = ${r.seriesId} AND step BETWEEN ${r.lo} AND ${r.hi}`;
+    const total = Number(n!.n);
+    const ends = await rawPoints(total <= maxPoints ? [r] : [{ seriesId: r.seriesId, lo: r.hi, hi: r.hi }]);
+    const last = ends.get(r.seriesId) ?? [];
+    const first = total > maxPoints && maxPoints === 2 ? ((await rawPoints([{ seriesId: r.seriesId, lo: r.lo, hi: r.lo }])).get(r.seriesId) ?? []) : [];
+    result.set(r.seriesId, { total, points: [...first, ...last] });
+  }
+  return result;
 }
 
 /** One series, downsampled in the database. */
 export async function seriesPoints(seriesId: bigint, maxPoints: number, range?: { from?: number; to?: number }): Promise<{ total: number; points: SeriesPoint[] }> {
-  const from = range?.from ?? 0;
-  const to = range?.to ?? 2_147_483_647;
-  const [bounds] = await prisma.$queryRaw<Array<{ lo: number | null; hi: number | null; n: bigint }>>`
-    SELECT min(step) AS lo, max(step) AS hi, count(*) AS n FROM "MetricPoint"
-    WHERE "seriesId" = ${seriesId} AND step BETWEEN ${from} AND ${to}`;
-  const total = Number(bounds?.n ?? 0);
-  if (!bounds || bounds.lo === null || bounds.hi === null) return { total: 0, points: [] };
-  if (total <= maxPoints) {
-    const rows = await prisma.$queryRaw<Row[]>`
-      SELECT step, value, epoch, "wallTime" FROM "MetricPoint"
-      WHERE "seriesId" = ${seriesId} AND step BETWEEN ${from} AND ${to} ORDER BY step`;
-    return { total, points: rows.map(toPoint) };
-  }
-  if (maxPoints < 3) {
-    const rows = await prisma.$queryRaw<Row[]>`
-      (SELECT step, value, epoch, "wallTime" FROM "MetricPoint" WHERE "seriesId" = ${seriesId} AND step = ${bounds.lo})
-      UNION ALL
-      (SELECT step, value, epoch, "wallTime" FROM "MetricPoint" WHERE "seriesId" = ${seriesId} AND step = ${bounds.hi})`;
-    return { total, points: (maxPoints === 1 ? rows.slice(-1) : rows).map(toPoint) };
-  }
-  const buckets = Math.floor((maxPoints - 1) / 2);
-  // The last point is kept on its own; the others fall into equal step ranges over [lo, hi_prev + 1).
-  const [prev] = await prisma.$queryRaw<Array<{ s: number }>>`
-    SELECT max(step) AS s FROM "MetricPoint" WHERE "seriesId" = ${seriesId} AND step >= ${bounds.lo} AND step < ${bounds.hi}`;
-  const hiPrev = prev!.s;
-  const rows = await prisma.$queryRaw<Row[]>`
-    WITH p AS (
-      SELECT step, value, epoch, "wallTime", width_bucket(step::float8, ${bounds.lo}::float8, ${hiPrev + 1}::float8, ${buckets}::int) AS b
-      FROM "MetricPoint" WHERE "seriesId" = ${seriesId} AND step >= ${bounds.lo} AND step < ${bounds.hi}
-    ),
-    mins AS (SELECT DISTINCT ON (b) step, value, epoch, "wallTime" FROM p ORDER BY b, value ASC, step ASC),
-    maxs AS (SELECT DISTINCT ON (b) step, value, epoch, "wallTime" FROM p ORDER BY b, value DESC, step ASC),
-    lastp AS (SELECT step, value, epoch, "wallTime" FROM "MetricPoint" WHERE "seriesId" = ${seriesId} AND step = ${bounds.hi})
-    SELECT * FROM (SELECT * FROM mins UNION SELECT * FROM maxs UNION SELECT * FROM lastp) u ORDER BY step`;
-  return { total, points: rows.map(toPoint) };
+  const r = await seriesPointsMany([{ seriesId, from: range?.from, to: range?.to }], maxPoints);
+  return r.get(seriesId) ?? { total: 0, points: [] };
 }
 
 export async function runSeries(
@@ -91,12 +183,8 @@ export async function runSeries(
     where: { runId, ...(opts.keys?.length ? { key: { in: opts.keys } } : {}) },
     orderBy: [{ context: 'asc' }, { key: 'asc' }],
   });
-  return Promise.all(
-    series.map(async (s) => {
-      const { total, points } = await seriesPoints(s.id, opts.maxPoints, { from: opts.from, to: opts.to });
-      return { runId, key: s.key, context: s.context, total, points };
-    }),
-  );
+  const data = await seriesPointsMany(series.map((s) => ({ seriesId: s.id, from: opts.from, to: opts.to })), opts.maxPoints);
+  return series.map((s) => ({ runId, key: s.key, context: s.context, ...(data.get(s.id) ?? { total: 0, points: [] }) }));
 }
 
 export async function runSummaries(teamId: string, runId: string) {
@@ -118,5 +206,6 @@ export async function compareSeries(teamId: string, runIds: string[], opts: { ke
     where: { runId: { in: runIds }, context: { not: 'system' }, ...(opts.keys?.length ? { key: { in: opts.keys } } : { key: { not: { startsWith: 'batch/' } } }) },
     orderBy: [{ key: 'asc' }, { context: 'asc' }],
   });
-  return Promise.all(series.map(async (s) => ({ runId: s.runId, key: s.key, context: s.context, ...(await seriesPoints(s.id, opts.maxPoints)) })));
+  const data = await seriesPointsMany(series.map((s) => ({ seriesId: s.id })), opts.maxPoints);
+  return series.map((s) => ({ runId: s.runId, key: s.key, context: s.context, ...(data.get(s.id) ?? { total: 0, points: [] }) }));
 }
