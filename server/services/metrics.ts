@@ -119,35 +119,62 @@ export async function seriesPointsMany(reqs: SeriesRequest[], maxPoints: number)
   const sparse: Array<{ seriesId: bigint; lo: number; hi: number }> = [];
   if (tiered.length) {
     const col = <K extends keyof (typeof tiered)[number]>(k: K) => tiered.map((x) => x[k]);
-    const rows = await prisma.$queryRaw<Packed[]>`
+    // Each candidate (a raw point at a ragged end, or a tier bucket's lowest and highest point)
+    // as arrays [value, step, epoch, ms] for the lowest and [value, -step, epoch, ms] for the
+    // highest: array order is Postgres's value order, then the earliest step, so a plain min()/
+    // max() per output bucket picks exactly the reference's points, with no sort.
+    const rows = await prisma.$queryRaw<Array<{ sid: bigint; total: bigint; packed: string | null; last: string | null }>>`
       WITH q AS (
         SELECT * FROM unnest(${col('sid')}::bigint[], ${col('lo')}::int[], ${col('hi')}::int[], ${col('w')}::int[], ${col('t')}::int[], ${col('a')}::bigint[], ${col('b')}::bigint[])
           AS q(sid, lo, hi, w, t, a, b)
       ),
       c AS (
-        SELECT q.sid, q.w, p.step, p.value, p.epoch, p."wallTime", 1 AS n FROM q JOIN "MetricPoint" p ON p."seriesId" = q.sid AND p.step >= q.lo AND p.step < q.a
+        SELECT q.sid, p.step / q.w AS k, ARRAY[p.value, p.step::float8, p.epoch::float8, (extract(epoch FROM p."wallTime") * 1000)::float8] AS lo,
+               ARRAY[p.value, -p.step::float8, p.epoch::float8, (extract(epoch FROM p."wallTime") * 1000)::float8] AS hi, 1 AS n
+        FROM q JOIN "MetricPoint" p ON p."seriesId" = q.sid AND p.step >= q.lo AND p.step < q.a
         UNION ALL
-        SELECT q.sid, q.w, p.step, p.value, p.epoch, p."wallTime", 1 FROM q JOIN "MetricPoint" p ON p."seriesId" = q.sid AND p.step > q.b AND p.step <= q.hi
+        SELECT q.sid, p.step / q.w, ARRAY[p.value, p.step::float8, p.epoch::float8, (extract(epoch FROM p."wallTime") * 1000)::float8],
+               ARRAY[p.value, -p.step::float8, p.epoch::float8, (extract(epoch FROM p."wallTime") * 1000)::float8], 1
+        FROM q JOIN "MetricPoint" p ON p."seriesId" = q.sid AND p.step > q.b AND p.step <= q.hi
         UNION ALL
-        SELECT q.sid, q.w, m."minStep", m."minValue", m."minEpoch", m."minTime", m.count
-        FROM q JOIN "MetricTier" m ON m."seriesId" = q.sid AND m.width = q.t AND m.bucket BETWEEN q.a / q.t AND (q.b::bigint + 1) / q.t - 1
-        UNION ALL
-        SELECT q.sid, q.w, m."maxStep", m."maxValue", m."maxEpoch", m."maxTime", 0
+        SELECT q.sid, (m.bucket::bigint * q.t) / q.w, ARRAY[m."minValue", m."minStep"::float8, m."minEpoch"::float8, (extract(epoch FROM m."minTime") * 1000)::float8],
+               ARRAY[m."maxValue", -m."maxStep"::float8, m."maxEpoch"::float8, (extract(epoch FROM m."maxTime") * 1000)::float8], m.count
         FROM q JOIN "MetricTier" m ON m."seriesId" = q.sid AND m.width = q.t AND m.bucket BETWEEN q.a / q.t AND (q.b::bigint + 1) / q.t - 1
       ),
-      lo AS (SELECT DISTINCT ON (sid, step / w) sid, step, value, epoch, "wallTime" FROM c ORDER BY sid, step / w, value, step),
-      hi AS (SELECT DISTINCT ON (sid, step / w) sid, step, value, epoch, "wallTime" FROM c ORDER BY sid, step / w, value DESC, step),
-      lastp AS (SELECT q.sid, p.step, p.value, p.epoch, p."wallTime" FROM q JOIN "MetricPoint" p ON p."seriesId" = q.sid AND p.step = q.hi),
-      tot AS (SELECT sid, sum(n)::bigint AS total FROM c GROUP BY sid),
-      u AS (SELECT * FROM lo UNION SELECT * FROM hi UNION SELECT * FROM lastp)
-      SELECT u.sid, tot.total, ${PACK} FROM u JOIN tot USING (sid) GROUP BY u.sid, tot.total`;
+      g AS (SELECT sid, k, min(lo) AS lo, max(hi) AS hi, sum(n) AS n FROM c GROUP BY sid, k)
+      SELECT g.sid, sum(g.n)::bigint AS total,
+        string_agg(concat(g.lo[1], ' ', g.lo[2], ' ', g.lo[3], ' ', g.lo[4], ' ', g.hi[1], ' ', -g.hi[2], ' ', g.hi[3], ' ', g.hi[4]), ',' ORDER BY g.k) AS packed,
+        (SELECT concat(p.value, ' ', p.step, ' ', p.epoch, ' ', (extract(epoch FROM p."wallTime") * 1000)::float8)
+         FROM q JOIN "MetricPoint" p ON p."seriesId" = q.sid AND p.step = q.hi WHERE q.sid = g.sid) AS last
+      FROM g GROUP BY g.sid`;
     for (const r of rows) {
       const total = Number(r.total);
       // A sparse series (few points over a wide range) is sent whole, as the reference does.
       if (total <= maxPoints) {
         const q = tiered.find((x) => x.sid === r.sid)!;
         sparse.push({ seriesId: r.sid, lo: q.lo, hi: q.hi });
-      } else result.set(r.sid, { total, points: unpack(r) });
+        continue;
+      }
+      const point = (f: string[], at: number): SeriesPoint => ({
+        value: Number(f[at]),
+        step: Number(f[at + 1]),
+        epoch: f[at + 2] === '' ? null : Number(f[at + 2]),
+        time: Math.round(Number(f[at + 3])),
+      });
+      const points: SeriesPoint[] = [];
+      for (const bucket of (r.packed ?? '').split(',')) {
+        const f = bucket.split(' ');
+        const lo = point(f, 0);
+        const hi = point(f, 4);
+        if (lo.step === hi.step) points.push(lo);
+        else if (lo.step < hi.step) points.push(lo, hi);
+        else points.push(hi, lo);
+      }
+      if (r.last) {
+        const last = point(r.last.split(' '), 0);
+        if (points.at(-1)?.step !== last.step) points.push(last);
+      }
+      result.set(r.sid, { total, points });
     }
   }
   const whole = await rawPoints([...raw, ...sparse]);

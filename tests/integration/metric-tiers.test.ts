@@ -25,7 +25,7 @@ function spiky(n: number, seed: number, stepOf = (i: number) => i) {
   return Array.from({ length: n }, (_, i) => {
     const r = rand();
     // Ties (rounded values), one-step spikes both ways, NaN and infinities.
-    const value = r < 0.001 ? 1e6 : r < 0.002 ? -1e6 : r < 0.0025 ? Number.NaN : r < 0.0027 ? Number.POSITIVE_INFINITY : Math.round(rand() * 100) / 100;
+    const value = r < 0.001 ? 1e6 : r < 0.002 ? -1e6 : r < 0.0025 ? Number.NaN : r < 0.0027 ? Number.POSITIVE_INFINITY : i % 2 ? Math.round(rand() * 100) / 100 : rand() * 1.2345678901234567;
     return { key: 'loss', step: stepOf(i), value, epoch: i >> 8 };
   });
 }
