@@ -134,7 +134,7 @@ async function main() {
           await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`).catch((e) => log(`could not drop ${name}: ${(e as Error).message}`));
         }
       } catch (err) {
-        const message = ((err as Error).message ?? String(err)).split('\n')[0]!.slice(0, 300);
+        const message = (((err as Error).message ?? String(err)).split('\n').filter((l) => l.trim()).pop() ?? String(err)).slice(0, 300);
         log(`${id} failed: ${(err as Error).stack ?? message}`);
         results.push({ id, name: file.replace(/\.ts$/, ''), value: NaN, unit: '', target: null, baseline: null, ratio: null, pass: false, note: `failed: ${message}` });
       }

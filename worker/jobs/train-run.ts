@@ -124,6 +124,14 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
 
   const tensors: tf.Tensor[] = [];
   const backendAtStart = tf.getBackend();
+  // Where the attempt's time went (stored in the run's environment): load, train, evaluate.
+  const phases: Record<string, number> = {};
+  let phaseStart = performance.now();
+  const endPhase = (name: string) => {
+    const now = performance.now();
+    phases[name] = Math.round(now - phaseStart);
+    phaseStart = now;
+  };
   let result: Awaited<ReturnType<typeof trainRun>> | null = null;
   let resumed: Awaited<ReturnType<typeof loadCheckpoint>> | null = null;
   try {
@@ -190,6 +198,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
     };
     let bestKey: string | null = null;
 
+    endPhase('loadMs');
     result = await trainRun({
       spec,
       config,
@@ -234,6 +243,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
       },
     });
     await metrics.flush();
+    endPhase('trainMs');
     void bestKey;
     if (result.stopReason === 'cancelled' && !cancelPolled && !deps.cancelRequested(run.id) && deps.shuttingDown?.()) {
       // Not a user's cancel: this worker is shutting down. Hand the run to the next worker.
@@ -315,12 +325,13 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
       evaluation = { final };
     }
     await metrics.flush();
+    endPhase('evaluateMs');
     const canceled = result.stopReason === 'cancelled';
     const status = canceled ? 'CANCELED' : 'SUCCEEDED';
     logs.add(canceled ? `canceled after epoch ${result.lastEpoch}` : `finished (${result.stopReason}) after ${result.lastEpoch} ${run.paradigm === 'reinforcement' ? 'episodes' : 'epochs'} on ${result.backend}`);
     await prisma.run.update({
       where: { id: run.id },
-      data: { status, finishedAt: new Date(), evaluation: (evaluation ?? undefined) as Prisma.InputJsonValue | undefined, backend: result.backend, environment: { versions: deps.versions, host: os.hostname(), stopReason: result.stopReason } },
+      data: { status, finishedAt: new Date(), evaluation: (evaluation ?? undefined) as Prisma.InputJsonValue | undefined, backend: result.backend, environment: { versions: deps.versions, host: os.hostname(), stopReason: result.stopReason, phases } },
     });
     await prisma.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'run', status })})`;
   } catch (err) {
