@@ -93,13 +93,17 @@ function pgBelow(a: number, b: number): boolean {
  * series, width and bucket, the count and the lowest and highest point (earliest step on ties).
  */
 function tierRowsSql(x: Prisma.Sql): Prisma.Sql {
+  // Arrays compare element by element: [value, step] finds the lowest value's earliest step, and
+  // [value, -step] the highest value's earliest step, in one pass with no sort.
   return Prisma.sql`
-    WITH x AS (${x}),
-    lo AS (SELECT DISTINCT ON ("seriesId", width, bucket) * FROM x ORDER BY "seriesId", width, bucket, value, step),
-    hi AS (SELECT DISTINCT ON ("seriesId", width, bucket) * FROM x ORDER BY "seriesId", width, bucket, value DESC, step),
-    n AS (SELECT "seriesId", width, bucket, count(*)::int AS n FROM x GROUP BY 1, 2, 3)
-    SELECT n."seriesId", n.width, n.bucket, n.n, lo.step, lo.value, lo.epoch, lo."wallTime", hi.step, hi.value, hi.epoch, hi."wallTime"
-    FROM n JOIN lo USING ("seriesId", width, bucket) JOIN hi USING ("seriesId", width, bucket)`;
+    SELECT "seriesId", width, bucket, n, lo[2]::int, lo[1], lo[3]::int, '1970-01-01'::timestamp + lo[4] * interval '1 millisecond',
+           (-hi[2])::int, hi[1], hi[3]::int, '1970-01-01'::timestamp + hi[4] * interval '1 millisecond'
+    FROM (
+      SELECT "seriesId", width, bucket, count(*)::int AS n,
+             min(ARRAY[value, step::float8, epoch::float8, (extract(epoch FROM "wallTime") * 1000)::float8]) AS lo,
+             max(ARRAY[value, -step::float8, epoch::float8, (extract(epoch FROM "wallTime") * 1000)::float8]) AS hi
+      FROM (${x}) x GROUP BY 1, 2, 3
+    ) g`;
 }
 
 const TIER_COLUMNS = Prisma.raw(`"seriesId", width, bucket, count, "minStep", "minValue", "minEpoch", "minTime", "maxStep", "maxValue", "maxEpoch", "maxTime"`);

@@ -35,12 +35,12 @@ CREATE TRIGGER "MetricSeries_deleted" AFTER DELETE ON "MetricSeries"
 
 -- Backfill: the tiers of the points already stored (lib/tracking/metrics.ts tierRowsSql).
 INSERT INTO "MetricTier" ("seriesId", width, bucket, count, "minStep", "minValue", "minEpoch", "minTime", "maxStep", "maxValue", "maxEpoch", "maxTime")
-WITH x AS (
-  SELECT p."seriesId", w.width, p.step / w.width AS bucket, p.step, p.value, p.epoch, p."wallTime"
+SELECT "seriesId", width, bucket, n, lo[2]::int, lo[1], lo[3]::int, '1970-01-01'::timestamp + lo[4] * interval '1 millisecond',
+       (-hi[2])::int, hi[1], hi[3]::int, '1970-01-01'::timestamp + hi[4] * interval '1 millisecond'
+FROM (
+  SELECT p."seriesId", w.width, p.step / w.width AS bucket, count(*)::int AS n,
+         min(ARRAY[p.value, p.step::float8, p.epoch::float8, (extract(epoch FROM p."wallTime") * 1000)::float8]) AS lo,
+         max(ARRAY[p.value, -p.step::float8, p.epoch::float8, (extract(epoch FROM p."wallTime") * 1000)::float8]) AS hi
   FROM "MetricPoint" p CROSS JOIN unnest('{32,256,2048,16384,131072}'::int[]) AS w(width)
-),
-lo AS (SELECT DISTINCT ON ("seriesId", width, bucket) * FROM x ORDER BY "seriesId", width, bucket, value, step),
-hi AS (SELECT DISTINCT ON ("seriesId", width, bucket) * FROM x ORDER BY "seriesId", width, bucket, value DESC, step),
-n AS (SELECT "seriesId", width, bucket, count(*)::int AS n FROM x GROUP BY 1, 2, 3)
-SELECT n."seriesId", n.width, n.bucket, n.n, lo.step, lo.value, lo.epoch, lo."wallTime", hi.step, hi.value, hi.epoch, hi."wallTime"
-FROM n JOIN lo USING ("seriesId", width, bucket) JOIN hi USING ("seriesId", width, bucket);
+  GROUP BY 1, 2, 3
+) g;
