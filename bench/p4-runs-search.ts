@@ -9,15 +9,16 @@ import type { BenchContext, BenchResult } from './types';
 import { makePlace, makeRuns, percentile } from './support/seed';
 import { signIn, startServer, trpcUrl } from './support/server';
 
-async function seed(place: Awaited<ReturnType<typeof makePlace>>, n: number): Promise<void> {
+/** Configs use ZRunConfig's own names; queries may use the aliases (params.lr, params.batch_size). */
+export async function seed(place: Awaited<ReturnType<typeof makePlace>>, n: number): Promise<void> {
   await makeRuns(place, n);
   await prisma.$executeRaw`
     UPDATE "Run" SET
       config = jsonb_build_object(
         'paradigm', 'supervised',
-        'optimizer', (ARRAY['adam', 'sgd', 'rmsprop', 'adamw'])[1 + number % 4],
-        'lr', round((0.0001 * power(10, (number % 30) / 10.0))::numeric, 6),
-        'batch_size', (ARRAY[16, 32, 64, 128, 256])[1 + number % 5],
+        'optimizer', jsonb_build_object('name', (ARRAY['adam', 'sgd', 'rmsprop', 'adamw'])[1 + number % 4]),
+        'learningRate', round((0.0001 * power(10, (number % 30) / 10.0))::numeric, 6),
+        'batchSize', (ARRAY[16, 32, 64, 128, 256])[1 + number % 5],
         'epochs', 5 + number % 20,
         'dropout', (number % 7) / 10.0,
         'seed', number),

@@ -68,7 +68,7 @@ async function rawPoints(reqs: Array<{ seriesId: bigint; lo: number; hi: number 
   const rows = await prisma.$queryRaw<Packed[]>`
     SELECT q.sid, count(*) AS total, ${PACK}
     FROM unnest(${reqs.map((r) => r.seriesId)}::bigint[], ${reqs.map((r) => r.lo)}::int[], ${reqs.map((r) => r.hi)}::int[]) AS q(sid, lo, hi)
-    JOIN "MetricPoint" p ON p."seriesId" = q.sid AND p.step BETWEEN q.lo AND q.hi
+    CROSS JOIN LATERAL (SELECT * FROM "MetricPoint" WHERE "seriesId" = q.sid AND step BETWEEN q.lo AND q.hi OFFSET 0) p
     GROUP BY q.sid`;
   for (const r of rows) out.set(r.sid, unpack(r));
   return out;
@@ -128,24 +128,28 @@ export async function seriesPointsMany(reqs: SeriesRequest[], maxPoints: number)
         SELECT * FROM unnest(${col('sid')}::bigint[], ${col('lo')}::int[], ${col('hi')}::int[], ${col('w')}::int[], ${col('t')}::int[], ${col('a')}::bigint[], ${col('b')}::bigint[])
           AS q(sid, lo, hi, w, t, a, b)
       ),
+      -- LATERAL … OFFSET 0: one index range scan per series, never a hash join over the whole table
+      -- (the planner cannot see how few rows q has).
       c AS (
         SELECT q.sid, p.step / q.w AS k, ARRAY[p.value, p.step::float8, p.epoch::float8, (extract(epoch FROM p."wallTime") * 1000)::float8] AS lo,
                ARRAY[p.value, -p.step::float8, p.epoch::float8, (extract(epoch FROM p."wallTime") * 1000)::float8] AS hi, 1 AS n
-        FROM q JOIN "MetricPoint" p ON p."seriesId" = q.sid AND p.step >= q.lo AND p.step < q.a
-        UNION ALL
-        SELECT q.sid, p.step / q.w, ARRAY[p.value, p.step::float8, p.epoch::float8, (extract(epoch FROM p."wallTime") * 1000)::float8],
-               ARRAY[p.value, -p.step::float8, p.epoch::float8, (extract(epoch FROM p."wallTime") * 1000)::float8], 1
-        FROM q JOIN "MetricPoint" p ON p."seriesId" = q.sid AND p.step > q.b AND p.step <= q.hi
+        FROM q CROSS JOIN LATERAL (
+          SELECT * FROM "MetricPoint" WHERE "seriesId" = q.sid AND step >= q.lo AND step < q.a
+          UNION ALL
+          SELECT * FROM "MetricPoint" WHERE "seriesId" = q.sid AND step > q.b AND step <= q.hi
+        ) p
         UNION ALL
         SELECT q.sid, (m.bucket::bigint * q.t) / q.w, ARRAY[m."minValue", m."minStep"::float8, m."minEpoch"::float8, (extract(epoch FROM m."minTime") * 1000)::float8],
                ARRAY[m."maxValue", -m."maxStep"::float8, m."maxEpoch"::float8, (extract(epoch FROM m."maxTime") * 1000)::float8], m.count
-        FROM q JOIN "MetricTier" m ON m."seriesId" = q.sid AND m.width = q.t AND m.bucket BETWEEN q.a / q.t AND (q.b::bigint + 1) / q.t - 1
+        FROM q CROSS JOIN LATERAL (
+          SELECT * FROM "MetricTier" WHERE "seriesId" = q.sid AND width = q.t AND bucket BETWEEN q.a / q.t AND (q.b::bigint + 1) / q.t - 1 OFFSET 0
+        ) m
       ),
       g AS (SELECT sid, k, min(lo) AS lo, max(hi) AS hi, sum(n) AS n FROM c GROUP BY sid, k)
       SELECT g.sid, sum(g.n)::bigint AS total,
         string_agg(concat(g.lo[1], ' ', g.lo[2], ' ', g.lo[3], ' ', g.lo[4], ' ', g.hi[1], ' ', -g.hi[2], ' ', g.hi[3], ' ', g.hi[4]), ',' ORDER BY g.k) AS packed,
         (SELECT concat(p.value, ' ', p.step, ' ', p.epoch, ' ', (extract(epoch FROM p."wallTime") * 1000)::float8)
-         FROM q JOIN "MetricPoint" p ON p."seriesId" = q.sid AND p.step = q.hi WHERE q.sid = g.sid) AS last
+         FROM q CROSS JOIN LATERAL (SELECT * FROM "MetricPoint" WHERE "seriesId" = q.sid AND step = q.hi OFFSET 0) p WHERE q.sid = g.sid) AS last
       FROM g GROUP BY g.sid`;
     for (const r of rows) {
       const total = Number(r.total);
