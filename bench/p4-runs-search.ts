@@ -29,11 +29,13 @@ export async function seed(place: Awaited<ReturnType<typeof makePlace>>, n: numb
     WHERE "projectId" = ${place.projectId}`;
   await prisma.$executeRaw`
     INSERT INTO "MetricSeries" ("runId", key, context, last, min, max, "lastStep", count)
-    SELECT r.id, m.key, m.context, v.x, v.x * 0.8, v.x * 1.1, 20, 20
-    FROM "Run" r
-    CROSS JOIN (VALUES ('accuracy', 'validation'), ('loss', 'validation'), ('accuracy', 'train'), ('loss', 'train'), ('accuracy', 'test')) AS m(key, context)
-    CROSS JOIN LATERAL (SELECT CASE WHEN m.key = 'accuracy' THEN 0.5 + 0.5 * random() ELSE 2 * random() END AS x) v
-    WHERE r."projectId" = ${place.projectId}`;
+    SELECT id, key, context, x, x * 0.8, x * 1.1, 20, 20
+    FROM (
+      SELECT r.id, m.key, m.context, CASE WHEN m.key = 'accuracy' THEN 0.5 + 0.5 * random() ELSE 2 * random() END AS x
+      FROM "Run" r
+      CROSS JOIN (VALUES ('accuracy', 'validation'), ('loss', 'validation'), ('accuracy', 'train'), ('loss', 'train'), ('accuracy', 'test')) AS m(key, context)
+      WHERE r."projectId" = ${place.projectId}
+    ) v`;
   await prisma.$executeRawUnsafe('ANALYZE');
 }
 
