@@ -22,7 +22,10 @@ export interface BenchResult {
 }
 
 export interface BenchContext {
-  /** A Postgres server URL the benchmark may create its own database on. */
+  /**
+   * A fresh, migrated database of this benchmark's own (the harness creates it, sets
+   * process.env.DATABASE_URL to it and drops it afterwards); more databases may be created on its server.
+   */
   databaseUrl: string;
   /** Fewer repetitions / smaller sizes (for a smoke run); the full run is the default. */
   quick: boolean;

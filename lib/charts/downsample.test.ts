@@ -39,3 +39,20 @@ describe('min/max downsampling', () => {
     expect(() => downsampleMinMax([], 0)).toThrow(RangeError);
   });
 });
+
+describe('aligned buckets', () => {
+  it('uses the smallest power-of-two width that fits the budget, and orders NaN above every number', () => {
+    const points = Array.from({ length: 100 }, (_, step) => ({ step, value: step % 10 === 3 ? Number.NaN : step % 7 }));
+    const out = downsampleMinMax(points, 21); // 10 buckets → width 16 (7 buckets)
+    expect(out.length).toBeLessThanOrEqual(21);
+    for (const p of out.slice(0, -1)) {
+      const bucket = points.filter((q) => Math.floor(q.step / 16) === Math.floor(p.step / 16));
+      const numbers = bucket.filter((q) => !Number.isNaN(q.value)).map((q) => q.value);
+      const highest = bucket.some((q) => Number.isNaN(q.value)) ? Number.NaN : Math.max(...numbers);
+      expect(p.value === Math.min(...numbers) || Object.is(p.value, highest)).toBe(true);
+    }
+    // The maximum of each bucket holding a NaN is a NaN (steps 3, 13, …, 93: buckets 0–5).
+    expect(out.filter((p) => Number.isNaN(p.value)).length).toBe(6);
+    expect(out.at(-1)).toEqual(points.at(-1));
+  });
+});

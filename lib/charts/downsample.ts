@@ -1,13 +1,35 @@
 /**
- * Downsampling that keeps what a loss curve is read for. The series is cut into equal step
- * ranges; each range contributes its minimum and its maximum point (in step order), so a one-step
- * spike survives any zoom level, and the last point is always kept, so the chart ends where the
- * run is. At most `maxPoints` points come back. (Evenly spaced sampling, as in MLflow's charts,
- * drops spikes that fall between samples.)
+ * Downsampling that keeps what a loss curve is read for. The steps are cut into aligned buckets
+ * [k·w, (k+1)·w) whose width w is the smallest power of two that needs at most
+ * ⌊(maxPoints − 1) / 2⌋ buckets; each bucket contributes its lowest and its highest point (in step
+ * order; the earliest on ties), so a one-step spike survives any zoom level, and the last point is
+ * always kept, so the chart ends where the run is. At most `maxPoints` points come back.
+ * (Evenly spaced sampling, as in MLflow's charts, drops spikes that fall between samples.)
+ *
+ * Aligned power-of-two buckets are what lets the server answer from pre-aggregated tiers
+ * (MetricTier: widths 32, 256, 2048, 16384, 131072), whose buckets nest exactly inside these; the SQL
+ * in server/services/metrics.ts gives the same points as this function.
+ *
+ * Ordering is Postgres's: NaN counts as higher than every number (a diverged step shows as the
+ * bucket's maximum).
  */
 export interface Point {
   step: number;
   value: number;
+}
+
+/** a < b in Postgres's float8 order (NaN above +Infinity, NaN = NaN). */
+function below(a: number, b: number): boolean {
+  if (Number.isNaN(a)) return false;
+  if (Number.isNaN(b)) return true;
+  return a < b;
+}
+
+/** The bucket width for steps lo..hi with at most `buckets` buckets (buckets ≥ 1). */
+export function bucketWidth(lo: number, hi: number, buckets: number): number {
+  let w = 1;
+  while (Math.floor(hi / w) - Math.floor(lo / w) + 1 > buckets) w *= 2;
+  return w;
 }
 
 export function downsampleMinMax<P extends Point>(points: readonly P[], maxPoints: number): P[] {
@@ -16,27 +38,22 @@ export function downsampleMinMax<P extends Point>(points: readonly P[], maxPoint
   if (n <= maxPoints) return points.slice();
   if (maxPoints < 3) return maxPoints === 1 ? [points[n - 1]!] : [points[0]!, points[n - 1]!];
   const last = points[n - 1]!;
-  const buckets = Math.floor((maxPoints - 1) / 2);
-  const lo = points[0]!.step;
-  const hi = points[n - 2]!.step;
-  const width = (hi - lo + 1) / buckets;
+  const w = bucketWidth(points[0]!.step, last.step, Math.floor((maxPoints - 1) / 2));
   const out: P[] = [];
   let i = 0;
-  for (let b = 0; b < buckets && i < n - 1; b++) {
-    const end = b === buckets - 1 ? Infinity : lo + (b + 1) * width;
-    let min: P | null = null;
-    let max: P | null = null;
-    for (; i < n - 1 && points[i]!.step < end; i++) {
+  while (i < n) {
+    const bucket = Math.floor(points[i]!.step / w);
+    let min = points[i]!;
+    let max = points[i]!;
+    for (i++; i < n && Math.floor(points[i]!.step / w) === bucket; i++) {
       const p = points[i]!;
-      // NaN (a diverged step) is kept as an extreme: it is the most important point to show.
-      if (!min || p.value < min.value || Number.isNaN(p.value)) min = p;
-      if (!max || p.value > max.value || Number.isNaN(p.value)) max = p;
+      if (below(p.value, min.value)) min = p;
+      if (below(max.value, p.value)) max = p;
     }
-    if (!min || !max) continue;
     if (min === max) out.push(min);
-    else if (min.step <= max.step) out.push(min, max);
+    else if (min.step < max.step) out.push(min, max);
     else out.push(max, min);
   }
-  out.push(last);
+  if (out[out.length - 1] !== last) out.push(last);
   return out;
 }

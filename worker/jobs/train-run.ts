@@ -125,6 +125,14 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
   }, 5000);
 
   const tensors: tf.Tensor[] = [];
+  // Where the attempt's time went (stored in the run's environment): load, train, evaluate.
+  const phases: Record<string, number> = {};
+  let phaseStart = performance.now();
+  const endPhase = (name: string) => {
+    const now = performance.now();
+    phases[name] = Math.round(now - phaseStart);
+    phaseStart = now;
+  };
   let result: Awaited<ReturnType<typeof trainRun>> | null = null;
   let resumed: Awaited<ReturnType<typeof loadCheckpoint>> | null = null;
   let finalStatus: string | null = null;
@@ -195,6 +203,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
     let bestKey: string | null = null;
     const pruner = await sweepPruner(prisma, run);
 
+    endPhase('loadMs');
     result = await trainRun({
       spec,
       config,
@@ -249,6 +258,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
       },
     });
     await metrics.drain();
+    endPhase('trainMs');
     void bestKey;
     if (result.stopReason === 'cancelled' && pruneReason === null && !cancelPolled && !deps.cancelRequested(run.id) && deps.shuttingDown?.()) {
       // Not a user's cancel: this worker is shutting down. Hand the run to the next worker.
@@ -307,6 +317,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
       evaluation = { final };
     }
     await metrics.drain();
+    endPhase('evaluateMs');
     const pruned = result.stopReason === 'cancelled' && pruneReason !== null && !cancelPolled && !deps.cancelRequested(run.id);
     const canceled = result.stopReason === 'cancelled' && !pruned;
     const status = pruned ? 'PRUNED' : canceled ? 'CANCELED' : 'SUCCEEDED';
@@ -324,7 +335,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
         finishedAt: new Date(),
         evaluation: (evaluation ?? undefined) as Prisma.InputJsonValue | undefined,
         backend: result.backend,
-        environment: { versions: deps.versions, host: os.hostname(), stopReason: pruned ? 'pruned' : result.stopReason, ...(pruned ? { pruneReason } : {}) },
+        environment: { versions: deps.versions, host: os.hostname(), stopReason: pruned ? 'pruned' : result.stopReason, ...(pruned ? { pruneReason } : {}), phases },
       },
     });
     finalStatus = status;
