@@ -163,7 +163,7 @@ async function tryWebgpu(): Promise<GpuAdapter> {
   Object.assign(globalThis, globals);
   const gpu = create([]);
   // tfjs-backend-webgpu registers itself at import time only if navigator.gpu exists.
-  const nav = (globalThis as { navigator?: Record<string, unknown> }).navigator;
+  const nav = (globalThis as unknown as { navigator?: object }).navigator;
   if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
   else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   await import('@tensorflow/tfjs-backend-webgpu');
@@ -183,6 +183,8 @@ async function tryWasm(): Promise<void> {
 
 async function tryCpu(): Promise<void> {
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
+  // Its first tensor prints a banner recommending tfjs-node to stdout; we list backends ourselves.
+  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
 }
 
 export const TF_BACKEND_OF: Record<BackendName, string> = { 'node-gpu': 'tensorflow', webgpu: 'webgpu', node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
@@ -236,4 +238,9 @@ export function deviceOf(name: BackendName, adapter: GpuAdapter | null = null): 
   if (name === 'webgpu' && adapter) return adapterLabel(adapter);
   const cpus = os.cpus();
   return `CPU ×${cpus.length}${cpus[0] ? ` (${cpus[0].model.trim()})` : ''}`;
+}
+
+/** Identifies this machine and what it loaded, for the autotune cache (stable across restarts). */
+export function workerKeyOf(loaded: Pick<LoadedBackend, 'available' | 'adapter'>): string {
+  return [os.hostname(), loaded.available.map((b) => b.name).join(','), loaded.adapter ? adapterLabel(loaded.adapter) : ''].filter(Boolean).join('|');
 }

@@ -5,7 +5,7 @@ import { CANCEL_CHANNEL } from '@/lib/channels';
 import { createPrismaClient } from '@/lib/db/client';
 import { TRAIN_TASK, ZTrainJob } from '@/lib/queue';
 import { reapStaleRuns } from '@/lib/runs/reaper';
-import { loadBestBackend, parseBackendPreference } from './backend';
+import { loadBestBackend, parseBackendPreference, workerKeyOf } from './backend';
 import { handleTrainJob } from './jobs/train-run';
 import { registerWorker } from './registration';
 
@@ -23,7 +23,9 @@ export async function runWorker(opts: { databaseUrl: string; log?: (line: string
   const log = opts.log ?? ((line: string) => console.log(`[worker ${process.pid}] ${line}`));
   const backend = await loadBestBackend(parseBackendPreference(process.env.DEEPBOARD_BACKEND));
   const skipped = backend.attempts.filter((a) => !a.ok).map((a) => `${a.backend} (${a.reason})`);
-  log(`TensorFlow.js backend: ${backend.name} on ${backend.device}${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}`);
+  log(
+    `TensorFlow.js backends: ${backend.available.map((b) => b.name).join(', ')} (default ${backend.name} on ${backend.device}; autotuned per run)${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}`,
+  );
 
   const prisma = createPrismaClient(opts.databaseUrl);
   const registration = await registerWorker(prisma, backend, { name: process.env.DEEPBOARD_WORKER_NAME, log });
@@ -70,6 +72,8 @@ export async function runWorker(opts: { databaseUrl: string; log?: (line: string
           backendName: backend.name,
           device: backend.device,
           versions: backend.versions,
+          loaded: backend,
+          workerKey: workerKeyOf(backend),
           cancelRequested: (runId) => canceled.has(runId),
           shuttingDown: () => shuttingDown,
           log,

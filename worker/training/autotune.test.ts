@@ -68,6 +68,15 @@ describe('chooseBackend with injected timings', () => {
     expect(choice.candidates[0]).toEqual({ backend: 'webgpu', ok: false, reason: 'failed while timing: device lost' });
   });
 
+  it('when every timing fails, trains on the preferred supported backend and caches nothing', async () => {
+    const cache = memoryCache();
+    const { input } = injected({ wasm: new Error('loss became NaN at epoch 1, step 1'), cpu: new Error('loss became NaN at epoch 1, step 1') });
+    const choice = await chooseBackend({ ...input, cache, available: ['wasm', 'cpu'], setting: 'auto' });
+    expect(choice.backend).toBe('wasm');
+    expect(choice.candidates.every((c) => !c.ok)).toBe(true);
+    expect(cache.puts).toBe(0);
+  });
+
   it('times nothing when only one loaded backend has the kernels', async () => {
     const { input, measured } = injected({}, { wasm: 'no UnsortedSegmentSum kernel' });
     const choice = await chooseBackend({ ...input, available: ['wasm', 'cpu'], setting: 'auto' });

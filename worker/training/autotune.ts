@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendCandidate, BackendChoice, BackendName, BackendSetting } from '@/lib/schemas/backends';
 import type { ArchitectureSpec } from '@/lib/arch/spec';
 import type { RunConfig, TrainingTarget } from '@/lib/schemas/runs';
+import { DivergenceError } from './hooks';
 import type { RunData } from './train-run';
 import { trainRun } from './train-run';
 
@@ -99,7 +100,11 @@ export async function chooseBackend(input: ChooseBackendInput): Promise<BackendC
   }
   const ranked = candidates.filter((c) => c.ok).sort((a, b) => (a.msPerBatch ?? 0) - (b.msPerBatch ?? 0));
   const winner = ranked[0];
-  if (!winner) throw new BackendUnavailableError(`every candidate backend failed: ${candidates.map((c) => `${c.backend}: ${c.reason}`).join('; ')}`);
+  if (!winner) {
+    // Every timing failed (a loss that diverges at once fails them all alike): train on the
+    // preferred supported backend, so the run reports the real error; nothing is cached.
+    return { mode: 'auto', backend: supported[0]!.backend, cached: false, candidates, ...base };
+  }
   await input.cache?.put(winner.backend, candidates);
   return { mode: 'auto', backend: winner.backend, cached: false, candidates, ...base };
 }
@@ -212,12 +217,17 @@ export async function measureTraining(
   const batchSize = input.config.batchSize;
   const marks: number[] = [];
   const started = performance.now();
-  await runSteps(input, tfBackend, batchSize, (batches + 1) * batchSize, () => {
-    const now = performance.now();
-    marks.push(now);
-    if (marks.length === 1 && opts.giveUpAfterMs !== undefined && now - started > opts.giveUpAfterMs) return true;
-    return marks.length > batches || (marks.length >= 2 && now - marks[0]! > maxMs);
-  });
+  try {
+    await runSteps(input, tfBackend, batchSize, (batches + 1) * batchSize, () => {
+      const now = performance.now();
+      marks.push(now);
+      if (marks.length === 1 && opts.giveUpAfterMs !== undefined && now - started > opts.giveUpAfterMs) return true;
+      return marks.length > batches || (marks.length >= 2 && now - marks[0]! > maxMs);
+    });
+  } catch (err) {
+    // A loss that diverges within the timed batches still timed them; the run itself will report it.
+    if (!(err instanceof DivergenceError && marks.length >= 2)) throw err;
+  }
   if (marks.length === 0) throw new Error('no training batch ran');
   if (marks.length === 1) return { msPerBatch: marks[0]! - started, batchesTimed: 0 };
   return { msPerBatch: (marks.at(-1)! - marks[0]!) / (marks.length - 1), batchesTimed: marks.length - 1 };
