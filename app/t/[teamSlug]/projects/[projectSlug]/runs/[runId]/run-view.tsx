@@ -8,6 +8,7 @@ import { useRouter } from 'next/navigation';
 import { useMemo, useRef, useState } from 'react';
 import { EvaluationView, type EvaluationData } from '../../../../../../_components/runs/evaluation-view';
 import { ChartControls, MetricChart, colorAt, type ChartOptions, type ChartSeries } from '../../../../../../_components/runs/metric-chart';
+import { BackendCard } from './backend-card';
 import { RunNotes } from './run-notes';
 import { RunArchitecture } from './run-architecture';
 import { RunReports } from './run-reports';
@@ -99,7 +100,7 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
           <>
             {r.paradigm} · {r.architectureVersion ? `${r.architectureVersion.architecture.name} v${r.architectureVersion.version}` : '—'} ·{' '}
             {r.datasetVersion ? `${r.datasetVersion.dataset.name} v${r.datasetVersion.version}` : 'CartPole'} · by {r.createdBy?.name ?? 'unknown'} · {duration(r.startedAt, r.finishedAt)}
-            {r.backend ? ` · backend ${r.backend}` : ''}
+            {r.backend ? ` · backend ${r.backend}${r.device ? ` on ${r.device}` : ''}` : ''}
           </>
         }
         actions={
@@ -187,6 +188,7 @@ export function RunView({ teamId, runId, canWrite, basePath }: { teamId: string;
             {JSON.stringify(config, null, 2)}
           </pre>
         </Card>
+        <BackendCard backend={r.backend} device={r.device} choice={r.backendChoice} adapter={r.gpuAdapter} />
         <Card>
           <CardHeader title="Checkpoints" description="TensorFlow.js layers format; the zip loads with tf.loadLayersModel." />
           {r.checkpoints.length ? (
