@@ -11,7 +11,7 @@ const dataDir = path.join(tmpdir(), `deepboard-doctor-${process.pid}`);
 describe('deepboard doctor', () => {
   it('lists every backend with the reason for those that do not load, benchmarks the rest, and notes the embedded database', async () => {
     const io = fakeIo(tmpdir());
-    io.env = { DEEPBOARD_DATA_DIR: dataDir };
+    io.env = { NODE_ENV: 'test', DEEPBOARD_DATA_DIR: dataDir };
     const code = await doctorCommand.run(['--json', '--seconds', '0.3'], io);
     const report = JSON.parse(io.out) as DoctorReport;
     expect(code).toBe(0);
@@ -40,7 +40,7 @@ describe('deepboard doctor', () => {
 
   it('reports an unreachable DATABASE_URL without its password and exits 1', async () => {
     const io = fakeIo(tmpdir());
-    io.env = { DATABASE_URL: 'postgresql://deepboard:secret@127.0.0.1:1/deepboard' };
+    io.env = { NODE_ENV: 'test', DATABASE_URL: 'postgresql://deepboard:secret@127.0.0.1:1/deepboard' };
     const code = await doctorCommand.run(['--seconds', '0'], io);
     expect(code).toBe(1);
     expect(io.out).toMatch(/^deepboard doctor — /);
@@ -60,7 +60,7 @@ describe('deepboard doctor', () => {
   it('prints nothing but its JSON as a process: the GPU probe and backends leave stdout and stderr clean', () => {
     const res = spawnSync(process.execPath, [path.join(projectRoot(), 'bin', 'deepboard.mjs'), 'doctor', '--json', '--seconds', '0'], {
       encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DEEPBOARD_DATA_DIR: dataDir },
+      env: { NODE_ENV: 'test', PATH: process.env.PATH, HOME: process.env.HOME, DEEPBOARD_DATA_DIR: dataDir },
       timeout: 60_000,
     });
     expect(res.stderr).toBe('');
