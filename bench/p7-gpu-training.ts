@@ -20,7 +20,7 @@ import { loadBestBackend, TF_BACKEND_OF, type LoadedBackend } from '@/worker/bac
 import { chooseBackend, measureTraining, missingKernels, trainingKernels, type Measurement, type TrainingProbeInput } from '@/worker/training/autotune';
 import type { Benchmark, BenchContext, BenchResult } from './types';
 
-interface Family {
+export interface Family {
   id: string;
   name: string;
   batchSize: number;
@@ -48,7 +48,8 @@ function families(quick: boolean): Family[] {
     {
       id: 'cnn',
       name: 'CNN 2×conv (32, 64) 28×28×1',
-      batchSize: 64,
+      // The cpu backend trains this at a few samples/s: keep the quick pass short.
+      batchSize: quick ? 16 : 64,
       build() {
         const spec = getTemplate('cnn-classifier').build({ inputShape: [28, 28, 1], task: 'multiclass', numClasses: 10 });
         const n = rows(this.batchSize);
@@ -97,7 +98,7 @@ function supervised(batchSize: number): RunConfig {
 
 const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
 
-interface FamilyResult {
+export interface FamilyResult {
   family: Family;
   /** samples/s per backend, or why it has none. */
   perBackend: Partial<Record<BackendName, { samplesPerSec: number; msPerBatch: number } | { skipped: string }>>;
