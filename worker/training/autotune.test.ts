@@ -132,10 +132,12 @@ describe('kernel support and timing on the real backends', () => {
   });
 
   const mlpInput = () => {
-    const data = blobs(256, 32, 3);
+    // Wide enough that wasm's SIMD matrix products beat plain JavaScript by a wide margin even on
+    // a busy machine (about 4× here).
+    const data = blobs(512, 64, 3);
     return {
-      spec: mlpSpec(32, 1, 'sigmoid', 256),
-      config: ZRunConfig.parse({ paradigm: 'supervised', batchSize: 64, epochs: 1 }),
+      spec: mlpSpec(64, 1, 'sigmoid', 512),
+      config: ZRunConfig.parse({ paradigm: 'supervised', batchSize: 128, epochs: 1 }),
       target: { task: 'binary' as const },
       data: { x: data.x, y: data.y },
     };
@@ -164,7 +166,7 @@ describe('kernel support and timing on the real backends', () => {
     const choice = await chooseBackend({
       available: ['wasm', 'cpu'],
       setting: 'auto',
-      batchSize: 64,
+      batchSize: 128,
       unsupported: (b) => {
         const missing = missingKernels(kernelsCache, TF_BACKEND_OF[b]);
         return missing.length ? `no ${missing.join(', ')}` : null;
