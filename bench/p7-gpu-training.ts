@@ -144,7 +144,11 @@ async function measureFamily(family: Family, loaded: LoadedBackend, quick: boole
         return m;
       },
     });
-    return { family, perBackend, chosen: choice.backend, chooseNote: choice.candidates.map((c) => (c.ok ? `${c.backend} ${c.samplesPerSec ?? '?'}` : `${c.backend} ✗`)).join(', ') };
+    const figure = (b: BackendName) => {
+      const v = perBackend[b];
+      return v && 'samplesPerSec' in v ? String(v.samplesPerSec) : '✗';
+    };
+    return { family, perBackend, chosen: choice.backend, chooseNote: choice.candidates.map((c) => `${c.backend} ${c.ok ? figure(c.backend) : '✗'}`).join(', ') };
   } catch (err) {
     return { family, perBackend, chosen: null, chooseNote: `autotune failed: ${(err as Error).message.split('\n')[0]}` };
   } finally {

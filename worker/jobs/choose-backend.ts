@@ -53,6 +53,6 @@ export async function chooseRunBackend(input: RunBackendInput): Promise<BackendC
       return missing.length ? `tfjs has no ${missing.join(', ')} kernel${missing.length > 1 ? 's' : ''} for ${TF_BACKEND_OF[b]}, which training this model needs` : null;
     },
     measure: (b, best) =>
-      measureTraining(TF_BACKEND_OF[b], input.probe, { batches: input.batches ?? 3, maxMs: input.maxMs ?? 3000, giveUpAfterMs: best === null ? undefined : Math.max(2000, best * 10) }),
+      measureTraining(TF_BACKEND_OF[b], input.probe, { batches: input.batches ?? 2, maxMs: input.maxMs ?? 2000, giveUpAfterMs: best === null ? undefined : Math.max(1000, best * 5) }),
   });
 }
