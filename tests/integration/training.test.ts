@@ -116,7 +116,7 @@ describe('training through the queue', () => {
     }
     const logs = await api.runs.logs({ teamId: t.team.id, runId: runs[0]!.id });
     expect(logs.map((l) => l.message).join('\n')).toMatch(/augmentation/);
-  });
+  }, 240_000); // three runs, two of them on the cpu backend, each autotuned first
 
   it('an autoencoder, a GAN and a CartPole policy train', async () => {
     const api = callerFor(t.owner);
