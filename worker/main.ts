@@ -6,8 +6,8 @@ import { createPrismaClient } from '@/lib/db/client';
 import { REPORT_TASK, TRAIN_TASK, ZReportJob, ZTrainJob } from '@/lib/queue';
 import { reapStaleRuns } from '@/lib/runs/reaper';
 import { advanceRunningSweeps, advanceSweep } from '@/server/services/sweeps';
-import { loadBestBackend, parseBackendPreference } from './backend';
 import { handleReportJob } from './jobs/checkpoint-report';
+import { loadBestBackend, parseBackendPreference, workerKeyOf } from './backend';
 import { handleTrainJob } from './jobs/train-run';
 import { registerWorker } from './registration';
 
@@ -25,7 +25,9 @@ export async function runWorker(opts: { databaseUrl: string; log?: (line: string
   const log = opts.log ?? ((line: string) => console.log(`[worker ${process.pid}] ${line}`));
   const backend = await loadBestBackend(parseBackendPreference(process.env.DEEPBOARD_BACKEND));
   const skipped = backend.attempts.filter((a) => !a.ok).map((a) => `${a.backend} (${a.reason})`);
-  log(`TensorFlow.js backend: ${backend.name} on ${backend.device}${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}`);
+  log(
+    `TensorFlow.js backends: ${backend.available.map((b) => b.name).join(', ')} (default ${backend.name} on ${backend.device}; autotuned per run)${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}`,
+  );
 
   const prisma = createPrismaClient(opts.databaseUrl);
   // The sweep scheduler is a service, on the process's one Prisma client, which follows DATABASE_URL.
@@ -74,6 +76,8 @@ export async function runWorker(opts: { databaseUrl: string; log?: (line: string
           backendName: backend.name,
           device: backend.device,
           versions: backend.versions,
+          loaded: backend,
+          workerKey: workerKeyOf(backend),
           cancelRequested: (runId) => canceled.has(runId),
           shuttingDown: () => shuttingDown,
           log,

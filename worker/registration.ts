@@ -30,6 +30,8 @@ export async function registerWorker(
       backend: backend.name,
       device: backend.device,
       versions: backend.versions,
+      backends: backend.attempts.map((a) => ({ ...a, device: backend.available.find((b) => b.name === a.backend)?.device })) as never,
+      gpuAdapter: (backend.adapter ?? undefined) as never,
       concurrency: opts.concurrency ?? 1,
       status: 'ONLINE',
     },

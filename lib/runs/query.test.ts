@@ -75,12 +75,13 @@ describe('parseQuery: fields', () => {
   });
 
   it('reads every attribute, in any case', () => {
-    for (const name of ['name', 'user', 'tag', 'architecture', 'dataset', 'backend', 'paradigm'] as const) {
+    for (const name of ['name', 'user', 'tag', 'architecture', 'dataset', 'backend', 'device', 'paradigm'] as const) {
       expect(parseQuery(`${name.toUpperCase()} = "x"`)).toEqual(cmp(attr(name), '=', str('x')));
     }
     expect(parseQuery('status = Failed')).toEqual(cmp(attr('status'), '=', str('FAILED')));
     expect(parseQuery('number >= 10')).toEqual(cmp(attr('number'), '>=', num(10)));
     expect(parseQuery('duration > 90')).toEqual(cmp(attr('duration'), '>', num(90)));
+    expect(() => parseQuery('gpu ~ H100')).toThrow("column 1: unknown field 'gpu' (did you mean device?)");
     expect(parseQuery('created > 7d')).toEqual(cmp(attr('created'), '>', { type: 'span', amount: 7, unit: 'd' }));
   });
 });
@@ -183,7 +184,7 @@ describe('parseQuery: errors name the column and what was expected', () => {
     ['val_accuracy > 0.9', 1, "unknown field 'val_accuracy' (did you mean metrics.val_accuracy?)"],
     ['lr < 0.1', 1, "unknown field 'lr' (did you mean params.lr?)"],
     ['created_at > 7d', 1, "unknown field 'created_at' (did you mean created?)"],
-    ['foo = 1', 1, "unknown field 'foo' (fields are metrics.<name>, params.<path>, status, name, user, tag, architecture, dataset, backend, paradigm, number, created, duration)"],
+    ['foo = 1', 1, "unknown field 'foo' (fields are metrics.<name>, params.<path>, status, name, user, tag, architecture, dataset, backend, device, paradigm, number, created, duration)"],
     ['metrics > 1', 8, "expected a metric name after 'metrics.', as in metrics.val_accuracy"],
     ['metrics.val_ > 1', 13, "expected a metric name after 'val_', as in metrics.val_accuracy"],
     ['params. > 1', 8, "expected a name after 'params.'"],

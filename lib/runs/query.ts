@@ -19,7 +19,7 @@
  *   op         := '=' | '!=' | '>' | '>=' | '<' | '<=' | '~'          ('~': contains, any case)
  *   field      := 'metrics.' ['val_' | 'test_' | 'sys_'] key ['.last' | '.min' | '.max']
  *               | 'params.' path | status | name | user | tag | architecture | dataset
- *               | backend | paradigm | number | created | duration
+ *               | backend | device | paradigm | number | created | duration
  *   value      := "string" | 'string' | number | true | false | bare-word
  *               | 2024-05-01[T10:30[:00][Z|+02:00]] | 7d | 24h | 30m | 90s | 2w
  *   sort-spec  := field ['asc' | 'desc'] (',' field ['asc' | 'desc'])*
@@ -51,6 +51,7 @@ export const RUN_ATTRIBUTES = [
   'architecture',
   'dataset',
   'backend',
+  'device',
   'paradigm',
   'number',
   'created',
@@ -379,6 +380,8 @@ const FIELD_SYNONYMS: Record<string, string> = {
   model: 'architecture',
   data: 'dataset',
   state: 'status',
+  gpu: 'device',
+  adapter: 'device',
   id: 'number',
   time: 'duration',
   runtime: 'duration',
@@ -834,7 +837,7 @@ export function formatSortSpec(keys: SortKey[]): string {
 // The search request
 
 /** Groupable fields: these attributes, or any `params.<path>`. */
-export const GROUPABLE_ATTRIBUTES = ['user', 'architecture', 'dataset', 'status', 'backend', 'paradigm'] as const;
+export const GROUPABLE_ATTRIBUTES = ['user', 'architecture', 'dataset', 'status', 'backend', 'device', 'paradigm'] as const;
 
 export const ZRunSort = z.object({
   /** A field in query syntax: `metrics.val_accuracy`, `params.lr`, `created`. */
@@ -850,7 +853,7 @@ export const ZRunSearchInput = z.object({
   /** 1-based. */
   page: z.int().min(1).max(1_000_000).default(1),
   pageSize: z.int().min(1).max(500).default(50),
-  /** `user`, `architecture`, `dataset`, `status`, `backend`, `paradigm` or `params.<path>`. */
+  /** `user`, `architecture`, `dataset`, `status`, `backend`, `device`, `paradigm` or `params.<path>`. */
   groupBy: z.string().min(1).max(500).optional(),
   /**
    * Metric names (`val_accuracy`, `loss`) and param paths (`lr`, `optimizer.name`) to return for

@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import type { DatasetShape } from '../arch/templates';
+import { ZBackendSetting } from './backends';
 import { formatZodError } from './format';
 
 export const PARADIGMS = ['supervised', 'autoencoder', 'gan', 'reinforcement'] as const;
@@ -187,6 +188,11 @@ export const ZRunConfig = z
     gan: ZGanSettings.optional(),
     rl: ZRlSettings.optional(),
     autoencoder: ZAutoencoderSettings.optional(),
+    /**
+     * TensorFlow.js backend: `auto` (also when left out) times a few batches on every backend the
+     * worker loaded that has the model's kernels and takes the fastest; or one pinned by name.
+     */
+    backend: ZBackendSetting.optional(),
   })
   .superRefine((config, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });

@@ -5,6 +5,7 @@ import { adminCreateApiKeyCommand, adminCreateUserCommand } from './commands/adm
 import { archSummaryCommand } from './commands/arch';
 import { datasetProfileCommand } from './commands/dataset';
 import { dbMigrateCommand, dbSeedCommand, dbStatusCommand } from './commands/db';
+import { doctorCommand } from './commands/doctor';
 import { fairnessCommand } from './commands/fairness';
 import { startCommand } from './commands/start';
 import { trainCommand } from './commands/train';
@@ -12,7 +13,7 @@ import { workerCommand } from './commands/worker';
 import { UsageError, type CliCommand, type CliIO } from './types';
 
 /** Every `deepboard` command; `deepboard help` lists them in this order. */
-export const commands: CliCommand[] = [startCommand, workerCommand, dbMigrateCommand, dbStatusCommand, dbSeedCommand, archSummaryCommand, datasetProfileCommand, trainCommand, fairnessCommand, adminCreateUserCommand, adminCreateApiKeyCommand];
+export const commands: CliCommand[] = [startCommand, workerCommand, dbMigrateCommand, dbStatusCommand, dbSeedCommand, archSummaryCommand, datasetProfileCommand, trainCommand, fairnessCommand, adminCreateUserCommand, adminCreateApiKeyCommand, doctorCommand];
 
 function version(): string {
   try {

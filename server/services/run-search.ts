@@ -53,6 +53,8 @@ export interface RunSearchRow {
   architecture: { id: string; name: string; version: number } | null;
   dataset: { id: string; name: string; version: number } | null;
   backend: string | null;
+  /** What the run trained on: a GPU adapter (webgpu) or the CPU. */
+  device: string | null;
   tags: string[];
   createdAt: Date;
   startedAt: Date | null;
@@ -292,6 +294,7 @@ function attributeCondition(st: Statement, name: Extract<FieldRef, { kind: 'attr
     case 'architecture':
     case 'dataset':
     case 'backend':
+    case 'device':
     case 'paradigm': {
       const expr = textAttribute(st, name);
       if (op === '~') return `COALESCE(${expr} ILIKE ${st.param(containsPattern(stringsOf(values)[0]!))}, false)`;
@@ -318,7 +321,7 @@ function attributeCondition(st: Statement, name: Extract<FieldRef, { kind: 'attr
   }
 }
 
-function textAttribute(st: Statement, name: 'status' | 'name' | 'architecture' | 'dataset' | 'backend' | 'paradigm'): string {
+function textAttribute(st: Statement, name: 'status' | 'name' | 'architecture' | 'dataset' | 'backend' | 'device' | 'paradigm'): string {
   switch (name) {
     case 'status':
       return 'r.status::text';
@@ -332,6 +335,8 @@ function textAttribute(st: Statement, name: 'status' | 'name' | 'architecture' |
       return 'd.name';
     case 'backend':
       return 'r.backend';
+    case 'device':
+      return 'r.device';
     case 'paradigm':
       return 'r.paradigm';
   }
@@ -399,6 +404,8 @@ function sortExpressions(st: Statement, f: FieldRef): SortExpression[] {
           return [{ expr: st.durationExpr() }];
         case 'backend':
           return [{ expr: 'r.backend' }];
+        case 'device':
+          return [{ expr: 'r.device' }];
         case 'tag':
           throw badRequest('Runs cannot be sorted by tag', 'sort'); // parseSortField refuses it first
         default:
@@ -491,6 +498,7 @@ interface PageRow {
   status: RunStatus;
   paradigm: string;
   backend: string | null;
+  device: string | null;
   tags: string[];
   createdAt: Date;
   startedAt: Date | null;
@@ -574,7 +582,7 @@ WITH page AS (
   WHERE s."runId" = ANY (ARRAY(SELECT id FROM page)) AND ${metricFilter(st, cols, 's')}
   GROUP BY s."runId"
 )
-SELECT ${withTotal ? 'page.total::int' : 'NULL::int'} AS total, r.id, r.number, r.name, r.status::text AS status, r.paradigm, r.backend, r.tags,
+SELECT ${withTotal ? 'page.total::int' : 'NULL::int'} AS total, r.id, r.number, r.name, r.status::text AS status, r.paradigm, r.backend, r.device, r.tags,
   r."createdAt", r."startedAt", r."finishedAt", r.config, ${st.durationExpr()} AS "durationSeconds",
   r.evaluation #> '{fairness,gates}' AS "fairnessGates",
   u.id AS "userId", u.name AS "userName", u.email AS "userEmail",
@@ -611,6 +619,7 @@ function toRow(r: PageRow, cols: ColumnSelection, rules: GateRuleRow[]): RunSear
     architecture: r.architectureId ? { id: r.architectureId, name: r.architectureName!, version: r.architectureVersion! } : null,
     dataset: r.datasetId ? { id: r.datasetId, name: r.datasetName!, version: r.datasetVersion! } : null,
     backend: r.backend,
+    device: r.device,
     tags: r.tags,
     createdAt: r.createdAt,
     startedAt: r.startedAt,

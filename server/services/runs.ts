@@ -224,6 +224,8 @@ export async function getRun(teamId: string, runId: string) {
       config: true,
       notes: true,
       environment: true,
+      backendChoice: true,
+      gpuAdapter: true,
       evaluation: true,
       projectId: true,
       cancelRequestedAt: true,

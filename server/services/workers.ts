@@ -1,5 +1,17 @@
 import { prisma } from '@/lib/db/client';
+import { ZGpuAdapter } from '@/lib/schemas/backends';
 import { WORKER_LOST_AFTER_MS } from '@/lib/workers';
+
+export interface WorkerBackendAttempt {
+  backend: string;
+  ok: boolean;
+  reason?: string;
+  device?: string;
+}
+
+function attemptsOf(value: unknown): WorkerBackendAttempt[] {
+  return Array.isArray(value) ? (value as WorkerBackendAttempt[]).filter((a) => a && typeof a.backend === 'string') : [];
+}
 
 /**
  * Workers as the server sees them. A worker that stopped heartbeating is marked LOST here, by
@@ -29,6 +41,9 @@ export async function listWorkers(opts: { includeStoppedForMs?: number } = {}) {
     status: w.status,
     backend: w.backend,
     device: w.device,
+    /** Every backend the worker tried at start, loaded or not (with the reason). */
+    backends: attemptsOf(w.backends),
+    gpuAdapter: ZGpuAdapter.nullable().catch(null).parse(w.gpuAdapter),
     versions: w.versions as Record<string, string>,
     concurrency: w.concurrency,
     startedAt: w.startedAt,

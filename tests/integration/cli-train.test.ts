@@ -95,7 +95,7 @@ describe('deepboard train', () => {
       epochsRun: 2,
       evaluation: { task: 'binary', classNames: ['no', 'yes'] },
     });
-    expect(out.backend).toMatch(/^(wasm|cpu|node|node-gpu|tensorflow)$/);
+    expect(out.backend).toMatch(/^(wasm|cpu|node|node-gpu|webgpu)$/);
     expect(out.url).toBe(`/t/command-line/projects/command-line/runs/${out.runId}`);
     expect(out.dataset.split.train + out.dataset.split.validation + out.dataset.split.test).toBe(600);
     const ev = out.evaluation;

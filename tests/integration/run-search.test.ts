@@ -46,6 +46,7 @@ interface SeedRun {
   architectureVersionId?: string;
   datasetVersionId?: string;
   backend?: string;
+  device?: string;
   createdAt: Date;
   startedAt?: Date;
   finishedAt?: Date;
@@ -84,6 +85,7 @@ beforeAll(async () => {
     architectureVersionId: mlp.id,
     datasetVersionId: iris.id,
     backend: 'wasm',
+    device: 'CPU ×2 (AMD EPYC)',
     createdAt: t1,
     startedAt: t1,
     finishedAt: plus(t1, 120),
@@ -118,7 +120,8 @@ beforeAll(async () => {
     config: { paradigm: 'supervised', learningRate: 0.005, batchSize: 32, optimizer: { name: 'adam' } },
     architectureVersionId: cnn.id,
     datasetVersionId: iris.id,
-    backend: 'wasm',
+    backend: 'webgpu',
+    device: 'NVIDIA H100 80GB HBM3 (nvidia hopper, driver 580.159.04)',
     createdAt: t3,
     startedAt: t3,
     finishedAt: plus(t3, 600),
@@ -240,7 +243,12 @@ describe('filters', () => {
     expect(await numbers('dataset != Iris')).toEqual([]); // runs without a dataset do not compare
     expect(await numbers('name ~ "CNN"')).toEqual([3, 4]);
     expect(await numbers('name ~ "%"')).toEqual([]); // LIKE wildcards are plain characters
-    expect(await numbers('backend = wasm and paradigm = supervised')).toEqual([1, 3]);
+    expect(await numbers('backend = wasm and paradigm = supervised')).toEqual([1]);
+    expect(await numbers('backend in (wasm, webgpu)')).toEqual([1, 3]);
+    expect(await numbers('device ~ h100')).toEqual([3]);
+    expect(await numbers('device ~ "driver 580"')).toEqual([3]);
+    expect(await numbers('device ~ cpu or backend = cpu')).toEqual([1, 2]);
+    expect(await numbers('not device ~ h100')).toEqual([1, 2, 4, 5]); // no device compares false; not selects them
     expect(await numbers('number >= 4')).toEqual([4, 5]);
     expect(await numbers('number in (1, 5)')).toEqual([1, 5]);
     expect(await numbers('duration > 5m')).toEqual([3, 4]); // the running one counts up to now
@@ -386,6 +394,9 @@ describe('groups', () => {
       ['sgd', 1],
       [null, 2],
     ]);
+    const byDevice = await search({ groupBy: 'device', query: 'device ~ h100', columns: { metrics: [] } });
+    expect(byDevice.groups?.map((g) => [g.label, g.count])).toEqual([['NVIDIA H100 80GB HBM3 (nvidia hopper, driver 580.159.04)', 1]]);
+    expect(byDevice.rows[0]).toMatchObject({ backend: 'webgpu', device: 'NVIDIA H100 80GB HBM3 (nvidia hopper, driver 580.159.04)' });
     const byArch = await search({ groupBy: 'architecture', columns: { metrics: [] } });
     expect(byArch.groups!.map((g) => [g.key, g.count, g.aggregates])).toEqual([
       ['CNN', 2, {}],
@@ -421,7 +432,7 @@ describe('bad requests', () => {
     await rejects({ query: 'metric.acc > 1' }, "column 1: unknown field 'metric.acc' (did you mean metrics.acc?)", 'query');
     await rejects({ sort: [{ field: 'tag', dir: 'asc' }] }, /Sort field 'tag': runs cannot be sorted by tag/, 'sort');
     await rejects({ sort: [{ field: 'metrcs.loss', dir: 'asc' }] }, /did you mean metrics.loss/, 'sort');
-    await rejects({ groupBy: 'created' }, /grouped by user, architecture, dataset, status, backend, paradigm or params.<path>, not created/, 'groupBy');
+    await rejects({ groupBy: 'created' }, /grouped by user, architecture, dataset, status, backend, device, paradigm or params.<path>, not created/, 'groupBy');
     await expect(search({ pageSize: 501 })).rejects.toBeInstanceOf(ZodError);
   });
 });

@@ -36,7 +36,7 @@ describe('training through the queue', () => {
     expect(done.error).toBeNull();
     expect(done.status).toBe('SUCCEEDED');
     const got = await api.runs.get({ teamId: t.team.id, runId: run.id });
-    expect(got.backend).toMatch(/wasm|cpu|tensorflow/);
+    expect(got.backend).toMatch(/^(wasm|cpu|node|node-gpu|webgpu)$/);
     const summaries = await api.runs.summaries({ teamId: t.team.id, runId: run.id });
     const find = (key: string, context: string) => summaries.find((s) => s.key === key && s.context === context);
     expect(find('loss', 'train')?.lastStep).toBe(3);
@@ -139,7 +139,7 @@ describe('training through the queue', () => {
     }
     const logs = await api.runs.logs({ teamId: t.team.id, runId: runs[0]!.id });
     expect(logs.map((l) => l.message).join('\n')).toMatch(/augmentation/);
-  });
+  }, 240_000); // three runs, two of them on the cpu backend, each autotuned first
 
   it('an autoencoder, a GAN and a CartPole policy train', async () => {
     const api = callerFor(t.owner);

@@ -32,7 +32,7 @@ describe('worker process', () => {
     const row = await until(() => prisma.worker.findFirst({ where: { name } }));
     expect(row.status).toBe('ONLINE');
     expect(row.pid).toBe(child.pid);
-    expect(['node-gpu', 'node', 'wasm', 'cpu']).toContain(row.backend);
+    expect(['node-gpu', 'webgpu', 'node', 'wasm', 'cpu']).toContain(row.backend);
     expect(row.versions).toMatchObject({ tfjs: expect.any(String), node: process.versions.node });
 
     const first = row.lastHeartbeatAt.getTime();

@@ -18,6 +18,9 @@ import { computeReports } from './reports';
 import { reweigh } from '@/lib/fairness/mitigation';
 import { DivergenceError, TrainingDataError, type TrainerState } from '../training/hooks';
 import { trainRun, type RunData } from '../training/train-run';
+import { backendNameOf, deviceOf, TF_BACKEND_OF, type LoadedBackend } from '../backend';
+import { describeChoice } from '../training/autotune';
+import { chooseRunBackend, prismaAutotuneCache } from './choose-backend';
 
 /**
  * The job handler: it only wires the pipeline's parts together —
@@ -35,6 +38,15 @@ export interface TrainJobDeps {
   backendName: string;
   device: string;
   versions: Record<string, string>;
+  /**
+   * What the worker loaded: the candidates autotuning chooses from per run. Without it the run
+   * trains on the active backend.
+   */
+  loaded?: Pick<LoadedBackend, 'available' | 'attempts' | 'adapter'>;
+  /** The worker's host key for the autotune cache (workerKeyOf). */
+  workerKey?: string;
+  /** Autotune timing settings (tests shorten them). */
+  autotune?: { batches?: number; maxMs?: number };
   /** True once a cancel request for the run arrived (LISTEN); the handler also polls the row. */
   cancelRequested: (runId: string) => boolean;
   /** True while the worker shuts down: the run stops after its batch and is queued again. */
@@ -191,6 +203,28 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
       }
     }
 
+    if (deps.loaded) {
+      const choice = await chooseRunBackend({
+        loaded: deps.loaded,
+        setting: config.backend ?? 'auto',
+        probe: { spec, config, target: data ? { task: data.task.kind, numClasses: data.classNames?.length } : undefined, data: runData },
+        cache: deps.workerKey ? prismaAutotuneCache(prisma, { workerKey: deps.workerKey, architectureVersionId: archVersion.id, batchSize: config.batchSize, workerId: deps.workerId }) : undefined,
+        ...deps.autotune,
+      });
+      await tf.setBackend(TF_BACKEND_OF[choice.backend]);
+      logs.add(describeChoice(choice));
+      const adapter = choice.backend === 'webgpu' ? deps.loaded.adapter : null;
+      await prisma.run.update({
+        where: { id: run.id },
+        data: {
+          backend: choice.backend,
+          device: deps.loaded.available.find((b) => b.name === choice.backend)?.device ?? deviceOf(choice.backend, adapter),
+          backendChoice: choice as unknown as Prisma.InputJsonValue,
+          gpuAdapter: adapter ? (adapter as unknown as Prisma.InputJsonValue) : undefined,
+        },
+      });
+    }
+
     const epochs = run.paradigm === 'reinforcement' ? (config.rl?.episodes ?? 500) : config.epochs;
     let epochStarted = Date.now();
     const progress = async (epoch: number, extra: Record<string, unknown> = {}) => {
@@ -334,7 +368,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
         status,
         finishedAt: new Date(),
         evaluation: (evaluation ?? undefined) as Prisma.InputJsonValue | undefined,
-        backend: result.backend,
+        backend: (deps.loaded && backendNameOf(result.backend, deps.loaded)) || result.backend,
         environment: { versions: deps.versions, host: os.hostname(), stopReason: pruned ? 'pruned' : result.stopReason, ...(pruned ? { pruneReason } : {}), phases },
       },
     });
@@ -342,7 +376,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
     await prisma.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'run', status })})`;
   } catch (err) {
     const message =
-      err instanceof DivergenceError || err instanceof TrainingDataError || (err as Error).name === 'RunConfigError' || (err as Error).name === 'DataLoadError'
+      err instanceof DivergenceError || err instanceof TrainingDataError || (err as Error).name === 'RunConfigError' || (err as Error).name === 'DataLoadError' || (err as Error).name === 'BackendUnavailableError'
         ? (err as Error).message
         : `${(err as Error).name ?? 'Error'}: ${(err as Error).message ?? String(err)}`;
     logs.add(`failed: ${message}`, 'error');

@@ -1,6 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import { adapterLabel } from '@/lib/schemas/backends';
 import { Badge, Card, EmptyState, THead } from '../../../_components/ui';
 import { useTRPC } from '../../../_trpc/client';
 
@@ -29,7 +30,8 @@ export function WorkersTable({ teamId }: { teamId: string }) {
           <tr>
             <th className="px-5 py-2 font-medium">Worker</th>
             <th className="px-5 py-2 font-medium">Status</th>
-            <th className="px-5 py-2 font-medium">Backend</th>
+            <th className="px-5 py-2 font-medium">Backends</th>
+            <th className="px-5 py-2 font-medium">GPU adapter</th>
             <th className="px-5 py-2 font-medium">Versions</th>
             <th className="px-5 py-2 font-medium">Last heartbeat</th>
           </tr>
@@ -46,9 +48,26 @@ export function WorkersTable({ teamId }: { teamId: string }) {
               <td className="px-5 py-2.5">
                 <Badge tone={tone[w.status]}>{w.status.toLowerCase()}</Badge>
               </td>
-              <td className="px-5 py-2.5">
-                <span className="font-mono text-xs">{w.backend}</span>
-                {w.device ? <span className="block text-xs text-slate-500">{w.device}</span> : null}
+              <td className="px-5 py-2.5" data-testid="worker-backends">
+                <div className="flex flex-wrap gap-1">
+                  {(w.backends.length ? w.backends : [{ backend: w.backend, ok: true }]).map((b) => (
+                    <span key={b.backend} title={b.ok ? (b.backend === w.backend ? 'default backend' : 'loaded') : `not loaded: ${b.reason ?? 'unknown'}`}>
+                      <Badge tone={b.ok ? (b.backend === w.backend ? 'green' : 'brand') : 'slate'}>
+                        <span className={b.ok ? 'font-mono' : 'font-mono line-through'}>{b.backend}</span>
+                      </Badge>
+                    </span>
+                  ))}
+                </div>
+                {w.device ? <span className="mt-1 block text-xs text-slate-500">{w.device}</span> : null}
+              </td>
+              <td className="px-5 py-2.5 text-xs" data-testid="worker-gpu">
+                {w.gpuAdapter ? (
+                  <span className="font-medium text-slate-800">{adapterLabel(w.gpuAdapter)}</span>
+                ) : (
+                  <span className="text-slate-500" title={w.backends.find((b) => b.backend === 'webgpu')?.reason}>
+                    none{w.backends.find((b) => b.backend === 'webgpu')?.reason ? ` — ${w.backends.find((b) => b.backend === 'webgpu')!.reason}` : ''}
+                  </span>
+                )}
               </td>
               <td className="px-5 py-2.5 text-xs text-slate-600">
                 {Object.entries(w.versions)

@@ -109,6 +109,19 @@ export function RunsExplorer({ teamId, projectId, basePath }: { teamId: string; 
       helper.accessor((r) => r.user?.name ?? '—', { id: 'user', header: () => header('By', 'user') }),
       helper.accessor((r) => (r.architecture ? `${r.architecture.name} v${r.architecture.version}` : '—'), { id: 'architecture', header: () => header('Architecture', 'architecture') }),
       helper.accessor((r) => (r.dataset ? `${r.dataset.name} v${r.dataset.version}` : 'CartPole'), { id: 'dataset', header: () => header('Data', 'dataset') }),
+      helper.accessor((r) => r.backend, {
+        id: 'backend',
+        header: () => header('Backend', 'backend'),
+        cell: ({ row }) =>
+          row.original.backend ? (
+            <span title={row.original.device ?? undefined}>
+              <span className="font-mono text-xs">{row.original.backend}</span>
+              {row.original.device ? <span className="block max-w-48 truncate text-xs text-slate-500">{row.original.device}</span> : null}
+            </span>
+          ) : (
+            <span className="text-slate-400">—</span>
+          ),
+      }),
       ...params.map((p) =>
         helper.accessor((r) => r.params[p], { id: `params.${p}`, header: () => header(p, `params.${p}`), cell: (c) => <span className="font-mono text-xs">{fmtValue(c.getValue())}</span> }),
       ),
@@ -159,6 +172,7 @@ export function RunsExplorer({ teamId, projectId, basePath }: { teamId: string; 
     'architecture',
     'dataset',
     'backend',
+    'device',
     'created',
     'duration',
   ];
@@ -233,6 +247,8 @@ export function RunsExplorer({ teamId, projectId, basePath }: { teamId: string; 
             <option value="architecture">architecture</option>
             <option value="dataset">dataset</option>
             <option value="status">status</option>
+            <option value="backend">backend</option>
+            <option value="device">device</option>
             {(available?.params ?? []).map((p) => (
               <option key={p.path} value={`params.${p.path}`}>
                 {p.path}

@@ -8,6 +8,7 @@ import { useRouter } from 'next/navigation';
 import { useMemo, useRef, useState } from 'react';
 import { EvaluationView, type EvaluationData } from '../../../../../../_components/runs/evaluation-view';
 import { ChartControls, MetricChart, colorAt, type ChartOptions, type ChartSeries } from '../../../../../../_components/runs/metric-chart';
+import { BackendCard } from './backend-card';
 import { RunNotes } from './run-notes';
 import { RunArchitecture } from './run-architecture';
 import { RunReports } from './run-reports';
@@ -109,7 +110,7 @@ export function RunView({ teamId, runId, canWrite, basePath, me }: { teamId: str
               </>
             )}{' '}
             · by {r.createdBy?.name ?? 'unknown'} · {duration(r.startedAt, r.finishedAt)}
-            {r.backend ? ` · backend ${r.backend}` : ''}
+            {r.backend ? ` · backend ${r.backend}${r.device ? ` on ${r.device}` : ''}` : ''}
           </>
         }
         actions={
@@ -209,6 +210,7 @@ export function RunView({ teamId, runId, canWrite, basePath, me }: { teamId: str
             {JSON.stringify(config, null, 2)}
           </pre>
         </Card>
+        <BackendCard backend={r.backend} device={r.device} choice={r.backendChoice} adapter={r.gpuAdapter} />
         {r.source === 'external' ? (
           <Card>
             <CardHeader title="Artifacts" description="Files uploaded through the API (PUT /api/v1/runs/{id}/artifacts/PATH)." />

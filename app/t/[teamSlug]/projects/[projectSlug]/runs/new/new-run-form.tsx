@@ -4,6 +4,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { OPTIMIZER_NAMES, type Paradigm } from '@/lib/schemas/runs';
+import { BACKEND_LABELS, BACKEND_NAMES, type BackendSetting } from '@/lib/schemas/backends';
 import { Alert, Button, Card, CardHeader, Field, Input, Select } from '../../../../../../_components/ui';
 import { useTRPC } from '../../../../../../_trpc/client';
 
@@ -30,6 +31,7 @@ export function NewRunForm(props: { teamId: string; projectId: string; basePath:
   const [episodes, setEpisodes] = useState('500');
   const [tags, setTags] = useState('');
   const [priority, setPriority] = useState('0');
+  const [backend, setBackend] = useState<BackendSetting>('auto');
   const [error, setError] = useState<string | null>(null);
   const create = useMutation(trpc.runs.create.mutationOptions());
 
@@ -60,6 +62,7 @@ export function NewRunForm(props: { teamId: string; projectId: string; basePath:
         ...(balanced && paradigm === 'supervised' ? { classWeights: 'balanced' as const } : {}),
         ...(reweigh && paradigm === 'supervised' ? { sampleWeights: true } : {}),
         ...(paradigm === 'reinforcement' ? { rl: { episodes: num(episodes) } } : {}),
+        ...(backend !== 'auto' ? { backend } : {}),
       };
       const run = await create.mutateAsync({
         teamId,
@@ -154,6 +157,16 @@ export function NewRunForm(props: { teamId: string; projectId: string; basePath:
           </Field>
           <Field label="Priority" htmlFor="run-priority" hint="Higher runs first">
             <Input id="run-priority" value={priority} onChange={(e) => setPriority(e.target.value)} />
+          </Field>
+          <Field label="Backend" htmlFor="run-backend" hint="Auto: the worker times a few batches on each backend and takes the fastest">
+            <Select id="run-backend" className="w-full" value={backend} onChange={(e) => setBackend(e.target.value as BackendSetting)}>
+              <option value="auto">auto (fastest measured)</option>
+              {BACKEND_NAMES.map((b) => (
+                <option key={b} value={b}>
+                  {b} — {BACKEND_LABELS[b]}
+                </option>
+              ))}
+            </Select>
           </Field>
           <div className="space-y-2 pt-6 text-sm">
             {paradigm === 'supervised' || paradigm === 'autoencoder' ? (
