@@ -62,7 +62,7 @@ test('a run autotunes its backend: candidates on the run page, backend and devic
   await expect(page.getByTestId('backend-candidates')).toContainText('cpu');
   await expect(page.getByTestId('backend-candidates')).toContainText('chosen');
   await card.scrollIntoViewIfNeeded();
-  await card.screenshot({ path: 'tests/e2e/screenshots/70-run-backend-autotune.png' });
+  await card.screenshot({ path: 'tests/e2e/screenshots/55-run-backend-autotune.png' });
 
   await queue('cpu');
   await expect(page.getByTestId('run-backend')).toContainText('Pinned by the run configuration');
@@ -74,13 +74,13 @@ test('a run autotunes its backend: candidates on the run page, backend and devic
   await page.getByLabel('Filter runs').fill('backend = cpu and device ~ "CPU"');
   await page.keyboard.press('Enter');
   await expect(table.locator('tbody tr')).toHaveCount(1);
-  await shot(page, '71-runs-by-backend');
+  await shot(page, '56-runs-by-backend');
 
   await page.goto(`${teamUrl.replace(/\/$/, '')}/workers`);
   const backends = page.getByTestId('worker-backends').first();
   await expect(backends).toContainText('webgpu');
   await expect(backends).toContainText('wasm');
   await expect(page.getByTestId('worker-gpu').first()).toContainText('none');
-  await shot(page, '72-workers-backends');
+  await shot(page, '57-workers-backends');
   expect(errors).toEqual([]);
 });
