@@ -390,12 +390,10 @@ export function FairnessReportView({ fairness, gates, exportBase, exportQuery = 
                 DP difference <WithCi value={s.between_groups.demographic_parity_difference} ci={disparityInterval(intervals, s.attribute, 'between_groups', 'demographic_parity_difference')} asPct={false} /> · ratio{' '}
                 {num(s.between_groups.demographic_parity_ratio)}
               </Badge>
-              <CommentButton anchor={{ kind: 'disparity', key: `${s.attribute}/demographic_parity_difference` }} />
               <Badge tone={(s.between_groups.equalized_odds_difference ?? 0) > 0.1 ? 'amber' : 'green'}>
                 EO difference <WithCi value={s.between_groups.equalized_odds_difference} ci={disparityInterval(intervals, s.attribute, 'between_groups', 'equalized_odds_difference')} asPct={false} /> · ratio{' '}
                 {num(s.between_groups.equalized_odds_ratio)}
               </Badge>
-              <CommentButton anchor={{ kind: 'disparity', key: `${s.attribute}/equalized_odds_difference` }} />
             </div>
             <div className="grid gap-4 lg:grid-cols-2">
               <GroupBars section={s} intervals={intervals} metric={metric} overall={r.overall[metric]} />
