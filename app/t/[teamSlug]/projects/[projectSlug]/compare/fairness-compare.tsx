@@ -126,8 +126,8 @@ export function FairnessCompare(props: {
                     {r.points
                       .filter((p) => p.variant !== 'model')
                       .map((p) => (
-                        <div key={p.variant} className="flex justify-between gap-2 pl-4 text-slate-500">
-                          <span>↳ {p.variant === 'demographic_parity' ? 'post-processed (DP)' : 'post-processed (EOpp)'}</span>
+                        <div key={p.variant} className="flex justify-between gap-2 whitespace-nowrap pl-4 text-slate-500" title={VARIANT_LABEL[p.variant]}>
+                          <span>↳ {p.variant === 'demographic_parity' ? 'DP thresholds' : 'EOpp thresholds'}</span>
                           <span className="font-mono">
                             {fmt(p.accuracy)} · {fmt(p.disparities[attribute]?.[metric])}
                           </span>
