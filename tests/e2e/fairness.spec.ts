@@ -1,11 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
-import { createTeam, shot, signUp, unique, watchServerErrors } from './helpers';
+import { createFittingMlp, createProject, createSyntheticLoans, createTeam, pickArchitecture, shot, signUp, unique, watchServerErrors } from './helpers';
 
 async function queueRun(page: Page, projectUrl: string, opts: { name: string; epochs: number; reweigh?: boolean; lr?: string }) {
   await page.goto(projectUrl);
   await page.getByRole('link', { name: 'New run' }).click();
-  const archs = await page.getByLabel('Architecture').locator('option').allTextContents();
-  await page.getByLabel('Architecture').selectOption({ label: archs.find((o) => o.startsWith('Loan MLP (v1'))! });
+  await pickArchitecture(page, 'Loan MLP');
   await page.getByLabel('Run name (optional)').fill(opts.name);
   await page.getByLabel('Epochs').fill(String(opts.epochs));
   await page.getByLabel('Batch size').fill('32');
@@ -34,40 +33,9 @@ test('fairness policy gates, the full report with the threshold moved, reports o
   await shot(page, '70-fairness-policy');
 
   await page.goto(teamUrl);
-  await page.getByLabel('Name').fill('Lending');
-  await page.getByRole('button', { name: 'Create project' }).click();
-  await expect(page.getByRole('heading', { name: 'Lending' })).toBeVisible();
-  const projectUrl = page.url();
-
-  await page.getByRole('link', { name: 'New dataset' }).click();
-  await page.getByRole('button', { name: 'Generate synthetic data' }).click();
-  await page.getByLabel('Rows').fill('3000');
-  await page.getByLabel('Dataset name').fill('Loans');
-  await page.getByRole('button', { name: 'Create dataset' }).click();
-  await expect(page.getByRole('heading', { name: /Loans/ })).toBeVisible();
-
-  // The encoded width, learnt from the run form's refusal of a wrong-sized architecture.
-  await page.goto(projectUrl);
-  await page.getByRole('link', { name: 'New architecture' }).click();
-  await page.getByLabel('Task').selectOption('binary');
-  await page.getByLabel('Input shape (one example)').fill('99');
-  await page.getByTestId('templates').getByRole('button', { name: /^MLP classifier/ }).click();
-  await page.getByLabel('Name', { exact: true }).fill('Probe (wrong input)');
-  await page.getByRole('button', { name: 'Create architecture' }).click();
-  await expect(page.getByRole('heading', { name: /Probe/ })).toBeVisible();
-  await page.goto(projectUrl);
-  await page.getByRole('link', { name: 'New run' }).click();
-  await page.getByRole('button', { name: 'Queue run' }).click();
-  await expect(page.getByTestId('run-form-error')).toContainText('encoded features');
-  const width = Number(/dataset's examples are \[(\d+)\]/.exec((await page.getByTestId('run-form-error').textContent())!)![1]);
-  await page.goto(projectUrl);
-  await page.getByRole('link', { name: 'New architecture' }).click();
-  await page.getByLabel('Task').selectOption('binary');
-  await page.getByLabel('Input shape (one example)').fill(String(width));
-  await page.getByTestId('templates').getByRole('button', { name: /^MLP classifier/ }).click();
-  await page.getByLabel('Name', { exact: true }).fill('Loan MLP');
-  await page.getByRole('button', { name: 'Create architecture' }).click();
-  await expect(page.getByRole('heading', { name: /Loan MLP/ })).toBeVisible();
+  const projectUrl = await createProject(page, 'Lending');
+  await createSyntheticLoans(page, projectUrl, 3000);
+  await createFittingMlp(page, projectUrl);
 
   const runs = [
     await queueRun(page, projectUrl, { name: 'baseline', epochs: 4 }),

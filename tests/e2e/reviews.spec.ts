@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { createTeam, invite, shot, signUp, unique, watchServerErrors } from './helpers';
+import { createFittingMlp, createSyntheticLoans, createTeam, invite, pickArchitecture, shot, signUp, unique, watchServerErrors } from './helpers';
 
 /**
  * Reviewing a run's fairness report as a team: the author requests a review, the reviewer
@@ -8,37 +8,13 @@ import { createTeam, invite, shot, signUp, unique, watchServerErrors } from './h
  */
 
 async function trainTinyRun(page: Page, projectUrl: string) {
-  // Synthetic loan approvals: sex and ethnicity are marked sensitive.
-  await page.getByRole('link', { name: 'New dataset' }).click();
-  await page.getByRole('button', { name: 'Generate synthetic data' }).click();
-  await page.getByLabel('Rows').fill('800');
-  await page.getByLabel('Dataset name').fill('Loans');
-  await page.getByRole('button', { name: 'Create dataset' }).click();
-  await expect(page.getByRole('heading', { name: /Loans/ })).toBeVisible();
-
-  // An MLP sized to the encoded features: the run form names the size when it does not fit.
-  const arch = async (name: string, input: string) => {
-    await page.goto(projectUrl);
-    await page.getByRole('link', { name: 'New architecture' }).click();
-    await page.getByLabel('Task').selectOption('binary');
-    await page.getByLabel('Input shape (one example)').fill(input);
-    await page.getByTestId('templates').getByRole('button', { name: /^MLP classifier/ }).click();
-    await page.getByLabel('Name', { exact: true }).fill(name);
-    await page.getByRole('button', { name: 'Create architecture' }).click();
-    await expect(page.getByRole('heading', { name: new RegExp(name) })).toBeVisible();
-  };
-  await arch('Probe', '99');
-  await page.goto(projectUrl);
-  await page.getByRole('link', { name: 'New run' }).click();
-  await page.getByRole('button', { name: 'Queue run' }).click();
-  const message = (await page.getByTestId('run-form-error').textContent())!;
-  const encoded = /dataset's examples are \[(\d+)\]/.exec(message)![1]!;
-  await arch('Loan MLP', encoded);
+  // Synthetic loan approvals (sex and ethnicity sensitive) and an MLP sized to them.
+  await createSyntheticLoans(page, projectUrl, 800);
+  await createFittingMlp(page, projectUrl);
 
   await page.goto(projectUrl);
   await page.getByRole('link', { name: 'New run' }).click();
-  const options = await page.getByLabel('Architecture').locator('option').allTextContents();
-  await page.getByLabel('Architecture').selectOption({ label: options.find((o) => o.startsWith('Loan MLP (v1'))! });
+  await pickArchitecture(page, 'Loan MLP');
   await page.getByLabel('Epochs').fill('2');
   await page.getByLabel('Batch size').fill('32');
   await page.getByRole('button', { name: 'Queue run' }).click();
