@@ -1,23 +1,20 @@
 'use client';
 
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
-import { useEffect, useState } from 'react';
-import { OPTIMIZER_NAMES, type Paradigm } from '@/lib/schemas/runs';
+import { useState } from 'react';
+import { OPTIMIZER_NAMES } from '@/lib/schemas/runs';
 import { BACKEND_LABELS, BACKEND_NAMES, type BackendSetting } from '@/lib/schemas/backends';
 import { Alert, Button, Card, CardHeader, Field, Input, Select } from '../../../../../../_components/ui';
 import { useTRPC } from '../../../../../../_trpc/client';
+import { useRunPins } from '../../../../../../_components/runs/use-run-pins';
 
-const PARADIGM_OF_KIND: Record<string, Paradigm> = { sequential: 'supervised', autoencoder: 'autoencoder', gan: 'gan', policy: 'reinforcement' };
 
 export function NewRunForm(props: { teamId: string; projectId: string; basePath: string; initialArchitectureId?: string; initialDatasetId?: string }) {
   const { teamId, projectId, basePath } = props;
   const trpc = useTRPC();
   const router = useRouter();
-  const archs = useQuery(trpc.architectures.list.queryOptions({ teamId, projectId }));
-  const datasets = useQuery(trpc.datasets.list.queryOptions({ teamId, projectId }));
-  const [architectureId, setArchitectureId] = useState(props.initialArchitectureId ?? '');
-  const [datasetId, setDatasetId] = useState(props.initialDatasetId ?? '');
+  const { archs, datasets, architectureId, setArchitectureId, datasetId, setDatasetId, arch, paradigm } = useRunPins(teamId, projectId, { architectureId: props.initialArchitectureId, datasetId: props.initialDatasetId });
   const [name, setName] = useState('');
   const [epochs, setEpochs] = useState('10');
   const [batchSize, setBatchSize] = useState('32');
@@ -35,15 +32,6 @@ export function NewRunForm(props: { teamId: string; projectId: string; basePath:
   const [error, setError] = useState<string | null>(null);
   const create = useMutation(trpc.runs.create.mutationOptions());
 
-  useEffect(() => {
-    if (!architectureId && archs.data?.[0]) setArchitectureId(archs.data[0].id);
-  }, [archs.data, architectureId]);
-  useEffect(() => {
-    if (!datasetId && datasets.data?.[0]) setDatasetId(datasets.data[0].id);
-  }, [datasets.data, datasetId]);
-
-  const arch = archs.data?.find((a) => a.id === architectureId);
-  const paradigm: Paradigm = PARADIGM_OF_KIND[arch?.kind ?? 'sequential'] ?? 'supervised';
 
   async function submit() {
     setError(null);

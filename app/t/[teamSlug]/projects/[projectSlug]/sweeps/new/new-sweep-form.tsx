@@ -1,16 +1,16 @@
 'use client';
 
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
-import { useEffect, useState } from 'react';
-import { OPTIMIZER_NAMES, type Paradigm } from '@/lib/schemas/runs';
+import { useState } from 'react';
+import { OPTIMIZER_NAMES } from '@/lib/schemas/runs';
 import { SWEEP_PARAMETER_TYPES, ZCreateSweepInput, type SweepParameter } from '@/lib/schemas/sweeps';
 import { formatZodError } from '@/lib/schemas/format';
 import { effectiveBudget, gridSize } from '@/lib/sweeps/space';
 import { Alert, Button, Card, CardHeader, Field, Input, Select } from '../../../../../../_components/ui';
 import { useTRPC } from '../../../../../../_trpc/client';
+import { useRunPins } from '../../../../../../_components/runs/use-run-pins';
 
-const PARADIGM_OF_KIND: Record<string, Paradigm> = { sequential: 'supervised', autoencoder: 'autoencoder', gan: 'gan', policy: 'reinforcement' };
 
 /** Paths of the run configuration people sweep most; any other path can be typed. */
 const SUGGESTED_PATHS = ['learningRate', 'batchSize', 'epochs', 'seed', 'optimizer.name', 'optimizer.beta1', 'optimizer.beta2', 'optimizer.momentum', 'earlyStopping.patience', 'lrSchedule.type'];
@@ -52,10 +52,7 @@ function toParameter(r: ParamRow): SweepParameter {
 export function NewSweepForm({ teamId, projectId, basePath }: { teamId: string; projectId: string; basePath: string }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const archs = useQuery(trpc.architectures.list.queryOptions({ teamId, projectId }));
-  const datasets = useQuery(trpc.datasets.list.queryOptions({ teamId, projectId }));
-  const [architectureId, setArchitectureId] = useState('');
-  const [datasetId, setDatasetId] = useState('');
+  const { archs, datasets, architectureId, setArchitectureId, datasetId, setDatasetId, arch, paradigm } = useRunPins(teamId, projectId);
   const [name, setName] = useState('');
   const [epochs, setEpochs] = useState('10');
   const [batchSize, setBatchSize] = useState('32');
@@ -77,15 +74,6 @@ export function NewSweepForm({ teamId, projectId, basePath }: { teamId: string; 
   const [error, setError] = useState<string | null>(null);
   const create = useMutation(trpc.sweeps.create.mutationOptions());
 
-  useEffect(() => {
-    if (!architectureId && archs.data?.[0]) setArchitectureId(archs.data[0].id);
-  }, [archs.data, architectureId]);
-  useEffect(() => {
-    if (!datasetId && datasets.data?.[0]) setDatasetId(datasets.data[0].id);
-  }, [datasets.data, datasetId]);
-
-  const arch = archs.data?.find((a) => a.id === architectureId);
-  const paradigm: Paradigm = PARADIGM_OF_KIND[arch?.kind ?? 'sequential'] ?? 'supervised';
   const update = (key: number, patch: Partial<ParamRow>) => setParams((ps) => ps.map((p) => (p.key === key ? { ...p, ...patch } : p)));
 
   const input = {
