@@ -7,6 +7,7 @@ import { OPTIMIZER_NAMES } from '@/lib/schemas/runs';
 import { BACKEND_LABELS, BACKEND_NAMES, type BackendSetting } from '@/lib/schemas/backends';
 import { Alert, Button, Card, CardHeader, Field, Input, Select } from '../../../../../../_components/ui';
 import { useTRPC } from '../../../../../../_trpc/client';
+import { PinFields } from '../../../../../../_components/runs/pin-fields';
 import { useRunPins } from '../../../../../../_components/runs/use-run-pins';
 
 
@@ -14,7 +15,8 @@ export function NewRunForm(props: { teamId: string; projectId: string; basePath:
   const { teamId, projectId, basePath } = props;
   const trpc = useTRPC();
   const router = useRouter();
-  const { archs, datasets, architectureId, setArchitectureId, datasetId, setDatasetId, arch, paradigm } = useRunPins(teamId, projectId, { architectureId: props.initialArchitectureId, datasetId: props.initialDatasetId });
+  const pins = useRunPins(teamId, projectId, { architectureId: props.initialArchitectureId, datasetId: props.initialDatasetId });
+  const { archs, architectureId, datasetId, paradigm } = pins;
   const [name, setName] = useState('');
   const [epochs, setEpochs] = useState('10');
   const [batchSize, setBatchSize] = useState('32');
@@ -75,27 +77,7 @@ export function NewRunForm(props: { teamId: string; projectId: string; basePath:
       <Card>
         <CardHeader title="What to train" description={`Paradigm: ${paradigm}${paradigm === 'reinforcement' ? ' (built-in CartPole environment)' : ''}`} />
         <div className="grid gap-4 p-5 sm:grid-cols-2">
-          <Field label="Architecture" htmlFor="run-arch">
-            <Select id="run-arch" className="w-full" value={architectureId} onChange={(e) => setArchitectureId(e.target.value)}>
-              {(archs.data ?? []).map((a) => (
-                <option key={a.id} value={a.id}>
-                  {a.name} (v{a.latestVersion}, {a.kind}, {a.totalParams.toLocaleString()} params)
-                </option>
-              ))}
-            </Select>
-          </Field>
-          {paradigm !== 'reinforcement' ? (
-            <Field label="Dataset" htmlFor="run-dataset">
-              <Select id="run-dataset" className="w-full" value={datasetId} onChange={(e) => setDatasetId(e.target.value)}>
-                <option value="">—</option>
-                {(datasets.data ?? []).map((d) => (
-                  <option key={d.id} value={d.id}>
-                    {d.name} (v{d.latestVersion}, {d.kind}, {d.rowCount.toLocaleString()} rows)
-                  </option>
-                ))}
-              </Select>
-            </Field>
-          ) : null}
+          <PinFields pins={pins} idPrefix="run" />
           <Field label="Run name (optional)" htmlFor="run-name">
             <Input id="run-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="derived from the architecture and dataset" />
           </Field>

@@ -9,6 +9,7 @@ import { formatZodError } from '@/lib/schemas/format';
 import { effectiveBudget, gridSize } from '@/lib/sweeps/space';
 import { Alert, Button, Card, CardHeader, Field, Input, Select } from '../../../../../../_components/ui';
 import { useTRPC } from '../../../../../../_trpc/client';
+import { PinFields } from '../../../../../../_components/runs/pin-fields';
 import { useRunPins } from '../../../../../../_components/runs/use-run-pins';
 
 
@@ -52,7 +53,8 @@ function toParameter(r: ParamRow): SweepParameter {
 export function NewSweepForm({ teamId, projectId, basePath }: { teamId: string; projectId: string; basePath: string }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const { archs, datasets, architectureId, setArchitectureId, datasetId, setDatasetId, arch, paradigm } = useRunPins(teamId, projectId);
+  const pins = useRunPins(teamId, projectId);
+  const { archs, architectureId, datasetId, paradigm } = pins;
   const [name, setName] = useState('');
   const [epochs, setEpochs] = useState('10');
   const [batchSize, setBatchSize] = useState('32');
@@ -119,27 +121,7 @@ export function NewSweepForm({ teamId, projectId, basePath }: { teamId: string; 
           <Field label="Sweep name" htmlFor="sweep-name">
             <Input id="sweep-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="lr × batch size" />
           </Field>
-          <Field label="Architecture" htmlFor="sweep-arch">
-            <Select id="sweep-arch" className="w-full" value={architectureId} onChange={(e) => setArchitectureId(e.target.value)}>
-              {(archs.data ?? []).map((a) => (
-                <option key={a.id} value={a.id}>
-                  {a.name} (v{a.latestVersion}, {a.kind})
-                </option>
-              ))}
-            </Select>
-          </Field>
-          {paradigm !== 'reinforcement' ? (
-            <Field label="Dataset" htmlFor="sweep-dataset">
-              <Select id="sweep-dataset" className="w-full" value={datasetId} onChange={(e) => setDatasetId(e.target.value)}>
-                <option value="">—</option>
-                {(datasets.data ?? []).map((d) => (
-                  <option key={d.id} value={d.id}>
-                    {d.name} (v{d.latestVersion}, {d.rowCount.toLocaleString()} rows)
-                  </option>
-                ))}
-              </Select>
-            </Field>
-          ) : null}
+          <PinFields pins={pins} idPrefix="sweep" />
           <Field label="Epochs" htmlFor="sweep-epochs">
             <Input id="sweep-epochs" value={epochs} onChange={(e) => setEpochs(e.target.value)} />
           </Field>
