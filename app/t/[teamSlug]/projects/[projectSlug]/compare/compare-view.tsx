@@ -4,10 +4,10 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useMemo, useState } from 'react';
-import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import { flattenConfig, paretoFront } from '@/lib/charts/pareto';
 import { ChartControls, MetricChart, colorAt, type ChartOptions } from '../../../../../_components/runs/metric-chart';
 import { ParallelCoordinates } from '../../../../../_components/runs/parallel-coordinates';
+import { ParetoScatter } from '../../../../../_components/runs/pareto-scatter';
 import { Alert, Card, CardHeader, cn, Select, THead } from '../../../../../_components/ui';
 import { useTRPC } from '../../../../../_trpc/client';
 import { FairnessCompare } from './fairness-compare';
@@ -187,26 +187,7 @@ export function CompareView({ teamId, basePath }: { teamId: string; basePath: st
             )}
           </div>
           <div className="p-4" data-testid="pareto-scatter">
-            <ResponsiveContainer width="100%" height={280}>
-              <ScatterChart margin={{ top: 10, right: 20, bottom: 10, left: 0 }}>
-                <CartesianGrid stroke="#f1f5f9" />
-                <XAxis type="number" dataKey="x" name={xKey} tick={{ fontSize: 11 }} domain={['auto', 'auto']} />
-                <YAxis type="number" dataKey="y" name={yKey} tick={{ fontSize: 11 }} domain={['auto', 'auto']} width={56} />
-                <ZAxis range={[80, 80]} />
-                <Tooltip formatter={(v) => Number(v).toPrecision(4)} />
-                {points.map((p) => (
-                  <Scatter
-                    key={p.id}
-                    name={p.label}
-                    data={[p]}
-                    fill={colorOf(p.id)}
-                    stroke={front.has(p.id) ? '#0f172a' : undefined}
-                    strokeWidth={front.has(p.id) ? 2.5 : 0}
-                    isAnimationActive={false}
-                  />
-                ))}
-              </ScatterChart>
-            </ResponsiveContainer>
+            <ParetoScatter points={points.map((p) => ({ ...p, color: colorOf(p.id) }))} front={front} xName={xKey} yName={yKey} />
             <p className="text-xs text-slate-500" data-testid="pareto-front">
               On the front: {runs.data.filter((r) => front.has(r.id)).map((r) => `#${r.number}`).join(', ') || '—'}
             </p>

@@ -1,10 +1,10 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { CartesianGrid, ErrorBar, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import { paretoFront } from '@/lib/charts/pareto';
 import { DISPARITY_METRICS } from '@/lib/fairness/metrics';
 import { GateBadge } from '../../../../../_components/runs/gate-badge';
+import { ParetoScatter } from '../../../../../_components/runs/pareto-scatter';
 import { Card, CardHeader, Select, THead } from '../../../../../_components/ui';
 import { useTRPC } from '../../../../../_trpc/client';
 
@@ -78,30 +78,14 @@ export function FairnessCompare(props: {
       </div>
       <div className="grid gap-4 p-4 lg:grid-cols-2">
         <div data-testid="fairness-pareto">
-          <ResponsiveContainer width="100%" height={300}>
-            <ScatterChart margin={{ top: 10, right: 20, bottom: 20, left: 0 }}>
-              <CartesianGrid stroke="#f1f5f9" />
-              <XAxis type="number" dataKey="x" name={metric} tick={{ fontSize: 11 }} domain={['auto', 'auto']} label={{ value: metric, position: 'insideBottom', offset: -12, fontSize: 11 }} />
-              <YAxis type="number" dataKey="y" name="accuracy" tick={{ fontSize: 11 }} domain={['auto', 'auto']} width={56} label={{ value: 'accuracy', angle: -90, position: 'insideLeft', fontSize: 11 }} />
-              <ZAxis range={[90, 90]} />
-              <Tooltip formatter={(v) => Number(v).toPrecision(4)} />
-              {points.map((p) => (
-                <Scatter
-                  key={p.id}
-                  name={p.label}
-                  data={[p]}
-                  shape={VARIANT_SHAPE[p.variant]}
-                  fill={colorOf(p.runId)}
-                  fillOpacity={p.variant === 'model' ? 1 : 0.55}
-                  stroke={front.has(p.id) ? '#0f172a' : undefined}
-                  strokeWidth={front.has(p.id) ? 2.5 : 0}
-                  isAnimationActive={false}
-                >
-                  {p.err ? <ErrorBar dataKey="err" direction="x" width={4} stroke={colorOf(p.runId)} /> : null}
-                </Scatter>
-              ))}
-            </ScatterChart>
-          </ResponsiveContainer>
+          <ParetoScatter
+            points={points.map((p) => ({ ...p, color: colorOf(p.runId), shape: VARIANT_SHAPE[p.variant], opacity: p.variant === 'model' ? 1 : 0.55 }))}
+            front={front}
+            xName={metric}
+            yName="accuracy"
+            axisLabels
+            height={300}
+          />
           <p className="text-xs text-slate-500" data-testid="fairness-front">
             On the front: {points.filter((p) => front.has(p.id)).map((p) => p.label).join('; ') || '—'}
           </p>
