@@ -1,5 +1,6 @@
 import { PrismaClient } from '@prisma/client';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 
 /**
  * The one Prisma client of a process (web server, worker, CLI, tests). Prisma's JS engine with
@@ -13,9 +14,27 @@ export function databaseUrl(): string {
   return url;
 }
 
+const PG_POOL = Symbol.for('deepboard.pgPool');
+
+/**
+ * The client and the pg pool under it: Prisma's adapter runs on our pool, so the few hot paths
+ * that need what Prisma cannot do (binary COPY for metric points) share its connections.
+ */
 export function createPrismaClient(connectionString = databaseUrl()): PrismaClient {
-  const adapter = new PrismaPg({ connectionString, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
-  return new PrismaClient({ adapter });
+  const pool = new pg.Pool({ connectionString, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+  // An idle connection the server dropped (a restart, pg_terminate_backend) must not crash the process.
+  pool.on('error', () => {});
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  // Two copies of `pg` would make the adapter take our pool for a config and open its own.
+  if (adapter.externalPool !== pool) throw new Error('@prisma/adapter-pg does not share our pg: run `npm ci` (one copy of pg).');
+  const client = new PrismaClient({ adapter });
+  Object.defineProperty(client, PG_POOL, { value: pool, enumerable: false });
+  return client;
+}
+
+/** The pg pool under a client made by createPrismaClient (or the shared `prisma`); null otherwise. */
+export function pgPoolOf(client: object): pg.Pool | null {
+  return ((client as Record<symbol, unknown>)[PG_POOL] as pg.Pool | undefined) ?? null;
 }
 
 /** Lazily created so that importing this module never needs DATABASE_URL. */

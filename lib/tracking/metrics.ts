@@ -1,5 +1,8 @@
 import { Prisma, type PrismaClient } from '@prisma/client';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { z } from 'zod';
+import { pgPoolOf } from '@/lib/db/client';
 
 /**
  * The one write path for metrics (like MLflow's log_batch): the worker, the REST API and the SDK
@@ -35,11 +38,10 @@ export interface LogMetricsResult {
   series: number;
 }
 
-type Db = Pick<PrismaClient, '$transaction' | '$queryRaw' | '$executeRaw'>;
+type Db = Pick<PrismaClient, '$transaction' | '$queryRaw' | '$executeRaw' | '$executeRawUnsafe'>;
 
 /** The chart tiers' bucket widths (MetricTier); each nests exactly inside the next. */
 export const TIER_WIDTHS = [32, 256, 2048, 16384, 131072] as const;
-const TIER_WIDTHS_SQL = `{${TIER_WIDTHS.join(',')}}`;
 
 const KEY_PATTERN = /^[A-Za-z0-9_.\-/ ]+$/;
 const CONTEXTS = new Set<string>(METRIC_CONTEXTS);
@@ -88,146 +90,98 @@ function pgBelow(a: number, b: number): boolean {
   return a < b;
 }
 
-/**
- * Tier rows from `x` (a query of "seriesId", width, bucket, step, value, epoch, "wallTime"): per
- * series, width and bucket, the count and the lowest and highest point (earliest step on ties).
- */
-function tierRowsSql(x: Prisma.Sql): Prisma.Sql {
-  // Arrays compare element by element: [value, step] finds the lowest value's earliest step, and
-  // [value, -step] the highest value's earliest step, in one pass with no sort.
-  return Prisma.sql`
-    SELECT "seriesId", width, bucket, n, lo[2]::int, lo[1], lo[3]::int, '1970-01-01'::timestamp + lo[4] * interval '1 millisecond',
-           (-hi[2])::int, hi[1], hi[3]::int, '1970-01-01'::timestamp + hi[4] * interval '1 millisecond'
-    FROM (
-      SELECT "seriesId", width, bucket, count(*)::int AS n,
-             min(ARRAY[value, step::float8, epoch::float8, (extract(epoch FROM "wallTime") * 1000)::float8]) AS lo,
-             max(ARRAY[value, -step::float8, epoch::float8, (extract(epoch FROM "wallTime") * 1000)::float8]) AS hi
-      FROM (${x}) x GROUP BY 1, 2, 3
-    ) g`;
-}
-
-const TIER_COLUMNS = Prisma.raw(`"seriesId", width, bucket, count, "minStep", "minValue", "minEpoch", "minTime", "maxStep", "maxValue", "maxEpoch", "maxTime"`);
+const TIER_COLUMNS = `"seriesId", width, bucket, count, "minStep", "minValue", "minEpoch", "minTime", "maxStep", "maxValue", "maxEpoch", "maxTime"`;
 
 /**
- * Recomputes the tiers of the given series over step ranges [from, to] from the stored points:
- * every bucket of every width that overlaps its range is replaced.
+ * Recomputes the tiers of series over step ranges from the stored points ($1 series ids, $2 and $3
+ * the ranges' first and last steps, as array literals): every bucket of every width that overlaps
+ * a range is replaced. Arrays compare element by element: [value, step] finds the lowest value's
+ * earliest step, and [value, -step] the highest value's earliest step, in one pass with no sort.
  */
-async function recomputeTiers(db: Pick<PrismaClient, '$executeRaw'>, ranges: Array<{ seriesId: bigint; from: number; to: number }>): Promise<void> {
+const RECOMPUTE_TIERS_SQL = [
+  `DELETE FROM "MetricTier" t USING unnest($1::bigint[], $2::int[], $3::int[]) AS r(sid, lo, hi)
+   WHERE t."seriesId" = r.sid AND t.bucket BETWEEN r.lo / t.width AND r.hi / t.width`,
+  `INSERT INTO "MetricTier" (${TIER_COLUMNS})
+   SELECT "seriesId", width, bucket, n, lo[2]::int, lo[1], lo[3]::int, '1970-01-01'::timestamp + lo[4] * interval '1 millisecond',
+          (-hi[2])::int, hi[1], hi[3]::int, '1970-01-01'::timestamp + hi[4] * interval '1 millisecond'
+   FROM (
+     SELECT p."seriesId", w.width, p.step / w.width AS bucket, count(*)::int AS n,
+            min(ARRAY[p.value, p.step::float8, p.epoch::float8, (extract(epoch FROM p."wallTime") * 1000)::float8]) AS lo,
+            max(ARRAY[p.value, -p.step::float8, p.epoch::float8, (extract(epoch FROM p."wallTime") * 1000)::float8]) AS hi
+     FROM unnest($1::bigint[], $2::int[], $3::int[]) AS r(sid, lo, hi)
+     CROSS JOIN unnest('{${TIER_WIDTHS.join(',')}}'::int[]) AS w(width)
+     JOIN "MetricPoint" p ON p."seriesId" = r.sid
+       AND p.step BETWEEN (r.lo / w.width) * w.width AND (r.hi::bigint / w.width) * w.width + w.width - 1
+     GROUP BY 1, 2, 3
+   ) g`,
+];
+
+type Ranges = Array<{ seriesId: bigint | string; from: number; to: number }>;
+const rangeParams = (ranges: Ranges) => [arrayLiteral(ranges.map((r) => String(r.seriesId))), arrayLiteral(ranges.map((r) => r.from)), arrayLiteral(ranges.map((r) => r.to))];
+
+async function recomputeTiers(db: Pick<PrismaClient, '$executeRawUnsafe'>, ranges: Ranges): Promise<void> {
   if (!ranges.length) return;
-  const ids = arrayLiteral(ranges.map((r) => String(r.seriesId)));
-  const froms = arrayLiteral(ranges.map((r) => r.from));
-  const tos = arrayLiteral(ranges.map((r) => r.to));
-  await db.$executeRaw`
-    DELETE FROM "MetricTier" t USING unnest(${ids}::bigint[], ${froms}::int[], ${tos}::int[]) AS r(sid, lo, hi)
-    WHERE t."seriesId" = r.sid AND t.bucket BETWEEN r.lo / t.width AND r.hi / t.width`;
-  await db.$executeRaw`
-    INSERT INTO "MetricTier" (${TIER_COLUMNS})
-    ${tierRowsSql(Prisma.sql`
-      SELECT p."seriesId", w.width, p.step / w.width AS bucket, p.step, p.value, p.epoch, p."wallTime"
-      FROM unnest(${ids}::bigint[], ${froms}::int[], ${tos}::int[]) AS r(sid, lo, hi)
-      CROSS JOIN unnest(${TIER_WIDTHS_SQL}::int[]) AS w(width)
-      JOIN "MetricPoint" p ON p."seriesId" = r.sid
-        AND p.step BETWEEN (r.lo / w.width) * w.width AND (r.hi::bigint / w.width) * w.width + w.width - 1`)}`;
+  for (const sql of RECOMPUTE_TIERS_SQL) await db.$executeRawUnsafe(sql, ...rangeParams(ranges));
 }
 
 /**
  * Rebuilds the chart tiers of whole series from their points (points written outside logMetrics:
  * a benchmark's seed, a repair).
  */
-export async function rebuildMetricTiers(db: Pick<PrismaClient, '$executeRaw'>, seriesIds: bigint[]): Promise<void> {
+export async function rebuildMetricTiers(db: Pick<PrismaClient, '$executeRawUnsafe'>, seriesIds: bigint[]): Promise<void> {
   for (const id of seriesIds) await recomputeTiers(db, [{ seriesId: id, from: 0, to: 2_147_483_647 }]);
 }
 
-interface TierAgg {
-  count: number;
-  minI: number;
-  maxI: number;
-}
-
-export async function logMetrics(db: Db, runId: string, input: MetricPointInput[]): Promise<LogMetricsResult> {
+/**
+ * The one write path. Writes a batch in one transaction on a connection of the client's pg pool:
+ * the common case (every series new or moving forward) streams the points with binary COPY, the
+ * fastest way into Postgres; anything else (re-sent, out of order) takes the careful path.
+ */
+export async function logMetrics(db: object, runId: string, input: MetricPointInput[]): Promise<LogMetricsResult> {
   const points = parseBatch(input);
   if (points.length === 0) return { inserted: 0, series: 0 };
-
-  // Dedupe within the batch: the last point for a (key, context, step) wins.
-  const byKey = new Map<string, Map<number, ParsedPoint>>();
-  for (const p of points) {
-    const k = `${p.context ?? 'train'}\u0000${p.key}`;
-    let m = byKey.get(k);
-    if (!m) byKey.set(k, (m = new Map()));
-    m.set(p.step, p);
-  }
-
-  // Columns of the points (series by position), and each series' summary of the batch.
-  const keys: string[] = [];
-  const contexts: string[] = [];
-  const mins: number[] = [];
-  const maxs: number[] = [];
-  const lasts: number[] = [];
-  const firstSteps: number[] = [];
-  const lastSteps: number[] = [];
-  const counts: number[] = [];
-  let total = 0;
-  for (const m of byKey.values()) total += m.size;
-  const keyIdx = new Int32Array(total);
-  const steps = new Int32Array(total);
-  const values = new Float64Array(total);
-  const epochs = new Array<number | null>(total);
-  const times = new Array<number>(total);
-  const now = Date.now();
-  let i = 0;
-  for (const [k, m] of byKey) {
-    const [context, key] = k.split('\u0000') as [string, string];
-    const s = keys.length;
-    keys.push(key);
-    contexts.push(context);
-    const start = i;
-    for (const p of m.values()) {
-      keyIdx[i] = s + 1;
-      steps[i] = p.step;
-      values[i] = p.value;
-      epochs[i] = p.epoch ?? null;
-      times[i] = p.wallTime ? p.wallTime.getTime() : now;
-      i++;
-    }
-    let mn = start;
-    let mx = start;
-    let first = start;
-    let last = start;
-    for (let j = start + 1; j < i; j++) {
-      if (pgBelow(values[j]!, values[mn]!)) mn = j;
-      if (pgBelow(values[mx]!, values[j]!)) mx = j;
-      if (steps[j]! < steps[first]!) first = j;
-      if (steps[j]! > steps[last]!) last = j;
-    }
-    mins.push(values[mn]!);
-    maxs.push(values[mx]!);
-    lasts.push(values[last]!);
-    firstSteps.push(steps[first]!);
-    lastSteps.push(steps[last]!);
-    counts.push(i - start);
-  }
-
-  const c: Columns = { keys, contexts, mins, maxs, lasts, firstSteps, lastSteps, counts, keyIdx, steps, values, epochs, times };
+  const pool = pgPoolOf(db);
+  if (!pool) throw new Error('logMetrics needs a database client made by createPrismaClient');
+  const c = columnsOf(points);
   try {
-    const fast = await writeForward(db, runId, c);
+    const fast = await inTransaction(pool, (client) => writeForward(client, runId, c));
     if (fast) return fast;
   } catch (err) {
     // Another writer stored steps of the same series between our read of its last step and our
     // insert; the careful path below copes with that.
     if (!isUniqueViolation(err)) throw err;
   }
-  // Under load (hundreds of concurrent loggers on a pool of ten) a batch waits its turn for a
-  // connection instead of failing after Prisma's default 2 s.
-  return db.$transaction((tx) => writeAnyOrder(tx, runId, c), TRANSACTION_OPTIONS);
+  return inTransaction(pool, (client) => writeAnyOrder(client, runId, c));
 }
 
-const TRANSACTION_OPTIONS = { maxWait: 30_000, timeout: 30_000 };
+/**
+ * Runs `fn` in a transaction on a pooled connection. Under load (hundreds of concurrent loggers on
+ * a pool of ten) a batch waits its turn for a connection. A failed transaction's connection is
+ * discarded, not returned to the pool mid-COPY.
+ */
+async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    failure = err as Error;
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release(failure);
+  }
+}
 
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; meta?: { code?: string }; message?: string };
-  return e?.code === 'P2002' || e?.meta?.code === '23505' || /23505|duplicate key value/.test(e?.message ?? '');
+  return e?.code === '23505' || e?.code === 'P2002' || e?.meta?.code === '23505' || /23505|duplicate key value/.test(e?.message ?? '');
 }
 
+/** A batch as columns: series by position (each series' points sorted by step, one per step). */
 interface Columns {
   keys: string[];
   contexts: string[];
@@ -237,18 +191,89 @@ interface Columns {
   firstSteps: number[];
   lastSteps: number[];
   counts: number[];
-  keyIdx: Int32Array;
+  /** Points of series j are [offsets[j], offsets[j + 1]). */
+  offsets: number[];
   steps: Int32Array;
   values: Float64Array;
-  epochs: Array<number | null>;
-  times: number[];
+  /** -1: none. */
+  epochs: Int32Array;
+  times: Float64Array;
 }
 
+function columnsOf(points: ParsedPoint[]): Columns {
+  // Group by series, keeping the order series first appear in.
+  const groups = new Map<string, Map<string, number[]>>();
+  const order: Array<{ context: string; key: string; idx: number[] }> = [];
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    const context = p.context ?? 'train';
+    let byKey = groups.get(context);
+    if (!byKey) groups.set(context, (byKey = new Map()));
+    let idx = byKey.get(p.key);
+    if (!idx) {
+      byKey.set(p.key, (idx = []));
+      order.push({ context, key: p.key, idx });
+    }
+    idx.push(i);
+  }
+  const c: Columns = { keys: [], contexts: [], mins: [], maxs: [], lasts: [], firstSteps: [], lastSteps: [], counts: [], offsets: [0], steps: new Int32Array(points.length), values: new Float64Array(points.length), epochs: new Int32Array(points.length), times: new Float64Array(points.length) };
+  const now = Date.now();
+  let n = 0;
+  for (const g of order) {
+    let idx = g.idx;
+    let sorted = true;
+    for (let j = 1; j < idx.length && sorted; j++) sorted = points[idx[j]!]!.step > points[idx[j - 1]!]!.step;
+    if (!sorted) {
+      // The last point for a step wins; then in step order.
+      const byStep = new Map<number, number>();
+      for (const i of idx) byStep.set(points[i]!.step, i);
+      idx = [...byStep.values()].sort((a, b) => points[a]!.step - points[b]!.step);
+    }
+    const start = n;
+    let mn = start;
+    let mx = start;
+    for (const i of idx) {
+      const p = points[i]!;
+      c.steps[n] = p.step;
+      c.values[n] = p.value;
+      c.epochs[n] = p.epoch ?? -1;
+      c.times[n] = p.wallTime ? p.wallTime.getTime() : now;
+      if (pgBelow(c.values[n]!, c.values[mn]!)) mn = n;
+      if (pgBelow(c.values[mx]!, c.values[n]!)) mx = n;
+      n++;
+    }
+    c.keys.push(g.key);
+    c.contexts.push(g.context);
+    c.mins.push(c.values[mn]!);
+    c.maxs.push(c.values[mx]!);
+    c.lasts.push(c.values[n - 1]!);
+    c.firstSteps.push(c.steps[start]!);
+    c.lastSteps.push(c.steps[n - 1]!);
+    c.counts.push(n - start);
+    c.offsets.push(n);
+  }
+  if (n < points.length) {
+    c.steps = c.steps.subarray(0, n);
+    c.values = c.values.subarray(0, n);
+    c.epochs = c.epochs.subarray(0, n);
+    c.times = c.times.subarray(0, n);
+  }
+  return c;
+}
+
+/** Each series' summary of the batch, as parameters $2…$9 of SERIES_SQL. */
+function seriesParams(c: Columns): string[] {
+  return [arrayLiteral(c.keys, true), arrayLiteral(c.contexts, true), arrayLiteral(c.mins), arrayLiteral(c.maxs), arrayLiteral(c.lasts), arrayLiteral(c.firstSteps), arrayLiteral(c.lastSteps), arrayLiteral(c.counts)];
+}
+
+const SERIES_INPUT = `k AS (
+      SELECT * FROM unnest($2::text[], $3::text[], $4::float8[], $5::float8[], $6::float8[], $7::int[], $8::int[], $9::int[])
+        WITH ORDINALITY AS k(key, context, mn, mx, lv, fs, ls, n, ord))`;
+
 /** The series' rows with the batch's summary merged in (min/max/last are idempotent). */
-function upsertSeriesSql(runId: string, c: Columns, countSql: Prisma.Sql, where: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`
+const upsertSeries = (count: string, where: string) => `
       INSERT INTO "MetricSeries" AS m ("runId", key, context, "min", "max", "last", "lastStep", "count", "updatedAt")
-      SELECT ${runId}, k.key, k.context, k.mn, k.mx, k.lv, k.ls, ${countSql}, now() FROM k WHERE ${where} ORDER BY k.ord
+      SELECT $1, k.key, k.context, k.mn, k.mx, k.lv, k.ls, ${count}, now() FROM k WHERE ${where} ORDER BY k.ord
       ON CONFLICT ("runId", key, context) DO UPDATE SET
         "min" = CASE WHEN m."min" IS NULL OR EXCLUDED."min" < m."min" THEN EXCLUDED."min" ELSE m."min" END,
         "max" = CASE WHEN m."max" IS NULL OR EXCLUDED."max" > m."max" THEN EXCLUDED."max" ELSE m."max" END,
@@ -257,118 +282,139 @@ function upsertSeriesSql(runId: string, c: Columns, countSql: Prisma.Sql, where:
         "count" = m."count" + EXCLUDED."count",
         "updatedAt" = now()
       RETURNING id, key, context`;
-}
-
-function seriesInputSql(c: Columns): Prisma.Sql {
-  return Prisma.sql`
-      SELECT * FROM unnest(${arrayLiteral(c.keys, true)}::text[], ${arrayLiteral(c.contexts, true)}::text[], ${arrayLiteral(c.mins)}::float8[],
-                           ${arrayLiteral(c.maxs)}::float8[], ${arrayLiteral(c.lasts)}::float8[], ${arrayLiteral(c.firstSteps)}::int[],
-                           ${arrayLiteral(c.lastSteps)}::int[], ${arrayLiteral(c.counts)}::int[])
-        WITH ORDINALITY AS k(key, context, mn, mx, lv, fs, ls, n, ord)`;
-}
-
-function pointsInputSql(c: Columns): Prisma.Sql {
-  return Prisma.sql`
-      SELECT t.ki, t.step, t.value, t.epoch, '1970-01-01'::timestamp + t.ms * interval '1 millisecond' AS "wallTime"
-      FROM unnest(${arrayLiteral(c.keyIdx)}::int[], ${arrayLiteral(c.steps)}::int[], ${arrayLiteral(c.values)}::float8[],
-                  ${arrayLiteral(c.epochs)}::int[], ${arrayLiteral(c.times)}::bigint[]) AS t(ki, step, value, epoch, ms)`;
-}
 
 /**
- * The common case, one statement and one commit: every series of the batch is new or moves
- * forward (all its steps lie beyond its stored last step — training does), so no point can repeat
- * a stored one: the points go in without conflict checks, the series' counts grow by the batch's,
- * and the tiers are merged from aggregates computed here. Returns null, having written nothing,
- * when a series does not move forward.
- *
- * The commit does not wait for the WAL flush (synchronous_commit off for this transaction):
- * metrics are the one write where a database crash may lose the last fraction of a second, and
- * any later ordinary commit (a checkpoint row, the run's status) flushes them first, so a
- * checkpoint never exists without the metrics logged before it.
+ * The series of a forward batch: upserted only when every one is new or all its steps lie beyond
+ * its stored last step; per series (in batch order) its id and the last step stored before.
  */
-async function writeForward(db: Db, runId: string, c: Columns): Promise<LogMetricsResult | null> {
-  const tier = { ord: [] as number[], width: [] as number[], bucket: [] as number[], count: [] as number[], lo: [] as number[], hi: [] as number[] };
-  let start = 0;
-  for (let j = 0; j < c.keys.length; j++) {
-    const end = start + c.counts[j]!;
-    for (const w of TIER_WIDTHS) {
-      const buckets = new Map<number, TierAgg>();
-      for (let p = start; p < end; p++) {
-        const b = Math.floor(c.steps[p]! / w);
-        const a = buckets.get(b);
-        if (!a) {
-          buckets.set(b, { count: 1, minI: p, maxI: p });
-          continue;
-        }
-        a.count++;
-        const v = c.values[p]!;
-        const mv = c.values[a.minI]!;
-        if (pgBelow(v, mv) || (!pgBelow(mv, v) && c.steps[p]! < c.steps[a.minI]!)) a.minI = p;
-        const xv = c.values[a.maxI]!;
-        if (pgBelow(xv, v) || (!pgBelow(v, xv) && c.steps[p]! < c.steps[a.maxI]!)) a.maxI = p;
-      }
-      for (const [b, a] of buckets) {
-        tier.ord.push(j + 1);
-        tier.width.push(w);
-        tier.bucket.push(b);
-        tier.count.push(a.count);
-        tier.lo.push(a.minI);
-        tier.hi.push(a.maxI);
-      }
-    }
-    start = end;
-  }
-  const pick = <T,>(idx: number[], col: ArrayLike<T>) => idx.map((p) => col[p]!);
-  const epochsAt = (idx: number[]) => idx.map((p) => c.epochs[p] ?? null);
-
-  const [res] = await db.$queryRaw<Array<{ forward: boolean }>>`
-    WITH k AS (${seriesInputSql(c)}),
+const FORWARD_SERIES_SQL = `
+    WITH ${SERIES_INPUT},
     before AS (
-      SELECT k.ord, m."lastStep" FROM k JOIN "MetricSeries" m ON m."runId" = ${runId} AND m.key = k.key AND m.context = k.context
+      SELECT k.ord, m."lastStep" FROM k JOIN "MetricSeries" m ON m."runId" = $1 AND m.key = k.key AND m.context = k.context
     ),
     forward AS (
       SELECT NOT EXISTS (SELECT 1 FROM before JOIN k USING (ord) WHERE k.fs <= before."lastStep") AS ok
     ),
-    up AS (${upsertSeriesSql(runId, c, Prisma.sql`k.n`, Prisma.sql`(SELECT ok FROM forward)`)}),
-    sid AS (
-      SELECT up.id, k.ord, before."lastStep" AS before
-      FROM up JOIN k ON k.key = up.key AND k.context = up.context LEFT JOIN before USING (ord)
+    up AS (${upsertSeries('k.n', '(SELECT ok FROM forward)')})
+    SELECT k.ord::int AS ord, up.id::text AS id, before."lastStep" AS before, (SELECT ok FROM forward) AS forward,
+           set_config('synchronous_commit', 'off', true) AS async
+    FROM k LEFT JOIN up ON up.key = k.key AND up.context = k.context LEFT JOIN before USING (ord)
+    ORDER BY k.ord`;
+
+const COPY_POINTS_SQL = 'COPY "MetricPoint" ("seriesId", step, value, epoch, "wallTime") FROM STDIN (FORMAT binary)';
+
+/** Milliseconds from the Unix epoch to Postgres's (2000-01-01). */
+const PG_EPOCH_MS = 946_684_800_000;
+const TWO_32 = 4_294_967_296;
+
+/** The points in COPY's binary format: seriesId int8, step int4, value float8, epoch int4 (or NULL), wallTime timestamp. */
+function copyPayload(c: Columns, seriesIds: string[]): Buffer {
+  const rows = c.steps.length;
+  const buf = Buffer.allocUnsafe(19 + rows * 54 + 2);
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  buf.write('PGCOPY\n\xff\r\n\0', 0, 'latin1');
+  dv.setInt32(11, 0);
+  dv.setInt32(15, 0);
+  let o = 19;
+  for (let j = 0; j < c.keys.length; j++) {
+    const id = BigInt(seriesIds[j]!);
+    const idHi = Number(id >> 32n);
+    const idLo = Number(id & 0xffffffffn);
+    for (let p = c.offsets[j]!; p < c.offsets[j + 1]!; p++) {
+      dv.setInt16(o, 5);
+      dv.setInt32(o + 2, 8);
+      dv.setInt32(o + 6, idHi);
+      dv.setUint32(o + 10, idLo);
+      dv.setInt32(o + 14, 4);
+      dv.setInt32(o + 18, c.steps[p]!);
+      dv.setInt32(o + 22, 8);
+      dv.setFloat64(o + 26, c.values[p]!);
+      o += 34;
+      const epoch = c.epochs[p]!;
+      if (epoch < 0) {
+        dv.setInt32(o, -1);
+        o += 4;
+      } else {
+        dv.setInt32(o, 4);
+        dv.setInt32(o + 4, epoch);
+        o += 8;
+      }
+      const us = (c.times[p]! - PG_EPOCH_MS) * 1000;
+      const hi = Math.floor(us / TWO_32);
+      dv.setInt32(o, 8);
+      dv.setInt32(o + 4, hi);
+      dv.setUint32(o + 8, us - hi * TWO_32);
+      o += 12;
+    }
+  }
+  dv.setInt16(o, -1);
+  return buf.subarray(0, o + 2);
+}
+
+async function copyPoints(client: pg.PoolClient, payload: Buffer): Promise<void> {
+  const stream = client.query(copyFrom(COPY_POINTS_SQL));
+  await new Promise<void>((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+    stream.end(payload);
+  });
+}
+
+/**
+ * The tiers' rows of a batch: per series, width and bucket the count and the lowest and highest
+ * point (earliest step on ties). A series' points are sorted by step, so a bucket is a run.
+ */
+function tierRows(c: Columns, seriesIds: string[], before: Array<number | null>) {
+  const t = { id: [] as string[], width: [] as number[], bucket: [] as number[], count: [] as number[], lo: [] as number[], hi: [] as number[], merge: [] as boolean[] };
+  for (let j = 0; j < c.keys.length; j++) {
+    const end = c.offsets[j + 1]!;
+    const last = before[j];
+    for (const w of TIER_WIDTHS) {
+      for (let p = c.offsets[j]!; p < end; ) {
+        const b = Math.floor(c.steps[p]! / w);
+        let lo = p;
+        let hi = p;
+        let q = p + 1;
+        for (; q < end && Math.floor(c.steps[q]! / w) === b; q++) {
+          // Strictly below / above: the earlier step wins ties.
+          if (pgBelow(c.values[q]!, c.values[lo]!)) lo = q;
+          if (pgBelow(c.values[hi]!, c.values[q]!)) hi = q;
+        }
+        t.id.push(seriesIds[j]!);
+        t.width.push(w);
+        t.bucket.push(b);
+        t.count.push(q - p);
+        t.lo.push(lo);
+        t.hi.push(hi);
+        // Buckets past the series' last stored step are new; only the one it ends in may exist.
+        t.merge.push(last !== null && last !== undefined && b <= Math.floor(last / w));
+        p = q;
+      }
+    }
+  }
+  return t;
+}
+
+/** Inserts the batch's tier rows, merging the few whose bucket already exists; and tells live views. */
+const TIERS_SQL = `
+    WITH r AS (
+      SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::int[], $6::float8[], $7::int[], $8::bigint[],
+                           $9::int[], $10::float8[], $11::int[], $12::bigint[], $13::bool[])
+        AS r(id, width, bucket, n, "minStep", "minValue", "minEpoch", "minMs", "maxStep", "maxValue", "maxEpoch", "maxMs", merge)
     ),
-    pts AS (
-      INSERT INTO "MetricPoint" ("seriesId", step, value, epoch, "wallTime")
-      SELECT sid.id, t.step, t.value, t.epoch, t."wallTime" FROM (${pointsInputSql(c)}) t JOIN sid ON sid.ord = t.ki
+    rows AS (
+      SELECT id, width, bucket, n, "minStep", "minValue", "minEpoch", '1970-01-01'::timestamp + "minMs" * interval '1 millisecond' AS "minTime",
+             "maxStep", "maxValue", "maxEpoch", '1970-01-01'::timestamp + "maxMs" * interval '1 millisecond' AS "maxTime", merge
+      FROM r
     ),
-    r AS (
-      SELECT sid.id, r.*, sid.before FROM unnest(${arrayLiteral(tier.ord)}::int[], ${arrayLiteral(tier.width)}::int[], ${arrayLiteral(tier.bucket)}::int[], ${arrayLiteral(tier.count)}::int[],
-                  ${arrayLiteral(pick(tier.lo, c.steps))}::int[], ${arrayLiteral(pick(tier.lo, c.values))}::float8[], ${arrayLiteral(epochsAt(tier.lo))}::int[], ${arrayLiteral(pick(tier.lo, c.times))}::bigint[],
-                  ${arrayLiteral(pick(tier.hi, c.steps))}::int[], ${arrayLiteral(pick(tier.hi, c.values))}::float8[], ${arrayLiteral(epochsAt(tier.hi))}::int[], ${arrayLiteral(pick(tier.hi, c.times))}::bigint[])
-           AS r(ord, width, bucket, n, "minStep", "minValue", "minEpoch", "minMs", "maxStep", "maxValue", "maxEpoch", "maxMs")
-      JOIN sid ON sid.ord = r.ord
-    ),
-    -- Buckets past the series' last stored step are new; only the one it ends in may exist.
     tiers_new AS (
       INSERT INTO "MetricTier" (${TIER_COLUMNS})
-      SELECT id, width, bucket, n, "minStep", "minValue", "minEpoch", '1970-01-01'::timestamp + "minMs" * interval '1 millisecond',
-             "maxStep", "maxValue", "maxEpoch", '1970-01-01'::timestamp + "maxMs" * interval '1 millisecond'
-      FROM r WHERE before IS NULL OR bucket > before / width
+      SELECT id, width, bucket, n, "minStep", "minValue", "minEpoch", "minTime", "maxStep", "maxValue", "maxEpoch", "maxTime" FROM rows WHERE NOT merge
     ),
     tiers_merged AS (
       INSERT INTO "MetricTier" AS t (${TIER_COLUMNS})
-      SELECT id, width, bucket, n, "minStep", "minValue", "minEpoch", '1970-01-01'::timestamp + "minMs" * interval '1 millisecond',
-             "maxStep", "maxValue", "maxEpoch", '1970-01-01'::timestamp + "maxMs" * interval '1 millisecond'
-      FROM r WHERE before IS NOT NULL AND bucket <= before / width
-      ON CONFLICT ("seriesId", width, bucket) DO UPDATE SET ${TIER_MERGE}
-    )
-    SELECT f.ok AS forward,
-           CASE WHEN f.ok THEN pg_notify(${METRICS_CHANNEL}, json_build_object('runId', ${runId}::text, 'series', (SELECT json_agg(id::text ORDER BY ord) FROM sid))::text) END::text AS notified,
-           set_config('synchronous_commit', 'off', true) AS async
-    FROM forward f`;
-  if (!res?.forward) return null;
-  return { inserted: c.keyIdx.length, series: c.keys.length };
-}
-
-/** Merges a bucket's aggregate into the stored one (EXCLUDED into t). */
-const TIER_MERGE = Prisma.raw(`
+      SELECT id, width, bucket, n, "minStep", "minValue", "minEpoch", "minTime", "maxStep", "maxValue", "maxEpoch", "maxTime" FROM rows WHERE merge
+      ON CONFLICT ("seriesId", width, bucket) DO UPDATE SET
         count = t.count + EXCLUDED.count,
         "minStep" = CASE WHEN (EXCLUDED."minValue", EXCLUDED."minStep") < (t."minValue", t."minStep") THEN EXCLUDED."minStep" ELSE t."minStep" END,
         "minValue" = CASE WHEN (EXCLUDED."minValue", EXCLUDED."minStep") < (t."minValue", t."minStep") THEN EXCLUDED."minValue" ELSE t."minValue" END,
@@ -377,37 +423,73 @@ const TIER_MERGE = Prisma.raw(`
         "maxStep" = CASE WHEN EXCLUDED."maxValue" > t."maxValue" OR (EXCLUDED."maxValue" = t."maxValue" AND EXCLUDED."maxStep" < t."maxStep") THEN EXCLUDED."maxStep" ELSE t."maxStep" END,
         "maxValue" = CASE WHEN EXCLUDED."maxValue" > t."maxValue" OR (EXCLUDED."maxValue" = t."maxValue" AND EXCLUDED."maxStep" < t."maxStep") THEN EXCLUDED."maxValue" ELSE t."maxValue" END,
         "maxEpoch" = CASE WHEN EXCLUDED."maxValue" > t."maxValue" OR (EXCLUDED."maxValue" = t."maxValue" AND EXCLUDED."maxStep" < t."maxStep") THEN EXCLUDED."maxEpoch" ELSE t."maxEpoch" END,
-        "maxTime" = CASE WHEN EXCLUDED."maxValue" > t."maxValue" OR (EXCLUDED."maxValue" = t."maxValue" AND EXCLUDED."maxStep" < t."maxStep") THEN EXCLUDED."maxTime" ELSE t."maxTime" END`);
+        "maxTime" = CASE WHEN EXCLUDED."maxValue" > t."maxValue" OR (EXCLUDED."maxValue" = t."maxValue" AND EXCLUDED."maxStep" < t."maxStep") THEN EXCLUDED."maxTime" ELSE t."maxTime" END
+    )
+    SELECT pg_notify('${METRICS_CHANNEL}', $14)`;
 
 /**
- * Any batch (re-sent, out of order, overlapping stored steps), in a transaction: the series rows
- * first (which locks them), then the points that are new, the counts by those, and the tiers
- * recomputed from the stored points over the batch's step range.
+ * The common case: every series of the batch is new or moves forward (all its steps lie beyond its
+ * stored last step — training does), so no point can repeat a stored one: the series rows are
+ * upserted (which locks them), the points go in by binary COPY without conflict checks, and the
+ * tiers are merged from aggregates computed here. Returns null, having written nothing, when a
+ * series does not move forward.
+ *
+ * The commit does not wait for the WAL flush (synchronous_commit off for this transaction):
+ * metrics are the one write where a database crash may lose the last fraction of a second, and
+ * any later ordinary commit (a checkpoint row, the run's status) flushes them first, so a
+ * checkpoint never exists without the metrics logged before it.
  */
-async function writeAnyOrder(tx: Prisma.TransactionClient, runId: string, c: Columns): Promise<LogMetricsResult> {
-  const series = await tx.$queryRaw<Array<{ id: bigint; ord: bigint }>>`
-    WITH k AS (${seriesInputSql(c)}),
-    up AS (${upsertSeriesSql(runId, c, Prisma.sql`0`, Prisma.sql`true`)})
-    SELECT up.id, k.ord FROM up JOIN k ON k.key = up.key AND k.context = up.context`;
-  const ids = new Array<bigint>(c.keys.length);
-  for (const r of series) ids[Number(r.ord) - 1] = r.id;
-  const [res] = await tx.$queryRaw<Array<{ inserted: number }>>`
-    WITH sid AS (SELECT * FROM unnest(${arrayLiteral(ids.map(String))}::bigint[]) WITH ORDINALITY AS s(id, ord)),
-    ins AS (
-      INSERT INTO "MetricPoint" ("seriesId", step, value, epoch, "wallTime")
-      SELECT sid.id, t.step, t.value, t.epoch, t."wallTime" FROM (${pointsInputSql(c)}) t JOIN sid ON sid.ord = t.ki
-      ON CONFLICT ("seriesId", step) DO NOTHING
-      RETURNING "seriesId"
-    ),
-    added AS (SELECT "seriesId" AS sid, count(*)::int AS n FROM ins GROUP BY 1),
-    counted AS (UPDATE "MetricSeries" m SET "count" = m."count" + a.n FROM added a WHERE m.id = a.sid)
-    SELECT (SELECT COALESCE(sum(n), 0)::int FROM added) AS inserted,
-           pg_notify(${METRICS_CHANNEL}, ${JSON.stringify({ runId, series: ids.map(String) })})::text AS notified`;
-  await recomputeTiers(
-    tx,
-    ids.map((id, j) => ({ seriesId: id, from: c.firstSteps[j]!, to: c.lastSteps[j]! })),
+async function writeForward(client: pg.PoolClient, runId: string, c: Columns): Promise<LogMetricsResult | null> {
+  const { rows } = await client.query<{ ord: number; id: string | null; before: number | null; forward: boolean }>(FORWARD_SERIES_SQL, [runId, ...seriesParams(c)]);
+  if (!rows[0]?.forward) return null;
+  const ids = rows.map((r) => r.id!);
+  await copyPoints(client, copyPayload(c, ids));
+  const t = tierRows(c, ids, rows.map((r) => r.before));
+  const at = <T,>(idx: number[], col: ArrayLike<T>) => idx.map((p) => col[p]!);
+  const epochsAt = (idx: number[]) => idx.map((p) => (c.epochs[p]! < 0 ? null : c.epochs[p]!));
+  await client.query(TIERS_SQL, [
+    arrayLiteral(t.id), arrayLiteral(t.width), arrayLiteral(t.bucket), arrayLiteral(t.count),
+    arrayLiteral(at(t.lo, c.steps)), arrayLiteral(at(t.lo, c.values)), arrayLiteral(epochsAt(t.lo)), arrayLiteral(at(t.lo, c.times)),
+    arrayLiteral(at(t.hi, c.steps)), arrayLiteral(at(t.hi, c.values)), arrayLiteral(epochsAt(t.hi)), arrayLiteral(at(t.hi, c.times)),
+    arrayLiteral(t.merge),
+    JSON.stringify({ runId, series: ids }),
+  ]);
+  return { inserted: c.steps.length, series: c.keys.length };
+}
+
+/**
+ * Any batch (re-sent, out of order, overlapping stored steps): the series rows first (which locks
+ * them), then the points that are new, the counts by those, and the tiers recomputed from the
+ * stored points over the batch's step range.
+ */
+async function writeAnyOrder(client: pg.PoolClient, runId: string, c: Columns): Promise<LogMetricsResult> {
+  const series = await client.query<{ id: string; ord: number }>(
+    `WITH ${SERIES_INPUT}, up AS (${upsertSeries('0', 'true')})
+     SELECT up.id::text AS id, k.ord::int AS ord FROM up JOIN k ON k.key = up.key AND k.context = up.context`,
+    [runId, ...seriesParams(c)],
   );
-  return { inserted: Number(res?.inserted ?? 0), series: c.keys.length };
+  const ids = new Array<string>(c.keys.length);
+  for (const r of series.rows) ids[r.ord - 1] = r.id;
+  const keyIdx = new Int32Array(c.steps.length);
+  for (let j = 0; j < c.keys.length; j++) keyIdx.fill(j + 1, c.offsets[j]!, c.offsets[j + 1]!);
+  const epochs = Array.from(c.epochs, (e) => (e < 0 ? null : e));
+  const { rows } = await client.query<{ inserted: number }>(
+    `WITH sid AS (SELECT * FROM unnest($1::bigint[]) WITH ORDINALITY AS s(id, ord)),
+     ins AS (
+       INSERT INTO "MetricPoint" ("seriesId", step, value, epoch, "wallTime")
+       SELECT sid.id, t.step, t.value, t.epoch, '1970-01-01'::timestamp + t.ms * interval '1 millisecond'
+       FROM unnest($2::int[], $3::int[], $4::float8[], $5::int[], $6::bigint[]) AS t(ki, step, value, epoch, ms) JOIN sid ON sid.ord = t.ki
+       ON CONFLICT ("seriesId", step) DO NOTHING
+       RETURNING "seriesId"
+     ),
+     added AS (SELECT "seriesId" AS sid, count(*)::int AS n FROM ins GROUP BY 1),
+     counted AS (UPDATE "MetricSeries" m SET "count" = m."count" + a.n FROM added a WHERE m.id = a.sid)
+     SELECT (SELECT COALESCE(sum(n), 0)::int FROM added) AS inserted, pg_notify('${METRICS_CHANNEL}', $7)::text AS notified`,
+    [arrayLiteral(ids), arrayLiteral(keyIdx), arrayLiteral(c.steps), arrayLiteral(c.values), arrayLiteral(epochs), arrayLiteral(c.times), JSON.stringify({ runId, series: ids })],
+  );
+  const ranges = ids.map((id, j) => ({ seriesId: id, from: c.firstSteps[j]!, to: c.lastSteps[j]! }));
+  for (const sql of RECOMPUTE_TIERS_SQL) await client.query(sql, rangeParams(ranges));
+  return { inserted: Number(rows[0]?.inserted ?? 0), series: c.keys.length };
 }
 
 export { Prisma };

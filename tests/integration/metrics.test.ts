@@ -54,6 +54,32 @@ describe('the metric write path', () => {
     await expect(logMetrics(prisma, id, [{ key: 'x', step: -1, value: 1 }])).rejects.toThrow();
   });
 
+  it('stores every field exactly through the binary COPY path: 64-bit series ids, times, null and zero epochs, extreme floats', async () => {
+    // Series ids past 2^32 exercise the high word of the int8 encoding.
+    await prisma.$executeRawUnsafe(`SELECT setval(pg_get_serial_sequence('"MetricSeries"', 'id'), GREATEST((SELECT last_value FROM "MetricSeries_id_seq"), 6000000000))`);
+    const id = await makeRun();
+    const t = new Date('2026-03-04T05:06:07.891Z');
+    const early = new Date('1999-12-31T23:59:59.999Z'); // before Postgres's epoch: a negative timestamp
+    const values = [-0.0, 5e-324, -Number.MAX_VALUE, Number.NEGATIVE_INFINITY, 1 / 3, -1e-300, 2 ** 53 + 2];
+    const res = await logMetrics(prisma, id, [
+      ...values.map((value, step) => ({ key: 'v', step, value, epoch: step === 0 ? 0 : step === 1 ? undefined : 2_000_000_000, wallTime: step === 2 ? early : t })),
+      { key: 'big step', context: 'system' as const, step: 2_147_483_647, value: 1 },
+    ]);
+    expect(res).toEqual({ inserted: values.length + 1, series: 2 });
+    const series = await prisma.metricSeries.findFirstOrThrow({ where: { runId: id, key: 'v' } });
+    expect(series.id).toBeGreaterThan(2n ** 32n);
+    const pts = await prisma.metricPoint.findMany({ where: { seriesId: series.id }, orderBy: { step: 'asc' } });
+    expect(pts.map((p) => p.value)).toEqual(values);
+    expect(Object.is(pts[0]!.value, -0)).toBe(true);
+    expect(pts.map((p) => p.epoch)).toEqual([0, null, ...values.slice(2).map(() => 2_000_000_000)]);
+    expect(pts[0]!.wallTime.toISOString()).toBe(t.toISOString());
+    expect(pts[2]!.wallTime.toISOString()).toBe(early.toISOString());
+    const big = await prisma.metricSeries.findFirstOrThrow({ where: { runId: id, key: 'big step', context: 'system' } });
+    expect(big).toMatchObject({ lastStep: 2_147_483_647, count: 1 });
+    // The tiers were written in the same transaction as the points.
+    expect(await prisma.metricTier.count({ where: { seriesId: series.id, width: 32 } })).toBe(1);
+  });
+
   it('writes 20 000 points in one batch', async () => {
     const id = await makeRun();
     const pts = Array.from({ length: 20_000 }, (_, i) => ({ key: i % 2 ? 'loss' : 'acc', step: i >> 1, value: Math.sin(i) }));
