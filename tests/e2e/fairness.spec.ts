@@ -95,6 +95,28 @@ test('fairness policy gates, the full report with the threshold moved, reports o
   await expect(page.getByTestId('fairness-front')).toContainText('#');
   await page.getByLabel('Disparity').selectOption('equalized_odds_difference');
   await expect(page.getByTestId('fairness-compare-table')).toContainText('equalized odds difference');
+  // Each run's drawn interval spans the table's (lo–hi): its ends, mapped to data values through
+  // the first and last x-axis ticks, land within 2 % of the axis span, and inside the axis.
+  for (const label of ['#1 baseline', '#2 reweighed', '#3 short']) {
+    const cell = page.getByTestId('fairness-compare-table').locator('tbody > tr', { hasText: label }).locator('td').nth(2);
+    const [lo, hi] = (await cell.textContent())!.match(/\((-?[\d.]+)–(-?[\d.]+)\)/)!.slice(1).map(Number) as [number, number];
+    await expect(async () => {
+      const drawn = await page.getByTestId('fairness-pareto').evaluate((chart, label) => {
+        const bar = chart.querySelector(`[data-testid="x-interval"][data-label="${label}"] line`)!.getBoundingClientRect();
+        const tickX = [...chart.querySelectorAll('.recharts-xAxis-tick-lines line')].map((l) => l.getBoundingClientRect().left);
+        const tickValue = [...chart.querySelectorAll('.recharts-xAxis-tick-labels text')].map((t) => Number(t.textContent));
+        return { left: bar.left, right: bar.right, tickX, tickValue };
+      }, label);
+      expect(drawn.tickX.length).toBe(drawn.tickValue.length);
+      const [x0, x1, v0, v1] = [drawn.tickX[0]!, drawn.tickX.at(-1)!, drawn.tickValue[0]!, drawn.tickValue.at(-1)!];
+      const toValue = (px: number) => v0 + ((px - x0) / (x1 - x0)) * (v1 - v0);
+      const tolerance = 0.02 * (v1 - v0);
+      expect(Math.abs(toValue(drawn.left) - lo), `${label}: left end at ${toValue(drawn.left)}, lo ${lo}`).toBeLessThanOrEqual(tolerance);
+      expect(Math.abs(toValue(drawn.right) - hi), `${label}: right end at ${toValue(drawn.right)}, hi ${hi}`).toBeLessThanOrEqual(tolerance);
+      expect(drawn.left).toBeGreaterThanOrEqual(x0 - 0.5);
+      expect(drawn.right).toBeLessThanOrEqual(x1 + 0.5);
+    }).toPass({ timeout: 5_000 });
+  }
   await compare.screenshot({ path: 'tests/e2e/screenshots/76-fairness-compare.png' });
   expect(errors).toEqual([]);
 });

@@ -49,7 +49,7 @@ export function FairnessCompare(props: {
         label: `#${r.number} ${r.name}${p.variant === 'model' ? '' : ` (${VARIANT_LABEL[p.variant]})`}`,
         x: d ?? Number.NaN,
         y: p.accuracy ?? Number.NaN,
-        err: ci && d !== null ? [d - ci[0], ci[1] - d] : undefined,
+        xInterval: d !== null ? ci : undefined,
       };
     }),
   );
