@@ -26,10 +26,18 @@ export function createPrismaClient(connectionString = databaseUrl()): PrismaClie
   pool.on('error', () => {});
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   // Two copies of `pg` would make the adapter take our pool for a config and open its own.
-  if (adapter.externalPool !== pool) throw new Error('@prisma/adapter-pg does not share our pg: run `npm ci` (one copy of pg).');
+  if ((adapter as unknown as { externalPool: unknown }).externalPool !== pool) throw new Error('@prisma/adapter-pg does not share our pg: run `npm ci` (one copy of pg).');
   const client = new PrismaClient({ adapter });
   Object.defineProperty(client, PG_POOL, { value: pool, enumerable: false });
   return client;
+}
+
+/**
+ * A plain SQL query on the shared client's pool, for the hot paths of the API (authenticating a
+ * key, finding a run) where Prisma's per-query work costs more than the query itself.
+ */
+export async function sql<R extends object>(text: string, params: unknown[] = []): Promise<R[]> {
+  return (await pgPoolOf(getPrisma())!.query<R>(text, params)).rows;
 }
 
 /** The pg pool under a client made by createPrismaClient (or the shared `prisma`); null otherwise. */

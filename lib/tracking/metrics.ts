@@ -78,7 +78,8 @@ function arrayLiteral(values: ArrayLike<number | string | boolean | null>, quote
   const parts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    parts[i] = v === null ? 'NULL' : quote ? `"${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : String(v);
+    // String(-0) is "0": the sign of zero is kept explicitly.
+    parts[i] = v === null ? 'NULL' : quote ? `"${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : v === 0 && 1 / (v as number) < 0 ? '-0' : String(v);
   }
   return `{${parts.join(',')}}`;
 }
@@ -144,7 +145,7 @@ export async function logMetrics(db: object, runId: string, input: MetricPointIn
   if (!pool) throw new Error('logMetrics needs a database client made by createPrismaClient');
   const c = columnsOf(points);
   try {
-    const fast = await inTransaction(pool, (client) => writeForward(client, runId, c));
+    const fast = await writeForward(pool, runId, c);
     if (fast) return fast;
   } catch (err) {
     // Another writer stored steps of the same series between our read of its last step and our
@@ -285,7 +286,7 @@ const upsertSeries = (count: string, where: string) => `
 
 /**
  * The series of a forward batch: upserted only when every one is new or all its steps lie beyond
- * its stored last step; per series (in batch order) its id and the last step stored before.
+ * its stored last step; per series (in batch order) its id.
  */
 const FORWARD_SERIES_SQL = `
     WITH ${SERIES_INPUT},
@@ -296,9 +297,9 @@ const FORWARD_SERIES_SQL = `
       SELECT NOT EXISTS (SELECT 1 FROM before JOIN k USING (ord) WHERE k.fs <= before."lastStep") AS ok
     ),
     up AS (${upsertSeries('k.n', '(SELECT ok FROM forward)')})
-    SELECT k.ord::int AS ord, up.id::text AS id, before."lastStep" AS before, (SELECT ok FROM forward) AS forward,
+    SELECT up.id::text AS id, (SELECT ok FROM forward) AS forward,
            set_config('synchronous_commit', 'off', true) AS async
-    FROM k LEFT JOIN up ON up.key = k.key AND up.context = k.context LEFT JOIN before USING (ord)
+    FROM k LEFT JOIN up ON up.key = k.key AND up.context = k.context
     ORDER BY k.ord`;
 
 const COPY_POINTS_SQL = 'COPY "MetricPoint" ("seriesId", step, value, epoch, "wallTime") FROM STDIN (FORMAT binary)';
@@ -361,14 +362,14 @@ async function copyPoints(client: pg.PoolClient, payload: Buffer): Promise<void>
 }
 
 /**
- * The tiers' rows of a batch: per series, width and bucket the count and the lowest and highest
- * point (earliest step on ties). A series' points are sorted by step, so a bucket is a run.
+ * The tiers' rows of a batch: per series (by position, from 1), width and bucket the count and the
+ * lowest and highest point (earliest step on ties). A series' points are sorted by step, so a
+ * bucket is a run of them.
  */
-function tierRows(c: Columns, seriesIds: string[], before: Array<number | null>) {
-  const t = { id: [] as string[], width: [] as number[], bucket: [] as number[], count: [] as number[], lo: [] as number[], hi: [] as number[], merge: [] as boolean[] };
+function tierParams(c: Columns): string[] {
+  const t = { ord: [] as number[], width: [] as number[], bucket: [] as number[], count: [] as number[], lo: [] as number[], hi: [] as number[] };
   for (let j = 0; j < c.keys.length; j++) {
     const end = c.offsets[j + 1]!;
-    const last = before[j];
     for (const w of TIER_WIDTHS) {
       for (let p = c.offsets[j]!; p < end; ) {
         const b = Math.floor(c.steps[p]! / w);
@@ -380,40 +381,41 @@ function tierRows(c: Columns, seriesIds: string[], before: Array<number | null>)
           if (pgBelow(c.values[q]!, c.values[lo]!)) lo = q;
           if (pgBelow(c.values[hi]!, c.values[q]!)) hi = q;
         }
-        t.id.push(seriesIds[j]!);
+        t.ord.push(j + 1);
         t.width.push(w);
         t.bucket.push(b);
         t.count.push(q - p);
         t.lo.push(lo);
         t.hi.push(hi);
-        // Buckets past the series' last stored step are new; only the one it ends in may exist.
-        t.merge.push(last !== null && last !== undefined && b <= Math.floor(last / w));
         p = q;
       }
     }
   }
-  return t;
+  const at = <T,>(idx: number[], col: ArrayLike<T>) => idx.map((p) => col[p]!);
+  const epochsAt = (idx: number[]) => idx.map((p) => (c.epochs[p]! < 0 ? null : c.epochs[p]!));
+  return [
+    arrayLiteral(t.ord), arrayLiteral(t.width), arrayLiteral(t.bucket), arrayLiteral(t.count),
+    arrayLiteral(at(t.lo, c.steps)), arrayLiteral(at(t.lo, c.values)), arrayLiteral(epochsAt(t.lo)), arrayLiteral(at(t.lo, c.times)),
+    arrayLiteral(at(t.hi, c.steps)), arrayLiteral(at(t.hi, c.values)), arrayLiteral(epochsAt(t.hi)), arrayLiteral(at(t.hi, c.times)),
+  ];
 }
 
-/** Inserts the batch's tier rows, merging the few whose bucket already exists; and tells live views. */
-const TIERS_SQL = `
-    WITH r AS (
-      SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::int[], $6::float8[], $7::int[], $8::bigint[],
-                           $9::int[], $10::float8[], $11::int[], $12::bigint[], $13::bool[])
-        AS r(id, width, bucket, n, "minStep", "minValue", "minEpoch", "minMs", "maxStep", "maxValue", "maxEpoch", "maxMs", merge)
-    ),
-    rows AS (
-      SELECT id, width, bucket, n, "minStep", "minValue", "minEpoch", '1970-01-01'::timestamp + "minMs" * interval '1 millisecond' AS "minTime",
-             "maxStep", "maxValue", "maxEpoch", '1970-01-01'::timestamp + "maxMs" * interval '1 millisecond' AS "maxTime", merge
-      FROM r
-    ),
-    tiers_new AS (
-      INSERT INTO "MetricTier" (${TIER_COLUMNS})
-      SELECT id, width, bucket, n, "minStep", "minValue", "minEpoch", "minTime", "maxStep", "maxValue", "maxEpoch", "maxTime" FROM rows WHERE NOT merge
-    ),
-    tiers_merged AS (
+const ms = (col: string) => `'1970-01-01'::timestamp + ${col} * interval '1 millisecond'`;
+
+/**
+ * Merges the batch's tier rows (tierParams as $n…$n+11) into MetricTier, series ids from `sid`
+ * (id, ord). A forward batch's buckets are new except the one each series' last stored step lies
+ * in, which is merged.
+ */
+function tierUpsert(n: number): string {
+  const $ = (i: number) => `$${n + i}`;
+  return `
       INSERT INTO "MetricTier" AS t (${TIER_COLUMNS})
-      SELECT id, width, bucket, n, "minStep", "minValue", "minEpoch", "minTime", "maxStep", "maxValue", "maxEpoch", "maxTime" FROM rows WHERE merge
+      SELECT sid.id, r.width, r.bucket, r.n, r."minStep", r."minValue", r."minEpoch", ${ms('r."minMs"')}, r."maxStep", r."maxValue", r."maxEpoch", ${ms('r."maxMs"')}
+      FROM unnest(${$(0)}::int[], ${$(1)}::int[], ${$(2)}::int[], ${$(3)}::int[], ${$(4)}::int[], ${$(5)}::float8[], ${$(6)}::int[], ${$(7)}::bigint[],
+                  ${$(8)}::int[], ${$(9)}::float8[], ${$(10)}::int[], ${$(11)}::bigint[])
+        AS r(ord, width, bucket, n, "minStep", "minValue", "minEpoch", "minMs", "maxStep", "maxValue", "maxEpoch", "maxMs")
+      JOIN sid ON sid.ord = r.ord
       ON CONFLICT ("seriesId", width, bucket) DO UPDATE SET
         count = t.count + EXCLUDED.count,
         "minStep" = CASE WHEN (EXCLUDED."minValue", EXCLUDED."minStep") < (t."minValue", t."minStep") THEN EXCLUDED."minStep" ELSE t."minStep" END,
@@ -423,38 +425,81 @@ const TIERS_SQL = `
         "maxStep" = CASE WHEN EXCLUDED."maxValue" > t."maxValue" OR (EXCLUDED."maxValue" = t."maxValue" AND EXCLUDED."maxStep" < t."maxStep") THEN EXCLUDED."maxStep" ELSE t."maxStep" END,
         "maxValue" = CASE WHEN EXCLUDED."maxValue" > t."maxValue" OR (EXCLUDED."maxValue" = t."maxValue" AND EXCLUDED."maxStep" < t."maxStep") THEN EXCLUDED."maxValue" ELSE t."maxValue" END,
         "maxEpoch" = CASE WHEN EXCLUDED."maxValue" > t."maxValue" OR (EXCLUDED."maxValue" = t."maxValue" AND EXCLUDED."maxStep" < t."maxStep") THEN EXCLUDED."maxEpoch" ELSE t."maxEpoch" END,
-        "maxTime" = CASE WHEN EXCLUDED."maxValue" > t."maxValue" OR (EXCLUDED."maxValue" = t."maxValue" AND EXCLUDED."maxStep" < t."maxStep") THEN EXCLUDED."maxTime" ELSE t."maxTime" END
-    )
-    SELECT pg_notify('${METRICS_CHANNEL}', $14)`;
+        "maxTime" = CASE WHEN EXCLUDED."maxValue" > t."maxValue" OR (EXCLUDED."maxValue" = t."maxValue" AND EXCLUDED."maxStep" < t."maxStep") THEN EXCLUDED."maxTime" ELSE t."maxTime" END`;
+}
+
+/** A notification for live views: the run and its series that moved (ids from `sid`). */
+const NOTIFY = `pg_notify('${METRICS_CHANNEL}', json_build_object('runId', $1::text, 'series', (SELECT json_agg(id::text ORDER BY ord) FROM sid))::text)`;
+
+/** The COPY path's tiers and notification, after the points ($1 run, $2 series ids by position, tiers from $3). */
+const COPY_TIERS_SQL = `
+    WITH sid AS (SELECT * FROM unnest($2::bigint[]) WITH ORDINALITY AS s(id, ord)),
+    tiers AS (${tierUpsert(3)})
+    SELECT ${NOTIFY}::text AS notified`;
+
+/**
+ * A small forward batch (a logger's few points) in one statement and one commit: the series
+ * upserted when every one moves forward, the points inserted, the tiers merged, the views told.
+ */
+const FORWARD_ONE_STATEMENT_SQL = `
+    WITH ${SERIES_INPUT},
+    before AS (
+      SELECT k.ord, m."lastStep" FROM k JOIN "MetricSeries" m ON m."runId" = $1 AND m.key = k.key AND m.context = k.context
+    ),
+    forward AS (
+      SELECT NOT EXISTS (SELECT 1 FROM before JOIN k USING (ord) WHERE k.fs <= before."lastStep") AS ok
+    ),
+    up AS (${upsertSeries('k.n', '(SELECT ok FROM forward)')}),
+    sid AS (SELECT up.id, k.ord FROM up JOIN k ON k.key = up.key AND k.context = up.context),
+    pts AS (
+      INSERT INTO "MetricPoint" ("seriesId", step, value, epoch, "wallTime")
+      SELECT sid.id, t.step, t.value, NULLIF(t.epoch, -1), ${ms('t.ms')}
+      FROM unnest($10::int[], $11::int[], $12::float8[], $13::int[], $14::bigint[]) AS t(ki, step, value, epoch, ms) JOIN sid ON sid.ord = t.ki
+    ),
+    tiers AS (${tierUpsert(15)})
+    SELECT f.ok AS forward, CASE WHEN f.ok THEN ${NOTIFY} END::text AS notified, set_config('synchronous_commit', 'off', true) AS async
+    FROM forward f`;
+
+/** Batches up to this many points go in one statement; larger ones by binary COPY. */
+const ONE_STATEMENT_MAX_POINTS = 1000;
+
+/** Each point's series by position (from 1). */
+function seriesOrdinals(c: Columns): Int32Array {
+  const ki = new Int32Array(c.steps.length);
+  for (let j = 0; j < c.keys.length; j++) ki.fill(j + 1, c.offsets[j]!, c.offsets[j + 1]!);
+  return ki;
+}
 
 /**
  * The common case: every series of the batch is new or moves forward (all its steps lie beyond its
  * stored last step — training does), so no point can repeat a stored one: the series rows are
- * upserted (which locks them), the points go in by binary COPY without conflict checks, and the
- * tiers are merged from aggregates computed here. Returns null, having written nothing, when a
- * series does not move forward.
+ * upserted (which locks them), the points go in without conflict checks (by binary COPY when the
+ * batch is large), and the tiers are merged from aggregates computed here. Returns null, having
+ * written nothing, when a series does not move forward.
  *
  * The commit does not wait for the WAL flush (synchronous_commit off for this transaction):
  * metrics are the one write where a database crash may lose the last fraction of a second, and
  * any later ordinary commit (a checkpoint row, the run's status) flushes them first, so a
  * checkpoint never exists without the metrics logged before it.
  */
-async function writeForward(client: pg.PoolClient, runId: string, c: Columns): Promise<LogMetricsResult | null> {
-  const { rows } = await client.query<{ ord: number; id: string | null; before: number | null; forward: boolean }>(FORWARD_SERIES_SQL, [runId, ...seriesParams(c)]);
-  if (!rows[0]?.forward) return null;
-  const ids = rows.map((r) => r.id!);
-  await copyPoints(client, copyPayload(c, ids));
-  const t = tierRows(c, ids, rows.map((r) => r.before));
-  const at = <T,>(idx: number[], col: ArrayLike<T>) => idx.map((p) => col[p]!);
-  const epochsAt = (idx: number[]) => idx.map((p) => (c.epochs[p]! < 0 ? null : c.epochs[p]!));
-  await client.query(TIERS_SQL, [
-    arrayLiteral(t.id), arrayLiteral(t.width), arrayLiteral(t.bucket), arrayLiteral(t.count),
-    arrayLiteral(at(t.lo, c.steps)), arrayLiteral(at(t.lo, c.values)), arrayLiteral(epochsAt(t.lo)), arrayLiteral(at(t.lo, c.times)),
-    arrayLiteral(at(t.hi, c.steps)), arrayLiteral(at(t.hi, c.values)), arrayLiteral(epochsAt(t.hi)), arrayLiteral(at(t.hi, c.times)),
-    arrayLiteral(t.merge),
-    JSON.stringify({ runId, series: ids }),
-  ]);
-  return { inserted: c.steps.length, series: c.keys.length };
+async function writeForward(pool: pg.Pool, runId: string, c: Columns): Promise<LogMetricsResult | null> {
+  if (c.steps.length <= ONE_STATEMENT_MAX_POINTS) {
+    // Autocommit: one round trip.
+    const { rows } = await pool.query<{ forward: boolean }>(FORWARD_ONE_STATEMENT_SQL, [
+      runId, ...seriesParams(c),
+      arrayLiteral(seriesOrdinals(c)), arrayLiteral(c.steps), arrayLiteral(c.values), arrayLiteral(c.epochs), arrayLiteral(c.times),
+      ...tierParams(c),
+    ]);
+    return rows[0]?.forward ? { inserted: c.steps.length, series: c.keys.length } : null;
+  }
+  return inTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ id: string | null; forward: boolean }>(FORWARD_SERIES_SQL, [runId, ...seriesParams(c)]);
+    if (!rows[0]?.forward) return null;
+    const ids = rows.map((r) => r.id!);
+    await copyPoints(client, copyPayload(c, ids));
+    await client.query(COPY_TIERS_SQL, [runId, arrayLiteral(ids), ...tierParams(c)]);
+    return { inserted: c.steps.length, series: c.keys.length };
+  });
 }
 
 /**
@@ -470,14 +515,11 @@ async function writeAnyOrder(client: pg.PoolClient, runId: string, c: Columns): 
   );
   const ids = new Array<string>(c.keys.length);
   for (const r of series.rows) ids[r.ord - 1] = r.id;
-  const keyIdx = new Int32Array(c.steps.length);
-  for (let j = 0; j < c.keys.length; j++) keyIdx.fill(j + 1, c.offsets[j]!, c.offsets[j + 1]!);
-  const epochs = Array.from(c.epochs, (e) => (e < 0 ? null : e));
   const { rows } = await client.query<{ inserted: number }>(
     `WITH sid AS (SELECT * FROM unnest($1::bigint[]) WITH ORDINALITY AS s(id, ord)),
      ins AS (
        INSERT INTO "MetricPoint" ("seriesId", step, value, epoch, "wallTime")
-       SELECT sid.id, t.step, t.value, t.epoch, '1970-01-01'::timestamp + t.ms * interval '1 millisecond'
+       SELECT sid.id, t.step, t.value, NULLIF(t.epoch, -1), ${ms('t.ms')}
        FROM unnest($2::int[], $3::int[], $4::float8[], $5::int[], $6::bigint[]) AS t(ki, step, value, epoch, ms) JOIN sid ON sid.ord = t.ki
        ON CONFLICT ("seriesId", step) DO NOTHING
        RETURNING "seriesId"
@@ -485,7 +527,7 @@ async function writeAnyOrder(client: pg.PoolClient, runId: string, c: Columns): 
      added AS (SELECT "seriesId" AS sid, count(*)::int AS n FROM ins GROUP BY 1),
      counted AS (UPDATE "MetricSeries" m SET "count" = m."count" + a.n FROM added a WHERE m.id = a.sid)
      SELECT (SELECT COALESCE(sum(n), 0)::int FROM added) AS inserted, pg_notify('${METRICS_CHANNEL}', $7)::text AS notified`,
-    [arrayLiteral(ids), arrayLiteral(keyIdx), arrayLiteral(c.steps), arrayLiteral(c.values), arrayLiteral(epochs), arrayLiteral(c.times), JSON.stringify({ runId, series: ids })],
+    [arrayLiteral(ids), arrayLiteral(seriesOrdinals(c)), arrayLiteral(c.steps), arrayLiteral(c.values), arrayLiteral(c.epochs), arrayLiteral(c.times), JSON.stringify({ runId, series: ids })],
   );
   const ranges = ids.map((id, j) => ({ seriesId: id, from: c.firstSteps[j]!, to: c.lastSteps[j]! }));
   for (const sql of RECOMPUTE_TIERS_SQL) await client.query(sql, rangeParams(ranges));

@@ -4,7 +4,7 @@ import { DomainError, type DomainErrorCode } from '../services/errors';
 import { membershipOf } from '../services/teams';
 import { hasRole } from '@/lib/roles';
 import type { Role } from '@/lib/schemas/teams';
-import { authenticateApiKey, type ApiKeyPrincipal } from '../services/api-keys';
+import { authenticateApiKey, type ApiKeyPrincipal, type RunRef } from '../services/api-keys';
 import { readBodyLimited } from './body-limit';
 
 /** REST handlers share the services' errors and the tRPC access rules; this maps both to HTTP. */
@@ -61,16 +61,25 @@ export function bearerToken(req: Request): string | null {
 }
 
 export async function restCaller(req: Request): Promise<RestCaller> {
+  return (await callerAndRun(req)).caller;
+}
+
+/** The caller and, with `runId`, that run (null when it does not exist) — for a key, in one query. */
+async function callerAndRun(req: Request, runId?: string): Promise<{ caller: RestCaller; run?: RunRef | null }> {
   const token = bearerToken(req);
   if (token !== null) {
-    const key = await authenticateApiKey(token);
+    const key = await authenticateApiKey(token, runId);
     if (!key) throw new DomainError('UNAUTHORIZED', 'The API key is invalid, revoked or expired');
-    return { userId: key.userId, apiKey: key };
+    const { run, ...principal } = key;
+    return { caller: { userId: key.userId, apiKey: principal }, run };
   }
   const { currentUser } = await import('../auth/session');
   const user = await currentUser();
   if (!user) throw new DomainError('UNAUTHORIZED', 'Send an API key as "Authorization: Bearer <key>" or sign in');
-  return { userId: user.id, apiKey: null };
+  if (runId === undefined) return { caller: { userId: user.id, apiKey: null } };
+  const { sql } = await import('@/lib/db/client');
+  const [run] = await sql<RunRef>('SELECT id, "teamId", number, source FROM "Run" WHERE id = $1', [runId]);
+  return { caller: { userId: user.id, apiKey: null }, run: run ?? null };
 }
 
 /**
@@ -109,20 +118,22 @@ export async function jsonBody(req: Request, maxBytes = 8 * 1024 * 1024): Promis
   }
 }
 
-/** Access to one run: its team and the caller's role there (404 when the run is elsewhere). */
-export async function runAccess(req: Request, runId: string, min: Role = 'VIEWER'): Promise<{ caller: RestCaller; teamId: string; role: Role }> {
-  const caller = await restCaller(req);
-  const { prisma } = await import('@/lib/db/client');
-  const run = await prisma.run.findUnique({ where: { id: runId }, select: { teamId: true } });
+/** Access to one run: the run, its team and the caller's role there (404 when the run is elsewhere). */
+export async function runAccess(req: Request, runId: string, min: Role = 'VIEWER'): Promise<{ caller: RestCaller; teamId: string; role: Role; run: RunRef }> {
+  const { caller, run } = await callerAndRun(req, runId);
   if (!run) throw new DomainError('NOT_FOUND', `Run '${runId}' not found`, 'runId');
   const role = await callerRole(caller, run.teamId, `Run '${runId}'`, min);
-  return { caller, teamId: run.teamId, role };
+  return { caller, teamId: run.teamId, role, run };
 }
 
 /** JSON with NaN and ±Infinity as strings (JSON has neither). */
 export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
   const text = JSON.stringify(body, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : typeof v === 'bigint' ? Number(v) : v));
-  return new Response(text, { ...init, headers: { 'Content-Type': 'application/json', ...(init.headers ?? {}) } });
+  // Answers are never cached. Small ones are not compressed either: the server streams route
+  // answers without a length, so its 1 KB threshold never applies, and gzip's set-up for a few
+  // bytes costs more than a whole log-batch call.
+  const cache = text.length < 1024 ? 'no-store, no-transform' : 'no-store';
+  return new Response(text, { ...init, headers: { 'Content-Type': 'application/json', 'Cache-Control': cache, ...(init.headers ?? {}) } });
 }
 
 type RouteContext<P> = { params: Promise<P> };

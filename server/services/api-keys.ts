@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { prisma } from '@/lib/db/client';
+import { prisma, sql } from '@/lib/db/client';
 import { can } from '@/lib/roles';
 import { API_KEY_PATTERN, API_KEY_PREFIX, ZCreateApiKeyInput, type CreateApiKeyInput } from '@/lib/schemas/api-keys';
 import type { Role } from '@/lib/schemas/teams';
@@ -48,20 +48,44 @@ export async function createApiKey(args: { userId: string; teamId: string; name:
   return { ...row, key };
 }
 
-/** The caller behind a raw key, or null for a malformed, unknown, revoked or expired key or one whose owner left the team. */
-export async function authenticateApiKey(rawKey: string): Promise<ApiKeyPrincipal | null> {
+/** A run as the API's access checks see it. */
+export interface RunRef {
+  id: string;
+  teamId: string;
+  number: number;
+  source: string;
+}
+
+/**
+ * The caller behind a raw key, or null for a malformed, unknown, revoked or expired key or one whose
+ * owner left the team. One query (key and membership; with `runId`, that run too: `run` is null when
+ * it does not exist) — it runs on every API call.
+ */
+export async function authenticateApiKey(rawKey: string, runId?: string): Promise<(ApiKeyPrincipal & { run?: RunRef | null }) | null> {
   const key = rawKey.trim();
   if (!API_KEY_PATTERN.test(key)) return null;
-  const row = await prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(key) }, select: { id: true, userId: true, teamId: true, revokedAt: true, expiresAt: true, lastUsedAt: true } });
-  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return null;
-  const member = await prisma.membership.findUnique({ where: { teamId_userId: { teamId: row.teamId, userId: row.userId } }, select: { role: true } });
-  if (!member) return null;
-  const now = new Date();
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+  // Timestamps are stored in UTC (timestamp without time zone), so they compare with now() in UTC.
+  const [row] = await sql<ApiKeyPrincipal & { stale: boolean; runTeamId: string | null; runNumber: number | null; runSource: string | null }>(
+    `SELECT k.id AS "keyId", k."userId", k."teamId", m.role::text AS role,
+            (k."lastUsedAt" IS NULL OR k."lastUsedAt" < (now() AT TIME ZONE 'UTC') - make_interval(secs => $2)) AS stale,
+            r."teamId" AS "runTeamId", r.number AS "runNumber", r.source AS "runSource"
+     FROM "ApiKey" k JOIN "Membership" m ON m."teamId" = k."teamId" AND m."userId" = k."userId"
+     LEFT JOIN "Run" r ON r.id = $3
+     WHERE k."keyHash" = $1 AND k."revokedAt" IS NULL AND (k."expiresAt" IS NULL OR k."expiresAt" > now() AT TIME ZONE 'UTC')`,
+    [hashApiKey(key), LAST_USED_RESOLUTION_MS / 1000, runId ?? null],
+  );
+  if (!row) return null;
+  if (row.stale) {
     // Conditional, so concurrent requests write once per minute at most.
-    await prisma.apiKey.updateMany({ where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }] }, data: { lastUsedAt: now } });
+    await sql(
+      `UPDATE "ApiKey" SET "lastUsedAt" = now() AT TIME ZONE 'UTC'
+       WHERE id = $1 AND ("lastUsedAt" IS NULL OR "lastUsedAt" < (now() AT TIME ZONE 'UTC') - make_interval(secs => $2))`,
+      [row.keyId, LAST_USED_RESOLUTION_MS / 1000],
+    );
   }
-  return { keyId: row.id, userId: row.userId, teamId: row.teamId, role: member.role };
+  const principal = { keyId: row.keyId, userId: row.userId, teamId: row.teamId, role: row.role };
+  if (runId === undefined) return principal;
+  return { ...principal, run: row.runTeamId === null ? null : { id: runId, teamId: row.runTeamId, number: row.runNumber!, source: row.runSource! } };
 }
 
 /** The caller's own keys; admins and owners see every key of the team. */

@@ -54,7 +54,11 @@ describe('the metric write path', () => {
     await expect(logMetrics(prisma, id, [{ key: 'x', step: -1, value: 1 }])).rejects.toThrow();
   });
 
-  it('stores every field exactly through the binary COPY path: 64-bit series ids, times, null and zero epochs, extreme floats', async () => {
+  // A small batch goes in one statement (text arrays), a large one by binary COPY: both store the same.
+  it.each([
+    ['one statement', 0],
+    ['binary COPY', 1500],
+  ])('stores every field exactly (%s): 64-bit series ids, times, null and zero epochs, extreme floats', async (_path, padding) => {
     // Series ids past 2^32 exercise the high word of the int8 encoding.
     await prisma.$executeRawUnsafe(`SELECT setval(pg_get_serial_sequence('"MetricSeries"', 'id'), GREATEST((SELECT last_value FROM "MetricSeries_id_seq"), 6000000000))`);
     const id = await makeRun();
@@ -64,8 +68,9 @@ describe('the metric write path', () => {
     const res = await logMetrics(prisma, id, [
       ...values.map((value, step) => ({ key: 'v', step, value, epoch: step === 0 ? 0 : step === 1 ? undefined : 2_000_000_000, wallTime: step === 2 ? early : t })),
       { key: 'big step', context: 'system' as const, step: 2_147_483_647, value: 1 },
+      ...Array.from({ length: padding }, (_, step) => ({ key: 'padding', step, value: step })),
     ]);
-    expect(res).toEqual({ inserted: values.length + 1, series: 2 });
+    expect(res).toEqual({ inserted: values.length + 1 + padding, series: padding ? 3 : 2 });
     const series = await prisma.metricSeries.findFirstOrThrow({ where: { runId: id, key: 'v' } });
     expect(series.id).toBeGreaterThan(2n ** 32n);
     const pts = await prisma.metricPoint.findMany({ where: { seriesId: series.id }, orderBy: { step: 'asc' } });
