@@ -15,7 +15,7 @@ import { makePlace, makeRuns, percentile } from './support/seed';
 const SPIKE = 1e6;
 
 /** Seeds `points` steps of 'loss' per run: a noisy decay with a spike at every step ≡ 7777 (mod 50 000). */
-async function seed(runIds: string[], points: number): Promise<bigint[]> {
+export async function seedSeries(runIds: string[], points: number): Promise<bigint[]> {
   const series = await prisma.$queryRaw<Array<{ id: bigint }>>`
     INSERT INTO "MetricSeries" ("runId", key, context) SELECT r, 'loss', 'train' FROM unnest(${runIds}::text[]) r RETURNING id`;
   const ids = series.map((s) => s.id);
@@ -49,10 +49,10 @@ export default async function p3(ctx: BenchContext): Promise<BenchResult[]> {
   const runIds = await makeRuns(place, runsN);
   const [bigRun] = await makeRuns(place, 1);
   let t0 = performance.now();
-  await seed(runIds, perRun);
+  await seedSeries(runIds, perRun);
   ctx.log(`seeded ${runsN} runs × ${perRun} points in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   t0 = performance.now();
-  await seed([bigRun!], bigN);
+  await seedSeries([bigRun!], bigN);
   ctx.log(`seeded one ${bigN}-point series in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   await prisma.$executeRawUnsafe('ANALYZE');
 

@@ -16,12 +16,19 @@ export function databaseUrl(): string {
 
 const PG_POOL = Symbol.for('deepboard.pgPool');
 
+/** Prisma stores DateTime as UTC in `timestamp without time zone`: plain queries read it as UTC too, not as local time. */
+const TIMESTAMP_OID = 1114;
+function typeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (oid === TIMESTAMP_OID && format !== 'binary') return (v: string) => new Date(`${v.replace(' ', 'T')}Z`);
+  return pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown;
+}
+
 /**
  * The client and the pg pool under it: Prisma's adapter runs on our pool, so the few hot paths
  * that need what Prisma cannot do (binary COPY for metric points) share its connections.
  */
 export function createPrismaClient(connectionString = databaseUrl()): PrismaClient {
-  const pool = new pg.Pool({ connectionString, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+  const pool = new pg.Pool({ connectionString, max: Number(process.env.DATABASE_POOL_SIZE ?? 10), types: { getTypeParser: typeParser } });
   // An idle connection the server dropped (a restart, pg_terminate_backend) must not crash the process.
   pool.on('error', () => {});
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });

@@ -1,5 +1,5 @@
 import { Prisma } from '@prisma/client';
-import { prisma } from '@/lib/db/client';
+import { prisma, sql } from '@/lib/db/client';
 import { bucketWidth } from '@/lib/charts/downsample';
 import { logMetrics, TIER_WIDTHS, type MetricPointInput } from '@/lib/tracking/metrics';
 import { notFound } from './errors';
@@ -45,63 +45,89 @@ interface SeriesRequest {
   to?: number;
 }
 
-/** Packed columns of one series' points (one row per series keeps the result small). */
-type Packed = { sid: bigint; total: bigint | number; steps: string | null; vals: string | null; epochs: string | null; times: string | null };
+/** A chart point as packed by the queries below: "value,step,epoch,ms" (epoch may be null). */
+const POINT_TEXT = (t: string, time: string) => `concat(${t}.value, ',', ${t}.step, ',', COALESCE(${t}.epoch::text, 'null'), ',', (date_part('epoch', ${t}."${time}") * 1000)::bigint)`;
 
-function unpack(r: Packed): SeriesPoint[] {
-  if (!r.steps) return [];
-  const steps = r.steps.split(',');
-  const vals = r.vals!.split(',');
-  const epochs = r.epochs!.split(',');
-  const times = r.times!.split(',');
-  return steps.map((s, i) => ({ step: Number(s), value: Number(vals[i]), epoch: epochs[i] === '' ? null : Number(epochs[i]), time: Number(times[i]) }));
+/**
+ * The numbers of a packed list ("1.5,3,null,17…"): JSON.parse reads them natively; a list with
+ * NaN or ±Infinity (which JSON lacks) is read token by token.
+ */
+function numbers(packed: string | null, width: number): Array<number | null> {
+  if (!packed) return [];
+  let out: Array<number | null>;
+  try {
+    out = JSON.parse(`[${packed}]`) as Array<number | null>;
+  } catch {
+    out = packed.split(',').map((t) => (t === 'null' ? null : Number(t)));
+  }
+  if (out.length % width) throw new Error(`malformed packed points (${out.length} numbers, ${width} per item)`);
+  return out;
 }
 
-const PACK = Prisma.raw(`string_agg(step::text, ',' ORDER BY step) AS steps, string_agg(value::text, ',' ORDER BY step) AS vals,
-  string_agg(COALESCE(epoch::text, ''), ',' ORDER BY step) AS epochs,
-  string_agg((extract(epoch FROM "wallTime") * 1000)::bigint::text, ',' ORDER BY step) AS times`);
+const pointAt = (f: Array<number | null>, at: number): SeriesPoint => ({ value: f[at] as number, step: f[at + 1] as number, epoch: f[at + 2] ?? null, time: f[at + 3] as number });
 
 /** Every point of each series within [lo, hi]. */
 async function rawPoints(reqs: Array<{ seriesId: bigint; lo: number; hi: number }>): Promise<Map<bigint, SeriesPoint[]>> {
   const out = new Map<bigint, SeriesPoint[]>();
   if (!reqs.length) return out;
-  const rows = await prisma.$queryRaw<Packed[]>`
-    SELECT q.sid, count(*) AS total, ${PACK}
-    FROM unnest(${reqs.map((r) => r.seriesId)}::bigint[], ${reqs.map((r) => r.lo)}::int[], ${reqs.map((r) => r.hi)}::int[]) AS q(sid, lo, hi)
-    CROSS JOIN LATERAL (SELECT * FROM "MetricPoint" WHERE "seriesId" = q.sid AND step BETWEEN q.lo AND q.hi OFFSET 0) p
-    GROUP BY q.sid`;
-  for (const r of rows) out.set(r.sid, unpack(r));
+  const rows = await sql<{ sid: string; packed: string | null }>(
+    `SELECT q.sid::text AS sid, p.packed
+     FROM unnest($1::bigint[], $2::int[], $3::int[]) AS q(sid, lo, hi)
+     CROSS JOIN LATERAL (
+       SELECT string_agg(${POINT_TEXT('m', 'wallTime')}, ',' ORDER BY m.step) AS packed
+       FROM "MetricPoint" m WHERE m."seriesId" = q.sid AND m.step BETWEEN q.lo AND q.hi
+     ) p`,
+    [reqs.map((r) => String(r.seriesId)), reqs.map((r) => r.lo), reqs.map((r) => r.hi)],
+  );
+  for (const r of rows) {
+    const f = numbers(r.packed, 4);
+    const points = new Array<SeriesPoint>(f.length / 4);
+    for (let i = 0; i < points.length; i++) points[i] = pointAt(f, i * 4);
+    out.set(BigInt(r.sid), points);
+  }
   return out;
+}
+
+/** a < b in Postgres's float8 order (NaN above everything, NaN = NaN). */
+function pgBelow(a: number, b: number): boolean {
+  if (Number.isNaN(a)) return false;
+  if (Number.isNaN(b)) return true;
+  return a < b;
 }
 
 /**
  * Many series at once, each downsampled to at most `maxPoints` (lib/charts/downsample.ts's rule:
- * aligned power-of-two buckets, each bucket's lowest and highest point, and the last point). A
- * bucket is answered from the coarsest chart tier (MetricTier) that nests inside it, and the raw
- * points only at the range's ragged ends, so a million-point series costs a few thousand rows
- * and a zoomed range still gets every point's resolution. Three queries, however many series.
+ * aligned power-of-two buckets, each bucket's lowest and highest point — the earliest on ties —
+ * and the last point). A bucket is answered from the coarsest chart tier (MetricTier) that nests
+ * inside it, and from raw points only at the range's ragged ends, so a million-point series costs
+ * a few hundred rows and a zoomed range still gets every point's resolution. The database reads
+ * and packs the candidates (index range scans, no aggregation); merging them into the output
+ * buckets is a linear pass here. A few queries, however many series.
  */
 export async function seriesPointsMany(reqs: SeriesRequest[], maxPoints: number): Promise<Map<bigint, { total: number; points: SeriesPoint[] }>> {
   const result = new Map<bigint, { total: number; points: SeriesPoint[] }>();
   if (!reqs.length) return result;
-  const bounds = await prisma.$queryRaw<Array<{ sid: bigint; lo: number | null; hi: number | null }>>`
-    SELECT q.sid,
-      (SELECT step FROM "MetricPoint" WHERE "seriesId" = q.sid AND step BETWEEN q.f AND q.t ORDER BY step LIMIT 1) AS lo,
-      (SELECT step FROM "MetricPoint" WHERE "seriesId" = q.sid AND step BETWEEN q.f AND q.t ORDER BY step DESC LIMIT 1) AS hi
-    FROM unnest(${reqs.map((r) => r.seriesId)}::bigint[], ${reqs.map((r) => r.from ?? 0)}::int[], ${reqs.map((r) => r.to ?? MAX_STEP)}::int[]) AS q(sid, f, t)`;
+  const bounds = await sql<{ sid: string; lo: number | null; hi: number | null }>(
+    `SELECT q.sid::text AS sid,
+       (SELECT step FROM "MetricPoint" WHERE "seriesId" = q.sid AND step BETWEEN q.f AND q.t ORDER BY step LIMIT 1) AS lo,
+       (SELECT step FROM "MetricPoint" WHERE "seriesId" = q.sid AND step BETWEEN q.f AND q.t ORDER BY step DESC LIMIT 1) AS hi
+     FROM unnest($1::bigint[], $2::int[], $3::int[]) AS q(sid, f, t)`,
+    [reqs.map((r) => String(r.seriesId)), reqs.map((r) => r.from ?? 0), reqs.map((r) => r.to ?? MAX_STEP)],
+  );
 
   const raw: Array<{ seriesId: bigint; lo: number; hi: number }> = [];
   const tiered: Array<{ sid: bigint; lo: number; hi: number; w: number; t: number; a: number; b: number }> = [];
   const tiny: Array<{ seriesId: bigint; lo: number; hi: number }> = [];
   const buckets = Math.floor((maxPoints - 1) / 2);
   for (const r of bounds) {
+    const sid = BigInt(r.sid);
     if (r.lo === null || r.hi === null) {
-      result.set(r.sid, { total: 0, points: [] });
+      result.set(sid, { total: 0, points: [] });
       continue;
     }
     // Steps are unique: a range no wider than the budget holds no more points than it.
-    if (r.hi - r.lo + 1 <= maxPoints) raw.push({ seriesId: r.sid, lo: r.lo, hi: r.hi });
-    else if (maxPoints < 3) tiny.push({ seriesId: r.sid, lo: r.lo, hi: r.hi });
+    if (r.hi - r.lo + 1 <= maxPoints) raw.push({ seriesId: sid, lo: r.lo, hi: r.hi });
+    else if (maxPoints < 3) tiny.push({ seriesId: sid, lo: r.lo, hi: r.hi });
     else {
       const w = bucketWidth(r.lo, r.hi, buckets);
       const t = [...TIER_WIDTHS].reverse().find((x) => x <= w) ?? 1;
@@ -112,73 +138,76 @@ export async function seriesPointsMany(reqs: SeriesRequest[], maxPoints: number)
         a = r.hi + 1;
         b = r.hi;
       }
-      tiered.push({ sid: r.sid, lo: r.lo, hi: r.hi, w, t, a, b });
+      tiered.push({ sid, lo: r.lo, hi: r.hi, w, t, a, b });
     }
   }
 
   const sparse: Array<{ seriesId: bigint; lo: number; hi: number }> = [];
   if (tiered.length) {
-    const col = <K extends keyof (typeof tiered)[number]>(k: K) => tiered.map((x) => x[k]);
-    // Each candidate (a raw point at a ragged end, or a tier bucket's lowest and highest point)
-    // as arrays [value, step, epoch, ms] for the lowest and [value, -step, epoch, ms] for the
-    // highest: array order is Postgres's value order, then the earliest step, so a plain min()/
-    // max() per output bucket picks exactly the reference's points, with no sort.
-    const rows = await prisma.$queryRaw<Array<{ sid: bigint; total: bigint; packed: string | null; last: string | null }>>`
-      WITH q AS (
-        SELECT * FROM unnest(${col('sid')}::bigint[], ${col('lo')}::int[], ${col('hi')}::int[], ${col('w')}::int[], ${col('t')}::int[], ${col('a')}::bigint[], ${col('b')}::bigint[])
-          AS q(sid, lo, hi, w, t, a, b)
-      ),
-      -- LATERAL … OFFSET 0: one index range scan per series, never a hash join over the whole table
-      -- (the planner cannot see how few rows q has).
-      c AS (
-        SELECT q.sid, p.step / q.w AS k, ARRAY[p.value, p.step::float8, p.epoch::float8, (extract(epoch FROM p."wallTime") * 1000)::float8] AS lo,
-               ARRAY[p.value, -p.step::float8, p.epoch::float8, (extract(epoch FROM p."wallTime") * 1000)::float8] AS hi, 1 AS n
-        FROM q CROSS JOIN LATERAL (
-          SELECT * FROM "MetricPoint" WHERE "seriesId" = q.sid AND step >= q.lo AND step < q.a
-          UNION ALL
-          SELECT * FROM "MetricPoint" WHERE "seriesId" = q.sid AND step > q.b AND step <= q.hi
-        ) p
-        UNION ALL
-        SELECT q.sid, (m.bucket::bigint * q.t) / q.w, ARRAY[m."minValue", m."minStep"::float8, m."minEpoch"::float8, (extract(epoch FROM m."minTime") * 1000)::float8],
-               ARRAY[m."maxValue", -m."maxStep"::float8, m."maxEpoch"::float8, (extract(epoch FROM m."maxTime") * 1000)::float8], m.count
-        FROM q CROSS JOIN LATERAL (
-          SELECT * FROM "MetricTier" WHERE "seriesId" = q.sid AND width = q.t AND bucket BETWEEN q.a / q.t AND (q.b::bigint + 1) / q.t - 1 OFFSET 0
-        ) m
-      ),
-      g AS (SELECT sid, k, min(lo) AS lo, max(hi) AS hi, sum(n) AS n FROM c GROUP BY sid, k)
-      SELECT g.sid, sum(g.n)::bigint AS total,
-        string_agg(concat(g.lo[1], ' ', g.lo[2], ' ', g.lo[3], ' ', g.lo[4], ' ', g.hi[1], ' ', -g.hi[2], ' ', g.hi[3], ' ', g.hi[4]), ',' ORDER BY g.k) AS packed,
-        (SELECT concat(p.value, ' ', p.step, ' ', p.epoch, ' ', (extract(epoch FROM p."wallTime") * 1000)::float8)
-         FROM q CROSS JOIN LATERAL (SELECT * FROM "MetricPoint" WHERE "seriesId" = q.sid AND step = q.hi OFFSET 0) p WHERE q.sid = g.sid) AS last
-      FROM g GROUP BY g.sid`;
+    const col = <K extends keyof (typeof tiered)[number]>(k: K) => tiered.map((x) => String(x[k]));
+    // Per series: its tier buckets inside [a, b] (min point, max point, count) and the raw points at the
+    // ragged ends, each in step order; and the last point, which the answer always holds.
+    const rows = await sql<{ i: number; tiers: string | null; ends: string | null; last: string | null }>(
+      `SELECT q.i::int AS i, tiers.packed AS tiers, ends.packed AS ends,
+         (SELECT ${POINT_TEXT('p', 'wallTime')} FROM "MetricPoint" p WHERE p."seriesId" = q.sid AND p.step = q.hi) AS last
+       FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::bigint[], $6::bigint[]) WITH ORDINALITY AS q(sid, lo, hi, t, a, b, i)
+       CROSS JOIN LATERAL (
+         SELECT string_agg(concat(m."minValue", ',', m."minStep", ',', COALESCE(m."minEpoch"::text, 'null'), ',', (date_part('epoch', m."minTime") * 1000)::bigint, ',',
+                                  m."maxValue", ',', m."maxStep", ',', COALESCE(m."maxEpoch"::text, 'null'), ',', (date_part('epoch', m."maxTime") * 1000)::bigint, ',', m.count), ',' ORDER BY m.bucket) AS packed
+         FROM "MetricTier" m WHERE m."seriesId" = q.sid AND m.width = q.t AND m.bucket BETWEEN q.a / q.t AND (q.b + 1) / q.t - 1
+       ) tiers
+       CROSS JOIN LATERAL (
+         SELECT string_agg(${POINT_TEXT('p', 'wallTime')}, ',' ORDER BY p.step) AS packed
+         FROM (SELECT * FROM "MetricPoint" WHERE "seriesId" = q.sid AND step >= q.lo AND step < q.a
+               UNION ALL
+               SELECT * FROM "MetricPoint" WHERE "seriesId" = q.sid AND step > q.b AND step <= q.hi) p
+       ) ends`,
+      [col('sid'), col('lo'), col('hi'), col('t'), col('a'), col('b')],
+    );
     for (const r of rows) {
-      const total = Number(r.total);
+      const q = tiered[r.i - 1]!;
+      const tiers = numbers(r.tiers, 9);
+      const ends = numbers(r.ends, 4);
+      let total = ends.length / 4;
+      for (let i = 8; i < tiers.length; i += 9) total += tiers[i]!;
       // A sparse series (few points over a wide range) is sent whole, as the reference does.
       if (total <= maxPoints) {
-        const q = tiered.find((x) => x.sid === r.sid)!;
-        sparse.push({ seriesId: r.sid, lo: q.lo, hi: q.hi });
+        sparse.push({ seriesId: q.sid, lo: q.lo, hi: q.hi });
         continue;
       }
-      const point = (f: string[], at: number): SeriesPoint => ({
-        value: Number(f[at]),
-        step: Number(f[at + 1]),
-        epoch: f[at + 2] === '' ? null : Number(f[at + 2]),
-        time: Math.round(Number(f[at + 3])),
-      });
+      // Output buckets by step / w, in step order: the ragged start, the tiers, the ragged end.
+      const out: Array<{ k: number; lo: SeriesPoint; hi: SeriesPoint }> = [];
+      const add = (lo: SeriesPoint, hi: SeriesPoint) => {
+        const k = Math.floor(lo.step / q.w);
+        const cur = out.at(-1);
+        if (!cur || cur.k !== k) {
+          out.push({ k, lo, hi });
+          return;
+        }
+        if (pgBelow(lo.value, cur.lo.value) || (!pgBelow(cur.lo.value, lo.value) && lo.step < cur.lo.step)) cur.lo = lo;
+        if (pgBelow(cur.hi.value, hi.value) || (!pgBelow(hi.value, cur.hi.value) && hi.step < cur.hi.step)) cur.hi = hi;
+      };
+      let e = 0;
+      for (; e < ends.length && ends[e + 1]! < q.a; e += 4) {
+        const p = pointAt(ends, e);
+        add(p, p);
+      }
+      for (let i = 0; i < tiers.length; i += 9) add(pointAt(tiers, i), pointAt(tiers, i + 4));
+      for (; e < ends.length; e += 4) {
+        const p = pointAt(ends, e);
+        add(p, p);
+      }
       const points: SeriesPoint[] = [];
-      for (const bucket of (r.packed ?? '').split(',')) {
-        const f = bucket.split(' ');
-        const lo = point(f, 0);
-        const hi = point(f, 4);
+      for (const { lo, hi } of out) {
         if (lo.step === hi.step) points.push(lo);
         else if (lo.step < hi.step) points.push(lo, hi);
         else points.push(hi, lo);
       }
       if (r.last) {
-        const last = point(r.last.split(' '), 0);
+        const last = pointAt(numbers(r.last, 4), 0);
         if (points.at(-1)?.step !== last.step) points.push(last);
       }
-      result.set(r.sid, { total, points });
+      result.set(q.sid, { total, points });
     }
   }
   const whole = await rawPoints([...raw, ...sparse]);
@@ -188,8 +217,8 @@ export async function seriesPointsMany(reqs: SeriesRequest[], maxPoints: number)
   }
   // A budget of one or two points: the last point, or the first and the last.
   for (const r of tiny) {
-    const [n] = await prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM "MetricPoint" WHERE "seriesId" = ${r.seriesId} AND step BETWEEN ${r.lo} AND ${r.hi}`;
-    const total = Number(n!.n);
+    const [n] = await sql<{ n: number }>('SELECT count(*)::int AS n FROM "MetricPoint" WHERE "seriesId" = $1 AND step BETWEEN $2 AND $3', [String(r.seriesId), r.lo, r.hi]);
+    const total = n!.n;
     const ends = await rawPoints(total <= maxPoints ? [r] : [{ seriesId: r.seriesId, lo: r.hi, hi: r.hi }]);
     const last = ends.get(r.seriesId) ?? [];
     const first = total > maxPoints && maxPoints === 2 ? ((await rawPoints([{ seriesId: r.seriesId, lo: r.lo, hi: r.lo }])).get(r.seriesId) ?? []) : [];
