@@ -44,7 +44,9 @@ export function createPrismaClient(connectionString = databaseUrl()): PrismaClie
  * key, finding a run) where Prisma's per-query work costs more than the query itself.
  */
 export async function sql<R extends object>(text: string, params: unknown[] = []): Promise<R[]> {
-  return (await pgPoolOf(getPrisma())!.query<R>(text, params)).rows;
+  // Dates go as UTC ISO strings (pg would write local time), matching how Prisma stores them.
+  const values = params.map((p) => (p instanceof Date ? p.toISOString() : p));
+  return (await pgPoolOf(getPrisma())!.query<R>(text, values)).rows;
 }
 
 /** The pg pool under a client made by createPrismaClient (or the shared `prisma`); null otherwise. */

@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import superjson from 'superjson';
 import { ZodError, z } from 'zod';
 import { hasRole } from '@/lib/roles';
+import { transformer } from '@/lib/transformer';
 import { formatZodError } from '@/lib/schemas/format';
 import { ZTeamScope, type Role } from '@/lib/schemas/teams';
 import { DomainError } from '../services/errors';
@@ -27,7 +27,7 @@ const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
-    transformer: superjson,
+    transformer,
     errorFormatter({ shape, error }) {
       const cause = error.cause;
       return {

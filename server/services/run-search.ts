@@ -1,5 +1,5 @@
 import type { RunStatus } from '@prisma/client';
-import { prisma } from '@/lib/db/client';
+import { prisma, sql } from '@/lib/db/client';
 import {
   formatField,
   GROUPABLE_ATTRIBUTES,
@@ -547,7 +547,7 @@ export async function searchRuns(args: SearchRunsArgs): Promise<RunSearchResult>
 async function countRuns(where: (st: Statement) => string, now: Date): Promise<number> {
   const st = new Statement(now);
   const w = where(st);
-  const [c] = await prisma.$queryRawUnsafe<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM ${st.from()} WHERE ${w}`, ...st.params);
+  const [c] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM ${st.from()} WHERE ${w}`, st.params);
   return c!.n;
 }
 
@@ -569,7 +569,7 @@ async function fetchPage(
       ...keys.map((k, i) => `${table}_s${i} ${k.dir === 'desc' ? 'DESC' : 'ASC'}${k.notNull ? '' : ' NULLS LAST'}`),
       `${table}number DESC`,
     ].join(', ');
-  const sql = `
+  const text = `
 WITH page AS (
   SELECT r.id, r.number${withTotal ? ', count(*) OVER () AS total' : ''}${keys.map((k, i) => `, ${k.expr} AS _s${i}`).join('')}
   FROM ${st.from()}
@@ -596,7 +596,7 @@ FROM page
   ${JOIN_SQL.architecture}
   ${JOIN_SQL.dataset}
 ORDER BY ${order('page.')}`;
-  return prisma.$queryRawUnsafe<PageRow[]>(sql, ...st.params);
+  return sql<PageRow>(text, st.params);
 }
 
 function toRow(r: PageRow, cols: ColumnSelection, rules: GateRuleRow[]): RunSearchRow {
@@ -645,7 +645,7 @@ async function fetchGroups(where: (st: Statement) => string, field: FieldRef, co
   const g = groupExpressions(st, field);
   // Joined on (is null, coalesce) rather than IS NOT DISTINCT FROM, which cannot hash: a
   // parameter with thousands of distinct values must not make a nested loop.
-  const sql = `
+  const text = `
 WITH f AS MATERIALIZED (
   SELECT r.id, ${g.key} AS gk, ${g.label} AS gl FROM ${st.from()} WHERE ${w}
 ), counts AS (
@@ -667,9 +667,10 @@ WITH f AS MATERIALIZED (
 SELECT c.gk AS key, c.gl AS label, c.n AS count, COALESCE(p.aggregates, '[]'::json) AS aggregates
 FROM counts c LEFT JOIN per_group p ON p.gnull = c.gnull AND p.gkey = c.gkey
 ORDER BY c.gk ASC NULLS LAST`;
-  const rows = await prisma.$queryRawUnsafe<
-    Array<{ key: string | null; label: string | null; count: number; aggregates: Array<{ key: string; context: QueryMetricContext; mean: unknown; min: unknown; max: unknown }> }>
-  >(sql, ...st.params);
+  const rows = await sql<{ key: string | null; label: string | null; count: number; aggregates: Array<{ key: string; context: QueryMetricContext; mean: unknown; min: unknown; max: unknown }> }>(
+    text,
+    st.params,
+  );
   return rows.map((r) => ({
     key: r.key,
     label: r.label,

@@ -1,5 +1,5 @@
 import type { Prisma } from '@prisma/client';
-import { prisma } from '@/lib/db/client';
+import { prisma, sql } from '@/lib/db/client';
 import { can } from '@/lib/roles';
 import { slugify } from '@/lib/slug';
 import { ZCreateTeamInput, type CreateTeamInput, type Role } from '@/lib/schemas/teams';
@@ -52,8 +52,10 @@ export async function listTeamsOf(userId: string): Promise<TeamSummary[]> {
   return rows.map((m) => ({ id: m.team.id, name: m.team.name, slug: m.team.slug, role: m.role }));
 }
 
+/** On every team-scoped request: one plain query. */
 export async function membershipOf(userId: string, teamId: string): Promise<{ role: Role } | null> {
-  return prisma.membership.findUnique({ where: { teamId_userId: { teamId, userId } }, select: { role: true } });
+  const [m] = await sql<{ role: Role }>('SELECT role::text AS role FROM "Membership" WHERE "teamId" = $1 AND "userId" = $2', [teamId, userId]);
+  return m ?? null;
 }
 
 /** The team behind a URL slug, only if the user belongs to it (else null: no existence leak). */

@@ -1,4 +1,4 @@
-import { prisma } from '@/lib/db/client';
+import { prisma, sql } from '@/lib/db/client';
 import { ZSignUpInput, type SignUpInput } from '@/lib/schemas/auth';
 import { burnPasswordCheck, hashPassword, verifyPassword } from '../auth/password';
 import { DomainError, conflict } from './errors';
@@ -70,6 +70,8 @@ export async function authenticate(email: string, password: string, ip = ''): Pr
   return { id: user.id, email: user.email, name: user.name };
 }
 
+/** On every signed-in request: one plain query. */
 export async function getUser(id: string): Promise<PublicUser | null> {
-  return prisma.user.findUnique({ where: { id }, select: { id: true, email: true, name: true } });
+  const [user] = await sql<PublicUser>('SELECT id, email, name FROM "User" WHERE id = $1', [id]);
+  return user ?? null;
 }
