@@ -7,7 +7,7 @@ import { register } from 'tsx/esm/api';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.env.DEEPBOARD_ROOT ??= root;
-// As `next start`: a production server whatever the environment says.
+// As `next start`: production unless NODE_ENV says otherwise.
 process.env.NODE_ENV ||= 'production';
 register({ tsconfig: path.join(root, 'tsconfig.json') });
 await import(pathToFileURL(path.join(root, 'server', 'web', 'main.ts')).href);
