@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 
 /**
  * The direct API: API-key calls to the REST routes, answered without Next's request pipeline.
@@ -202,8 +201,42 @@ function toRequest(req: IncomingMessage, url: string): Request {
   return new Request(`http://${host}${url}`, {
     method,
     headers,
-    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
+    ...(hasBody ? { body: bodyStream(req), duplex: 'half' } : {}),
   } as RequestInit);
+}
+
+/**
+ * The request body as a web stream, read as the route pulls. Not Readable.toWeb: cancelling that
+ * (readBodyLimited does, past the cap) destroys the socket, and the client sees a reset instead
+ * of the 413. Here a cancel stops reading and lets Node discard the rest, as it does for any
+ * body a handler leaves unread.
+ */
+function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let done = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      req.on('data', (chunk: Buffer) => {
+        if (done) return;
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 0) <= 0) req.pause();
+      });
+      req.once('end', () => {
+        if (!done) controller.close();
+        done = true;
+      });
+      req.once('error', (err) => {
+        if (!done) controller.error(err);
+        done = true;
+      });
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      done = true;
+      req.resume();
+    },
+  });
 }
 
 /**
