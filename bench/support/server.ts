@@ -1,12 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { BenchPlace } from './seed';
 
-const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, '..', '..');
 
 /** The port the benchmark's web server listens on (BENCH_PORT, default 3222). */
@@ -20,7 +18,7 @@ export interface BenchServer {
 }
 
 /**
- * `next start` of this checkout's production build on the benchmark's database (the build must
+ * The production web server (bin/web.mjs, what `deepboard start` runs) over this checkout's build on the benchmark's database (the build must
  * exist: `npx next build`). Resolves once /api/health answers.
  */
 export async function startServer(databaseUrl: string, log: (l: string) => void): Promise<BenchServer> {
@@ -30,7 +28,7 @@ export async function startServer(databaseUrl: string, log: (l: string) => void)
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'deepboard-bench-web-'));
   // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const web: ChildProcess = spawn(process.execPath, [...nodeArgs, require.resolve('next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  const web: ChildProcess = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin', 'web.mjs'), '-p', String(port), '-H', '127.0.0.1'], {
     cwd: root,
     env: {
       ...process.env,
@@ -56,7 +54,7 @@ export async function startServer(databaseUrl: string, log: (l: string) => void)
   };
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (web.exitCode !== null) throw new Error(`next start exited (${web.exitCode}): ${stderr.trim().split('\n').pop()}`);
+    if (web.exitCode !== null) throw new Error(`the web server exited (${web.exitCode}): ${stderr.trim().split('\n').pop()}`);
     try {
       const res = await fetch(`${url}/api/health`);
       if (res.ok) break;
@@ -69,7 +67,7 @@ export async function startServer(databaseUrl: string, log: (l: string) => void)
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  log(`next start on ${url}`);
+  log(`web server on ${url}`);
   return { url, stop };
 }
 

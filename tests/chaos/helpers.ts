@@ -105,10 +105,9 @@ export async function ensureBuilt(): Promise<void> {
   });
 }
 
-/** The production web server (`next start`) on the test database. */
+/** The production web server (bin/web.mjs, what `deepboard start` runs) on the test database. */
 export async function startWebServer(port: number, env: Record<string, string> = {}): Promise<WebServer> {
-  const nextBin = require.resolve('next/dist/bin/next');
-  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'web.mjs'), '-p', String(port), '-H', '127.0.0.1'], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: inject('databaseUrl'), AUTH_SECRET: 'chaos-secret-not-for-production-0123456789', AUTH_TRUST_HOST: 'true', NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -119,9 +118,9 @@ export async function startWebServer(port: number, env: Record<string, string> =
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   await until(
-    `next start on ${port}\n${out}`,
+    `the web server on ${port}\n${out}`,
     async () => {
-      if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}): ${out.slice(-2000)}`);
+      if (child.exitCode !== null) throw new Error(`the web server exited (${child.exitCode}): ${out.slice(-2000)}`);
       return fetch(`${url}/api/health`).then((r) => r.ok, () => false);
     },
     120_000,

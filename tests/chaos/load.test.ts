@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -30,6 +30,16 @@ let server: WebServer | null = null;
 afterAll(async () => {
   await server?.stop();
 });
+
+/** CPU milliseconds (user + system) a process has used, from /proc (Linux; NaN elsewhere). Clock ticks are 1/100 s on Linux. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -77,8 +87,10 @@ describe('load', () => {
       }
     };
     const started = Date.now();
+    const cpuBefore = cpuMs(server.child.pid);
     await Promise.all(Array.from({ length: LOGGERS }, (_, i) => logger(i)));
     const seconds = (Date.now() - started) / 1000;
+    const serverCpu = cpuMs(server.child.pid) - cpuBefore;
 
     const stored = await prisma.$queryRaw<Array<{ runId: string; key: string; n: number }>>`
       SELECT s."runId", s.key, count(p.*)::int AS n FROM "MetricSeries" s JOIN "MetricPoint" p ON p."seriesId" = s.id
@@ -95,7 +107,8 @@ describe('load', () => {
     const p99 = percentile(sorted, 99);
     console.log(
       `[chaos] load: ${LOGGERS} loggers × ${seconds.toFixed(0)} s: ${latencies.length} requests (${(latencies.length / seconds).toFixed(0)}/s), ` +
-        `${total} points acknowledged (${(total / seconds).toFixed(0)} points/s), lost ${lost}, failed requests ${failures.length}; latency p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms`,
+        `${total} points acknowledged (${(total / seconds).toFixed(0)} points/s), lost ${lost}, failed requests ${failures.length}; latency p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms; ` +
+        `server CPU ${(serverCpu / latencies.length).toFixed(2)} ms/request`,
     );
     expect(failures.slice(0, 5), server.output().split('\n').filter((l) => /error|Error/.test(l)).slice(0, 10).join('\n')).toEqual([]);
     expect(lost).toBe(0);

@@ -1,4 +1,5 @@
-// The app under test for Playwright: a fresh database, migrated, and `next start` on E2E_PORT.
+// The app under test for Playwright: a fresh database, migrated, and the production web server
+// (bin/web.mjs, what `deepboard start` runs) on E2E_PORT.
 // Writes the database URL where the specs find it; drops the database when stopped.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -31,7 +32,7 @@ if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) {
     b.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`next build failed (${code})`))));
   });
 }
-const web = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], { cwd: root, env, stdio: 'inherit' });
+const web = spawn(process.execPath, [path.join(root, 'bin', 'web.mjs'), '-p', String(port), '-H', '127.0.0.1'], { cwd: root, env, stdio: 'inherit' });
 // One real worker trains the runs the specs queue.
 const worker = spawn(process.execPath, [path.join(root, 'bin', 'deepboard.mjs'), 'worker', '--name', 'e2e-worker'], {
   cwd: root,
@@ -55,7 +56,7 @@ process.on('SIGTERM', () => void stop());
 process.on('SIGINT', () => void stop());
 web.on('exit', (code) => {
   if (!stopping) {
-    console.error(`next start exited (${code})`);
+    console.error(`the web server exited (${code})`);
     void db.drop().finally(() => process.exit(1));
   }
 });

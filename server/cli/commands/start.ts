@@ -132,7 +132,8 @@ export const startCommand: CliCommand = {
       if (shuttingDown) return await stopped;
 
       const watch = path.join(projectRoot(), 'bin', 'with-parent-watch.mjs');
-      const web = spawn(process.execPath, [watch, String(process.pid), nextBin, 'start', '-p', String(webPort), ...(io.env.HOSTNAME_BIND ? ['-H', io.env.HOSTNAME_BIND] : [])], {
+      const webBin = path.join(projectRoot(), 'bin', 'web.mjs');
+      const web = spawn(process.execPath, [watch, String(process.pid), webBin, '-p', String(webPort), ...(io.env.HOSTNAME_BIND ? ['-H', io.env.HOSTNAME_BIND] : [])], {
         env,
         cwd: projectRoot(),
         stdio: ['ignore', 'pipe', 'pipe'],

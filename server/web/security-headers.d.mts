@@ -1,0 +1,1 @@
+export declare const securityHeaders: ReadonlyArray<{ key: string; value: string }>;
