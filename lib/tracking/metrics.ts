@@ -485,19 +485,19 @@ function seriesOrdinals(c: Columns): Int32Array {
 async function writeForward(pool: pg.Pool, runId: string, c: Columns): Promise<LogMetricsResult | null> {
   if (c.steps.length <= ONE_STATEMENT_MAX_POINTS) {
     // Autocommit: one round trip.
-    const { rows } = await pool.query<{ forward: boolean }>(FORWARD_ONE_STATEMENT_SQL, [
+    const { rows } = await pool.query<{ forward: boolean }>({ name: 'metrics-forward', text: FORWARD_ONE_STATEMENT_SQL, values: [
       runId, ...seriesParams(c),
       arrayLiteral(seriesOrdinals(c)), arrayLiteral(c.steps), arrayLiteral(c.values), arrayLiteral(c.epochs), arrayLiteral(c.times),
       ...tierParams(c),
-    ]);
+    ] });
     return rows[0]?.forward ? { inserted: c.steps.length, series: c.keys.length } : null;
   }
   return inTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ id: string | null; forward: boolean }>(FORWARD_SERIES_SQL, [runId, ...seriesParams(c)]);
+    const { rows } = await client.query<{ id: string | null; forward: boolean }>({ name: 'metrics-forward-series', text: FORWARD_SERIES_SQL, values: [runId, ...seriesParams(c)] });
     if (!rows[0]?.forward) return null;
     const ids = rows.map((r) => r.id!);
     await copyPoints(client, copyPayload(c, ids));
-    await client.query(COPY_TIERS_SQL, [runId, arrayLiteral(ids), ...tierParams(c)]);
+    await client.query({ name: 'metrics-copy-tiers', text: COPY_TIERS_SQL, values: [runId, arrayLiteral(ids), ...tierParams(c)] });
     return { inserted: c.steps.length, series: c.keys.length };
   });
 }

@@ -73,6 +73,7 @@ export async function authenticateApiKey(rawKey: string, runId?: string): Promis
      LEFT JOIN "Run" r ON r.id = $3
      WHERE k."keyHash" = $1 AND k."revokedAt" IS NULL AND (k."expiresAt" IS NULL OR k."expiresAt" > now() AT TIME ZONE 'UTC')`,
     [hashApiKey(key), LAST_USED_RESOLUTION_MS / 1000, runId ?? null],
+    { name: 'api-key-auth' },
   );
   if (!row) return null;
   if (row.stale) {

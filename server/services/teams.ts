@@ -54,7 +54,7 @@ export async function listTeamsOf(userId: string): Promise<TeamSummary[]> {
 
 /** On every team-scoped request: one plain query. */
 export async function membershipOf(userId: string, teamId: string): Promise<{ role: Role } | null> {
-  const [m] = await sql<{ role: Role }>('SELECT role::text AS role FROM "Membership" WHERE "teamId" = $1 AND "userId" = $2', [teamId, userId]);
+  const [m] = await sql<{ role: Role }>('SELECT role::text AS role FROM "Membership" WHERE "teamId" = $1 AND "userId" = $2', [teamId, userId], { name: 'membership-role' });
   return m ?? null;
 }
 

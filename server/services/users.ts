@@ -72,6 +72,6 @@ export async function authenticate(email: string, password: string, ip = ''): Pr
 
 /** On every signed-in request: one plain query. */
 export async function getUser(id: string): Promise<PublicUser | null> {
-  const [user] = await sql<PublicUser>('SELECT id, email, name FROM "User" WHERE id = $1', [id]);
+  const [user] = await sql<PublicUser>('SELECT id, email, name FROM "User" WHERE id = $1', [id], { name: 'user-by-id' });
   return user ?? null;
 }
