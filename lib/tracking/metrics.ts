@@ -555,6 +555,8 @@ export async function truncateRunMetrics(db: Db, runId: string, cutoff: { batchS
       FROM (SELECT p."seriesId", min(p.value) mn, max(p.value) mx, max(p.step) ls, count(*)::int n
             FROM "MetricPoint" p JOIN "MetricSeries" r ON r.id = p."seriesId" AND r."runId" = ${runId} GROUP BY p."seriesId") a
       WHERE a."seriesId" = s.id AND s."runId" = ${runId}`;
+    // Runs tables keep answers until a run's metrics change (server/services/search-cache.ts).
+    await tx.$executeRaw`SELECT pg_notify(${METRICS_CHANNEL}, ${JSON.stringify({ runId, series: [] })})`;
     if (deleted > 0) {
       const series = await tx.metricSeries.findMany({ where: { runId, context: { not: 'system' } }, select: { id: true, key: true } });
       await recomputeTiers(

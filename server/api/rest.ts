@@ -1,6 +1,7 @@
 import { ZodError } from 'zod';
 import { formatZodError } from '@/lib/schemas/format';
 import { DomainError, type DomainErrorCode } from '../services/errors';
+import { searchCache } from '../services/search-cache';
 import { membershipOf } from '../services/teams';
 import { hasRole } from '@/lib/roles';
 import type { Role } from '@/lib/schemas/teams';
@@ -146,6 +147,9 @@ export function restRoute<P = Record<string, never>>(fn: (req: Request, params: 
       return out instanceof Response ? out : jsonResponse(out);
     } catch (err) {
       return errorResponse(err);
+    } finally {
+      // This server's own writes are seen by its next runs-table query at once.
+      if (req.method !== 'GET' && req.method !== 'HEAD') searchCache().invalidateAll();
     }
   };
 }

@@ -5,6 +5,7 @@ import { transformer } from '@/lib/transformer';
 import { formatZodError } from '@/lib/schemas/format';
 import { ZTeamScope, type Role } from '@/lib/schemas/teams';
 import { DomainError } from '../services/errors';
+import { searchCache } from '../services/search-cache';
 import { membershipOf } from '../services/teams';
 import type { PublicUser } from '../services/users';
 
@@ -48,8 +49,10 @@ export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /** Maps the services' typed errors to tRPC codes, in one place. */
-const domainErrors = t.middleware(async ({ next }) => {
+const domainErrors = t.middleware(async ({ next, type }) => {
   const res = await next();
+  // This server's own writes are seen by its next runs-table query at once.
+  if (type === 'mutation') searchCache().invalidateAll();
   if (!res.ok) {
     const cause = res.error.cause;
     if (cause instanceof DomainError) throw new TRPCError({ code: cause.code, message: cause.message, cause });

@@ -1,5 +1,5 @@
 import type { Prisma } from '@prisma/client';
-import { prisma } from '@/lib/db/client';
+import { prisma, sql } from '@/lib/db/client';
 import { describeGate, evaluateGates, overallGateStatus, ZFairnessGate, type FairnessGate, type GateInput, type GateResult, type GateStatus } from '@/lib/fairness/gates';
 import { ZGateRuleInput, type GateRuleInput } from '@/lib/schemas/gates';
 import { recordAudit } from './audit';
@@ -22,15 +22,20 @@ export interface GateRuleRow {
 }
 
 export async function listGateRules(teamId: string, opts: { enabledOnly?: boolean } = {}): Promise<GateRuleRow[]> {
-  const rows = await prisma.fairnessGateRule.findMany({
-    where: { teamId, ...(opts.enabledOnly ? { enabled: true } : {}) },
-    orderBy: { createdAt: 'asc' },
-    include: { createdBy: { select: { id: true, name: true } } },
-  });
+  // Read on every runs-table query: one plain, prepared query.
+  const rows = await sql<{ id: string; name: string; rule: unknown; enabled: boolean; createdAt: Date; createdById: string | null; createdByName: string | null }>(
+    `SELECT g.id, g.name, g.rule, g.enabled, g."createdAt", u.id AS "createdById", u.name AS "createdByName"
+     FROM "FairnessGateRule" g LEFT JOIN "User" u ON u.id = g."createdById"
+     WHERE g."teamId" = $1 AND (g.enabled OR NOT $2)
+     ORDER BY g."createdAt" ASC, g.id ASC`,
+    [teamId, opts.enabledOnly ?? false],
+    { name: 'gate-rules' },
+  );
   return rows.flatMap((r) => {
     const parsed = ZFairnessGate.safeParse(r.rule);
     if (!parsed.success) return [];
-    return [{ id: r.id, name: r.name, rule: parsed.data, description: describeGate(parsed.data), enabled: r.enabled, createdAt: r.createdAt, createdBy: r.createdBy }];
+    const createdBy = r.createdById ? { id: r.createdById, name: r.createdByName! } : null;
+    return [{ id: r.id, name: r.name, rule: parsed.data, description: describeGate(parsed.data), enabled: r.enabled, createdAt: r.createdAt, createdBy }];
   });
 }
 

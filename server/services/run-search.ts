@@ -1,5 +1,6 @@
 import type { RunStatus } from '@prisma/client';
 import { prisma, sql } from '@/lib/db/client';
+import { searchCache } from './search-cache';
 import {
   formatField,
   GROUPABLE_ATTRIBUTES,
@@ -533,14 +534,22 @@ export async function searchRuns(args: SearchRunsArgs): Promise<RunSearchResult>
   // With a filter, the total comes with the page (count(*) OVER ()), so the filter runs once.
   // Without one, a separate count is an index-only scan and the page can stop after LIMIT rows
   // (newest first straight from an index on createdAt) instead of reading every run.
-  const [page, separateTotal, groups, rules] = await Promise.all([
-    fetchPage(where, sort, cols, input.page, input.pageSize, now, filter !== null),
-    filter ? Promise.resolve(undefined) : countRuns(where, now),
-    groupField ? fetchGroups(where, groupField, cols, now) : Promise.resolve(undefined),
-    listGateRules(teamId, { enabledOnly: true }),
-  ]);
-  // Past the last page (or nothing matches), no row came back to carry the window count.
-  const total = separateTotal ?? page[0]?.total ?? (await countRuns(where, now));
+  // The database's part is kept per project until something in it changes (search-cache.ts);
+  // the team's gate rules are applied fresh to every answer.
+  const key = JSON.stringify([teamId, input.query?.trim() ?? '', input.sort ?? [], input.columns ?? null, input.page, input.pageSize, input.groupBy ?? null]);
+  const compute = async () => {
+    const [page, separateTotal, groups] = await Promise.all([
+      fetchPage(where, sort, cols, input.page, input.pageSize, now, filter !== null),
+      filter ? Promise.resolve(undefined) : countRuns(where, now),
+      groupField ? fetchGroups(where, groupField, cols, now) : Promise.resolve(undefined),
+    ]);
+    // Past the last page (or nothing matches), no row came back to carry the window count.
+    const total = separateTotal ?? page[0]?.total ?? (await countRuns(where, now));
+    return { page, total, groups };
+  };
+  // A caller-supplied clock (tests, reproducible reports) always computes.
+  const cached = args.now ? compute() : searchCache().get(input.projectId, key, compute);
+  const [{ page, total, groups }, rules] = await Promise.all([cached, listGateRules(teamId, { enabledOnly: true })]);
   return { total, page: input.page, pageSize: input.pageSize, rows: page.map((r) => toRow(r, cols, rules)), ...(groups ? { groups } : {}) };
 }
 

@@ -1,0 +1,180 @@
+import pg from 'pg';
+import { METRICS_CHANNEL, RUNS_CHANNEL } from '@/lib/channels';
+import { sql } from '@/lib/db/client';
+
+/**
+ * Runs-table answers kept per web server until something in their project changes.
+ *
+ * A runs-table query reads every run of a project and its metric summaries (tens of ms on 10 000
+ * runs), and everyone looking at a project asks the same few of them every few seconds. Answers
+ * are kept with the project's change counter; Postgres tells this server of every change over one
+ * LISTEN connection — metric writes (deepboard_metrics), run rows and the names a table shows
+ * (triggers on deepboard_changes; migration 20261127020000) — and a change bumps the counter,
+ * so the next query recomputes. Concurrent identical queries share one computation.
+ *
+ * Nothing is kept while the LISTEN connection is down (and everything is dropped when it goes
+ * down), so a missed notification can never leave a stale answer; answers also expire after
+ * KEEP_MS, which bounds how old a running run's duration can be. A change made through this
+ * server is seen at once (every mutation it answers drops the cache); one made elsewhere (a
+ * worker, another server) once its notification arrives, milliseconds after the commit.
+ */
+
+export const CHANGES_CHANNEL = 'deepboard_changes';
+const KEEP_MS = 5_000;
+const MAX_ENTRIES = 500;
+
+interface Entry {
+  projectVersion: number;
+  epoch: number;
+  at: number;
+  value: Promise<unknown>;
+}
+
+class SearchCache {
+  private client: pg.Client | null = null;
+  private connecting: Promise<void> | null = null;
+  private retryMs = 500;
+  /** Bumped when everything must go (a rename, the LISTEN connection lost). */
+  private epoch = 0;
+  private versions = new Map<string, number>();
+  private runProjects = new Map<string, string>();
+  private entries = new Map<string, Entry>();
+  /** Answers served from the cache and computed, for tests and diagnostics. */
+  readonly stats = { hits: 0, misses: 0 };
+
+  get enabled(): boolean {
+    return process.env.DEEPBOARD_SEARCH_CACHE !== '0';
+  }
+
+  private bump(projectId: string) {
+    this.versions.set(projectId, (this.versions.get(projectId) ?? 0) + 1);
+  }
+
+  private bumpAll() {
+    this.epoch++;
+    this.entries.clear();
+  }
+
+  private async projectOfRun(runId: string): Promise<string | null> {
+    const known = this.runProjects.get(runId);
+    if (known) return known;
+    const [row] = await sql<{ projectId: string }>('SELECT "projectId" FROM "Run" WHERE id = $1', [runId], { name: 'run-project' });
+    if (!row) return null;
+    if (this.runProjects.size > 100_000) this.runProjects.clear();
+    this.runProjects.set(runId, row.projectId);
+    return row.projectId;
+  }
+
+  private onNotification(channel: string, payload: string | undefined) {
+    try {
+      const data = JSON.parse(payload ?? '{}') as { runId?: string; projects?: string[]; all?: boolean };
+      if (channel === CHANGES_CHANNEL) {
+        if (data.all) this.bumpAll();
+        for (const p of data.projects ?? []) this.bump(p);
+        return;
+      }
+      if (!data.runId) return;
+      const known = this.runProjects.get(data.runId);
+      if (known) this.bump(known);
+      else {
+        // Not yet known: drop everything now (correct at once), learn the run's project for next time.
+        this.bumpAll();
+        void this.projectOfRun(data.runId).catch(() => {});
+      }
+    } catch {
+      this.bumpAll();
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const url = process.env.DATABASE_URL;
+    if (!url) throw new Error('DATABASE_URL is not set');
+    const client = new pg.Client({ connectionString: url });
+    client.on('notification', (msg) => this.onNotification(msg.channel, msg.payload));
+    const lost = () => {
+      if (this.client !== client) return;
+      this.client = null;
+      this.connecting = null;
+      this.bumpAll();
+      client.removeAllListeners();
+      client.end().catch(() => {});
+      const wait = this.retryMs;
+      this.retryMs = Math.min(this.retryMs * 2, 10_000);
+      setTimeout(() => void this.ensure(), wait).unref();
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    await client.connect();
+    await client.query(`LISTEN ${METRICS_CHANNEL}; LISTEN ${RUNS_CHANNEL}; LISTEN ${CHANGES_CHANNEL}`);
+    // Anything computed before we listened may already be stale.
+    this.bumpAll();
+    this.client = client;
+    this.retryMs = 500;
+  }
+
+  private ensure(): Promise<void> {
+    this.connecting ??= this.connect().catch(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  /** `compute()`'s answer for `key` in `projectId`, kept while the project does not change. */
+  async get<T>(projectId: string, key: string, compute: () => Promise<T>): Promise<T> {
+    if (!this.enabled) return compute();
+    if (!this.client) {
+      void this.ensure();
+      return compute();
+    }
+    const now = Date.now();
+    const version = this.versions.get(projectId) ?? 0;
+    const k = `${projectId}\u0000${key}`;
+    const hit = this.entries.get(k);
+    if (hit && hit.projectVersion === version && hit.epoch === this.epoch && now - hit.at < KEEP_MS) {
+      this.stats.hits++;
+      return hit.value as Promise<T>;
+    }
+    this.stats.misses++;
+    const entry: Entry = { projectVersion: version, epoch: this.epoch, at: now, value: compute() };
+    // A failed computation is not kept.
+    entry.value.catch(() => {
+      if (this.entries.get(k) === entry) this.entries.delete(k);
+    });
+    this.entries.delete(k);
+    this.entries.set(k, entry);
+    if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    return entry.value as Promise<T>;
+  }
+
+  /**
+   * Drops everything at once: called after every mutation this server answers, so its own
+   * writes are seen by the next query without waiting for their notification.
+   */
+  invalidateAll(): void {
+    this.bumpAll();
+  }
+
+  /** For tests: wait until notifications are being received. */
+  async ready(): Promise<boolean> {
+    if (!this.enabled) return false;
+    await this.ensure();
+    return this.client !== null;
+  }
+
+  async close(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    this.connecting = null;
+    this.bumpAll();
+    if (c) {
+      c.removeAllListeners();
+      await c.end().catch(() => {});
+    }
+  }
+}
+
+const g = globalThis as unknown as { __deepboardSearchCache?: SearchCache };
+export function searchCache(): SearchCache {
+  g.__deepboardSearchCache ??= new SearchCache();
+  return g.__deepboardSearchCache;
+}
