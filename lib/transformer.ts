@@ -17,46 +17,62 @@ type Serialized = ReturnType<typeof superjson.serialize>;
 class Fallback extends Error {}
 const FALLBACK = new Fallback('not a plain tree');
 
-const escapeKey = (key: string) => key.replace(/\\/g, '\\\\').replace(/\./g, '\\.');
+const escapeKey = (key: string) => (key.includes('.') || key.includes('\\') ? key.replace(/\\/g, '\\\\').replace(/\./g, '\\.') : key);
+
+/** Where a value sits: built as the walk descends, spelt out as a path only for an annotation. */
+interface At {
+  parent: At | null;
+  key: string;
+}
+
+function pathOf(at: At): string {
+  let path = escapeKey(at.key);
+  for (let p = at.parent; p; p = p.parent) path = `${escapeKey(p.key)}.${path}`;
+  return path;
+}
 
 export function serialize(value: unknown): Serialized {
   const values: Record<string, [string]> = {};
   let rootType: string | null = null;
+  let annotated = false;
   const seen = new Set<object>();
-  const note = (path: string | null, type: string) => {
-    if (path === null) rootType = type;
-    else values[path] = [type];
+  const note = (at: At | null, type: string) => {
+    if (at === null) rootType = type;
+    else {
+      values[pathOf(at)] = [type];
+      annotated = true;
+    }
   };
-  const walk = (v: unknown, path: string | null): unknown => {
+  const walk = (v: unknown, at: At | null): unknown => {
     switch (typeof v) {
       case 'string':
       case 'boolean':
         return v;
       case 'number':
         if (Number.isFinite(v) && !(v === 0 && 1 / v < 0)) return v;
-        note(path, 'number');
+        note(at, 'number');
         return v === 0 ? '-0' : String(v);
       case 'undefined':
-        note(path, 'undefined');
+        note(at, 'undefined');
         return null;
       case 'bigint':
-        note(path, 'bigint');
+        note(at, 'bigint');
         return v.toString();
       case 'object': {
         if (v === null) return null;
         if (v instanceof Date) {
           if (Number.isNaN(v.getTime())) throw FALLBACK;
-          note(path, 'Date');
+          note(at, 'Date');
           return v.toISOString();
         }
         if (seen.has(v)) throw FALLBACK;
         seen.add(v);
-        const at = (k: string) => (path === null ? k : `${path}.${k}`);
         if (Array.isArray(v)) {
           const out = new Array<unknown>(v.length);
           for (let i = 0; i < v.length; i++) {
             if (!(i in v)) throw FALLBACK;
-            out[i] = walk(v[i], at(String(i)));
+            const x = v[i];
+            out[i] = x !== null && typeof x === 'string' ? x : walk(x, { parent: at, key: String(i) });
           }
           return out;
         }
@@ -65,7 +81,9 @@ export function serialize(value: unknown): Serialized {
         const out: Record<string, unknown> = {};
         for (const k of Object.keys(v)) {
           if (k === '__proto__' || k === 'constructor' || k === 'prototype') throw FALLBACK;
-          out[k] = walk((v as Record<string, unknown>)[k], at(escapeKey(k)));
+          const x = (v as Record<string, unknown>)[k];
+          // Strings and finite numbers need no annotation (and no path): the common leaves.
+          out[k] = typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x) && x !== 0) ? x : walk(x, { parent: at, key: k });
         }
         return out;
       }
@@ -82,7 +100,7 @@ export function serialize(value: unknown): Serialized {
   }
   const res: Serialized = { json: json as Serialized['json'] };
   if (rootType !== null) res.meta = { values: [rootType], v: 1 } as Serialized['meta'];
-  else if (Object.keys(values).length) res.meta = { values, v: 1 } as Serialized['meta'];
+  else if (annotated) res.meta = { values, v: 1 } as Serialized['meta'];
   return res;
 }
 

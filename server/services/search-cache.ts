@@ -42,8 +42,9 @@ class SearchCache {
   /** Answers served from the cache and computed, for tests and diagnostics. */
   readonly stats = { hits: 0, misses: 0 };
 
+  /** On in the web server (server/web/main.ts sets DEEPBOARD_SEARCH_CACHE=1 unless it is 0); off in scripts, the CLI and tests. */
   get enabled(): boolean {
-    return process.env.DEEPBOARD_SEARCH_CACHE !== '0';
+    return process.env.DEEPBOARD_SEARCH_CACHE === '1';
   }
 
   private bump(projectId: string) {

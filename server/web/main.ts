@@ -51,6 +51,8 @@ async function main() {
   const hostname = values.hostname;
   const dir = process.env.DEEPBOARD_ROOT ?? path.resolve(import.meta.dirname, '..', '..');
 
+  // The web server keeps runs-table answers until their project changes (search-cache.ts).
+  process.env.DEEPBOARD_SEARCH_CACHE ??= '1';
   const app = next({ dev: false, dir, hostname: hostname ?? 'localhost', port });
   await app.prepare();
   const nextHandler = app.getRequestHandler();

@@ -7,9 +7,6 @@ process.env.AUTH_SECRET ??= 'test-secret-for-integration-tests-only';
 // Artifacts (dataset files, checkpoints) of the whole run share one throwaway folder, like the
 // processes of one installation share its artifact store.
 process.env.DEEPBOARD_DATA_DIR = inject('dataDir');
-// Tests write straight to the database and read back at once; the runs-table cache (which
-// learns of such writes by notification, milliseconds later) is tested on its own.
-process.env.DEEPBOARD_SEARCH_CACHE ??= '0';
 
 afterAll(async () => {
   await disconnectPrisma();
