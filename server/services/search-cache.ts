@@ -13,8 +13,9 @@ import { sql } from '@/lib/db/client';
  * so the next query recomputes. Concurrent identical queries share one computation.
  *
  * Nothing is kept while the LISTEN connection is down (and everything is dropped when it goes
- * down), so a missed notification can never leave a stale answer; answers also expire after
- * KEEP_MS, which bounds how old a running run's duration can be. A change made through this
+ * down), so a missed notification can never leave a stale answer. An answer older than KEEP_MS
+ * (when only time has moved: a running run's duration, a relative date in a filter) is served
+ * once more while it is recomputed in the background, so no client waits for that. A change made through this
  * server is seen at once (every mutation it answers drops the cache); one made elsewhere (a
  * worker, another server) once its notification arrives, milliseconds after the commit.
  */
@@ -28,6 +29,7 @@ interface Entry {
   epoch: number;
   at: number;
   value: Promise<unknown>;
+  refreshing?: boolean;
 }
 
 class SearchCache {
@@ -131,8 +133,22 @@ class SearchCache {
     const version = this.versions.get(projectId) ?? 0;
     const k = `${projectId}\u0000${key}`;
     const hit = this.entries.get(k);
-    if (hit && hit.projectVersion === version && hit.epoch === this.epoch && now - hit.at < KEEP_MS) {
+    if (hit && hit.projectVersion === version && hit.epoch === this.epoch) {
       this.stats.hits++;
+      // Past its age but nothing changed: answer with it while one recomputation refreshes it
+      // (only time moved: running runs' durations, relative dates in filters).
+      if (now - hit.at >= KEEP_MS && !hit.refreshing) {
+        hit.refreshing = true;
+        const fresh: Entry = { projectVersion: version, epoch: this.epoch, at: now, value: compute() };
+        fresh.value.then(
+          () => {
+            if (this.entries.get(k) === hit) this.entries.set(k, fresh);
+          },
+          () => {
+            hit.refreshing = false;
+          },
+        );
+      }
       return hit.value as Promise<T>;
     }
     this.stats.misses++;
