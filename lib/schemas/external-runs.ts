@@ -51,6 +51,43 @@ export const ZLogBatchInput = z.object({
   tags: z.array(ZLoggedTag).max(LOG_BATCH_LIMITS.tags, `at most ${LOG_BATCH_LIMITS.tags} tags per batch`).default([]),
 });
 export type LogBatchInput = z.input<typeof ZLogBatchInput>;
+
+const METRIC_KEY = /^[A-Za-z0-9_.\-/ ]+$/;
+const METRIC_CONTEXTS = new Set(['train', 'validation', 'test', 'system']);
+
+/**
+ * ZLogBatchInput.parse without zod's per-item cost on the common case: thousands of plain
+ * metrics (and no params or tags). Anything unusual — a value given as "NaN", an ISO timestamp, a
+ * bad key, params — goes through the schema, which also words the error, so the result and every
+ * refusal are the schema's (a property test checks both).
+ */
+export function parseLogBatchInput(input: unknown): z.output<typeof ZLogBatchInput> {
+  const schema = () => ZLogBatchInput.parse(input);
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return schema();
+  const { metrics, params, tags } = input as Record<string, unknown>;
+  if (!Array.isArray(metrics) || metrics.length < 100 || metrics.length > LOG_BATCH_LIMITS.metrics || params !== undefined || tags !== undefined) return schema();
+  const out = new Array<z.output<typeof ZLoggedMetric>>(metrics.length);
+  const goodKeys = new Set<string>();
+  for (let i = 0; i < metrics.length; i++) {
+    const m = metrics[i] as Record<string, unknown> | null;
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) return schema();
+    const { key, value, step, timestamp, context } = m;
+    if (typeof key !== 'string') return schema();
+    if (!goodKeys.has(key)) {
+      if (key.length < 1 || key.length > 250 || !METRIC_KEY.test(key)) return schema();
+      goodKeys.add(key);
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) return schema();
+    if (step !== undefined && !(Number.isSafeInteger(step) && (step as number) >= 0 && (step as number) <= 2_147_483_647)) return schema();
+    if (timestamp !== undefined && !(Number.isSafeInteger(timestamp) && (timestamp as number) >= 0)) return schema();
+    if (context !== undefined && !(typeof context === 'string' && METRIC_CONTEXTS.has(context))) return schema();
+    const item: z.output<typeof ZLoggedMetric> = { key, value, step: (step as number | undefined) ?? 0 };
+    if (timestamp !== undefined) item.timestamp = timestamp as number;
+    if (context !== undefined) item.context = context as z.output<typeof ZLoggedMetric>['context'];
+    out[i] = item;
+  }
+  return { metrics: out, params: [], tags: [] };
+}
 export const ZLogBatchResult = z.object({ metrics: z.int(), params: z.int(), tags: z.int() });
 
 export const ZCreateExternalRunInput = z.object({
