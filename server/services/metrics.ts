@@ -144,13 +144,13 @@ export async function seriesPointsMany(reqs: SeriesRequest[], maxPoints: number)
 
   const sparse: Array<{ seriesId: bigint; lo: number; hi: number }> = [];
   if (tiered.length) {
-    const col = <K extends keyof (typeof tiered)[number]>(k: K) => tiered.map((x) => String(x[k]));
     // Per series: its tier buckets inside [a, b] (min point, max point, count) and the raw points at the
-    // ragged ends, each in step order; and the last point, which the answer always holds.
-    const rows = await sql<{ i: number; tiers: string | null; ends: string | null; last: string | null }>(
-      `SELECT q.i::int AS i, tiers.packed AS tiers, ends.packed AS ends,
+    // ragged ends, each in step order; and the last point, which the answer always holds. Many
+    // series go as a few queries at once, so the database reads them on several cores while the
+    // answers already back are unpacked here.
+    const TIERED_SQL = `SELECT q.i::int AS i, tiers.packed AS tiers, ends.packed AS ends,
          (SELECT ${POINT_TEXT('p', 'wallTime')} FROM "MetricPoint" p WHERE p."seriesId" = q.sid AND p.step = q.hi) AS last
-       FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::bigint[], $6::bigint[]) WITH ORDINALITY AS q(sid, lo, hi, t, a, b, i)
+       FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::bigint[], $6::bigint[], $7::int[]) AS q(sid, lo, hi, t, a, b, i)
        CROSS JOIN LATERAL (
          SELECT string_agg(concat(m."minValue", ',', m."minStep", ',', COALESCE(m."minEpoch"::text, 'null'), ',', (date_part('epoch', m."minTime") * 1000)::bigint, ',',
                                   m."maxValue", ',', m."maxStep", ',', COALESCE(m."maxEpoch"::text, 'null'), ',', (date_part('epoch', m."maxTime") * 1000)::bigint, ',', m.count), ',' ORDER BY m.bucket) AS packed
@@ -161,10 +161,15 @@ export async function seriesPointsMany(reqs: SeriesRequest[], maxPoints: number)
          FROM (SELECT * FROM "MetricPoint" WHERE "seriesId" = q.sid AND step >= q.lo AND step < q.a
                UNION ALL
                SELECT * FROM "MetricPoint" WHERE "seriesId" = q.sid AND step > q.b AND step <= q.hi) p
-       ) ends`,
-      [col('sid'), col('lo'), col('hi'), col('t'), col('a'), col('b')],
-    );
-    for (const r of rows) {
+       ) ends`;
+    const PER_QUERY = 25;
+    const chunks: Array<Promise<Array<{ i: number; tiers: string | null; ends: string | null; last: string | null }>>> = [];
+    for (let from = 0; from < tiered.length; from += PER_QUERY) {
+      const part = tiered.slice(from, from + PER_QUERY);
+      const col = <K extends keyof (typeof tiered)[number]>(k: K) => part.map((x) => String(x[k]));
+      chunks.push(sql(TIERED_SQL, [col('sid'), col('lo'), col('hi'), col('t'), col('a'), col('b'), part.map((_, j) => from + j + 1)], { name: 'chart-tiered' }));
+    }
+    const take = (r: { i: number; tiers: string | null; ends: string | null; last: string | null }) => {
       const q = tiered[r.i - 1]!;
       const tiers = numbers(r.tiers, 9);
       const ends = numbers(r.ends, 4);
@@ -173,7 +178,7 @@ export async function seriesPointsMany(reqs: SeriesRequest[], maxPoints: number)
       // A sparse series (few points over a wide range) is sent whole, as the reference does.
       if (total <= maxPoints) {
         sparse.push({ seriesId: q.sid, lo: q.lo, hi: q.hi });
-        continue;
+        return;
       }
       // Output buckets by step / w, in step order: the ragged start, the tiers, the ragged end.
       const out: Array<{ k: number; lo: SeriesPoint; hi: SeriesPoint }> = [];
@@ -208,7 +213,8 @@ export async function seriesPointsMany(reqs: SeriesRequest[], maxPoints: number)
         if (points.at(-1)?.step !== last.step) points.push(last);
       }
       result.set(q.sid, { total, points });
-    }
+    };
+    await Promise.all(chunks.map((c) => c.then((rows) => rows.forEach(take))));
   }
   const whole = await rawPoints([...raw, ...sparse]);
   for (const r of [...raw, ...sparse]) {

@@ -97,4 +97,21 @@ describe('chart tiers', () => {
     expect(many.get(series[2]!.id)!.points).toHaveLength(900);
     expect(many.get(series[0]!.id)!.points.at(-1)!.step).toBe(19_999);
   });
+
+  it('answer more series than one query takes (several queries at once), each as it would be alone and as the reference', async () => {
+    const runId = await makeRun();
+    // 60 series, each long enough for the tiers, with different lengths and offsets.
+    const points = Array.from({ length: 60 }, (_, k) => spiky(2000 + k * 37, 100 + k, (i) => i + k * 11).map((p) => ({ ...p, key: `m${String(k).padStart(2, '0')}` }))).flat();
+    for (let i = 0; i < points.length; i += 50_000) await logMetrics(prisma, runId, points.slice(i, i + 50_000));
+    const series = await prisma.metricSeries.findMany({ where: { runId }, orderBy: { key: 'asc' } });
+    expect(series).toHaveLength(60);
+    const many = await seriesPointsMany(series.map((s) => ({ seriesId: s.id })), 200);
+    for (const [k, s] of series.entries()) {
+      const alone = await seriesPoints(s.id, 200);
+      expect(many.get(s.id)).toEqual(alone);
+      const raw = points.filter((p) => p.key === s.key).map((p) => ({ step: p.step, value: p.value }));
+      expect(alone.points.map((p) => ({ step: p.step, value: p.value }))).toEqual(downsampleMinMax(raw, 200).map((p) => ({ step: p.step, value: p.value })));
+      expect(alone.total).toBe(2000 + k * 37);
+    }
+  });
 });
