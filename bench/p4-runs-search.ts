@@ -113,7 +113,7 @@ export default async function p4(ctx: BenchContext): Promise<BenchResult[]> {
         const total = body.result?.data?.json?.total;
         // A freshly started server compiles its hot paths during its first seconds of load: those
         // are not measured (the load test does the same).
-        await load(url, cookie, clients, ctx.quick ? 1 : 3);
+        await load(url, cookie, clients, ctx.quick ? 1 : 5);
         // Alone (no queueing): the server's own time per request, for the profile.
         const alone: number[] = [];
         for (let i = 0; i < 20; i++) {
