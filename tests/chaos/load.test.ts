@@ -68,6 +68,7 @@ describe('load', () => {
     const { createApiKey } = (await import(/* @vite-ignore */ pathToFileURL(KEYS).href)) as {
       createApiKey: (a: { userId: string; teamId: string; name: string }) => Promise<{ id: string; key: string }>;
     };
+    const loadBefore = os.loadavg()[0]!;
     await ensureBuilt();
     const t = await makeTeam();
     const project = await callerFor(t.owner).projects.create({ teamId: t.team.id, name: 'Load' });
@@ -147,9 +148,10 @@ describe('load', () => {
     expect(failures.slice(0, 5), server.output().split('\n').filter((l) => /error|Error/.test(l)).slice(0, 10).join('\n')).toEqual([]);
     expect(lost).toBe(0);
     // Latency is a property of the server, not of a machine other jobs saturate: when the load
-    // average is over twice the cores, the figures are printed but the bound is not asserted.
-    const load = os.loadavg()[0]!;
-    if (load > os.cpus().length * 2) console.log(`[chaos] load: latency bound not asserted — load average ${load.toFixed(1)} on ${os.cpus().length} cores`);
+    // average before this test (its own server and loggers raise it) was over twice the cores,
+    // the figures are printed but the bound is not asserted.
+    const load = loadBefore;
+    if (load > os.cpus().length * 2) console.log(`[chaos] load: latency bound not asserted — load average ${load.toFixed(1)} on ${os.cpus().length} cores before the test`);
     else expect(p99).toBeLessThanOrEqual(Number(process.env.CHAOS_P99_MS ?? 500));
   });
 
