@@ -285,18 +285,21 @@ const upsertSeries = (count: string, where: string) => `
       RETURNING id, key, context`;
 
 /**
- * The series of a forward batch: upserted only when every one is new or all its steps lie beyond
- * its stored last step; per series (in batch order) its id.
+ * The series of a forward batch, upserted (CTE `up`) only when every one is new or all its steps
+ * lie beyond its stored last step (CTE `forward`).
  */
-const FORWARD_SERIES_SQL = `
-    WITH ${SERIES_INPUT},
+const FORWARD_UPSERT = `${SERIES_INPUT},
     before AS (
       SELECT k.ord, m."lastStep" FROM k JOIN "MetricSeries" m ON m."runId" = $1 AND m.key = k.key AND m.context = k.context
     ),
     forward AS (
       SELECT NOT EXISTS (SELECT 1 FROM before JOIN k USING (ord) WHERE k.fs <= before."lastStep") AS ok
     ),
-    up AS (${upsertSeries('k.n', '(SELECT ok FROM forward)')})
+    up AS (${upsertSeries('k.n', '(SELECT ok FROM forward)')})`;
+
+/** The forward batch's series (per series, in batch order, its id) before its points are copied. */
+const FORWARD_SERIES_SQL = `
+    WITH ${FORWARD_UPSERT}
     SELECT up.id::text AS id, (SELECT ok FROM forward) AS forward,
            set_config('synchronous_commit', 'off', true) AS async
     FROM k LEFT JOIN up ON up.key = k.key AND up.context = k.context
@@ -442,14 +445,7 @@ const COPY_TIERS_SQL = `
  * upserted when every one moves forward, the points inserted, the tiers merged, the views told.
  */
 const FORWARD_ONE_STATEMENT_SQL = `
-    WITH ${SERIES_INPUT},
-    before AS (
-      SELECT k.ord, m."lastStep" FROM k JOIN "MetricSeries" m ON m."runId" = $1 AND m.key = k.key AND m.context = k.context
-    ),
-    forward AS (
-      SELECT NOT EXISTS (SELECT 1 FROM before JOIN k USING (ord) WHERE k.fs <= before."lastStep") AS ok
-    ),
-    up AS (${upsertSeries('k.n', '(SELECT ok FROM forward)')}),
+    WITH ${FORWARD_UPSERT},
     sid AS (SELECT up.id, k.ord FROM up JOIN k ON k.key = up.key AND k.context = up.context),
     pts AS (
       INSERT INTO "MetricPoint" ("seriesId", step, value, epoch, "wallTime")
