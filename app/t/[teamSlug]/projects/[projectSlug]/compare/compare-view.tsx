@@ -12,11 +12,19 @@ import { Alert, Card, CardHeader, cn, Select, THead } from '../../../../../_comp
 import { useTRPC } from '../../../../../_trpc/client';
 import { FairnessCompare } from './fairness-compare';
 
-/** A run's colour follows its id, so it is the same in every chart, legend and shared link. */
-function colorOf(id: string): string {
-  let h = 0;
-  for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return colorAt(h);
+/**
+ * A run's colour follows its place in the compared list (the `runs` parameter), so it is the same
+ * in every chart, legend and shared link, and no two of the first ten runs share one (a colour
+ * from the id's hash let two of three runs collide).
+ */
+function colorsFor(runIds: string[]): (id: string) => string {
+  return (id) => {
+    const i = runIds.indexOf(id);
+    if (i >= 0) return colorAt(i);
+    let h = 0;
+    for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+    return colorAt(h);
+  };
 }
 
 const summaryKey = (key: string, context: string) => (context === 'train' ? key : `${context}.${key}`);
@@ -27,6 +35,7 @@ export function CompareView({ teamId, basePath }: { teamId: string; basePath: st
   const router = useRouter();
   const pathname = usePathname();
   const runIds = (search.get('runs') ?? '').split(',').filter(Boolean);
+  const colorOf = colorsFor(runIds);
   const [onlyDiff, setOnlyDiff] = useState(true);
   const [chartOptions, setChartOptions] = useState<ChartOptions>({ smoothing: 0, xMode: 'step' });
   const setParam = (k: string, v: string) => {
