@@ -63,6 +63,19 @@ export const Select = forwardRef<HTMLSelectElement, SelectHTMLAttributes<HTMLSel
   );
 });
 
+/** A select over plain string choices, each shown as `prefix: choice` (the compare views' axis pickers). */
+export function ChoiceSelect(props: { label: string; prefix: string; value: string; choices: readonly string[]; onChange: (value: string) => void }) {
+  return (
+    <Select aria-label={props.label} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+      {props.choices.map((c) => (
+        <option key={c} value={c}>
+          {props.prefix}: {c}
+        </option>
+      ))}
+    </Select>
+  );
+}
+
 export function Label(props: LabelHTMLAttributes<HTMLLabelElement>) {
   return <label {...props} className={cn('mb-1 block text-sm font-medium text-slate-700', props.className)} />;
 }

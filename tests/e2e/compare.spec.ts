@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { PASSWORD, shot, signIn, unique, watchServerErrors } from './helpers';
-import { e2eDatabaseUrl } from './state';
+import { pointAtE2eServer } from './state';
 
 /**
  * Three runs by two members, compared: overlay charts with a legend naming run and creator, the
@@ -10,8 +9,7 @@ import { e2eDatabaseUrl } from './state';
  */
 test('compare runs of two members: overlay, diff, parallel coordinates, Pareto front', async ({ page }) => {
   test.setTimeout(180_000);
-  process.env.DATABASE_URL = e2eDatabaseUrl();
-  process.env.DEEPBOARD_DATA_DIR = path.resolve(import.meta.dirname, '..', '..', '.deepboard', `e2e-${process.env.E2E_PORT ?? 3210}`);
+  pointAtE2eServer();
   const { signUp } = await import('@/server/services/users');
   const { createTeam } = await import('@/server/services/teams');
   const { createProject } = await import('@/server/services/projects');

@@ -7,7 +7,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createTestDatabase } from '../helpers/test-database';
-import { e2eStateFile } from './state';
+import { e2eDataDir, e2eStateFile } from './state';
 
 const require = createRequire(import.meta.url);
 const port = Number(process.env.E2E_PORT ?? 3210);
@@ -19,7 +19,7 @@ await writeFile(e2eStateFile(port), JSON.stringify({ databaseUrl: db.url }));
 const env = {
   ...process.env,
   // The web server and the worker share one artifact folder (uploads, datasets, checkpoints).
-  DEEPBOARD_DATA_DIR: path.join(root, '.deepboard', `e2e-${port}`),
+  DEEPBOARD_DATA_DIR: e2eDataDir(port),
   DATABASE_URL: db.url,
   AUTH_SECRET: 'e2e-secret-not-for-production-use-0123456789',
   AUTH_TRUST_HOST: 'true',
@@ -36,7 +36,7 @@ const web = spawn(process.execPath, [path.join(root, 'bin', 'web.mjs'), '-p', St
 // One real worker trains the runs the specs queue.
 const worker = spawn(process.execPath, [path.join(root, 'bin', 'deepboard.mjs'), 'worker', '--name', 'e2e-worker'], {
   cwd: root,
-  env: { ...env, DEEPBOARD_DATA_DIR: path.join(root, '.deepboard', `e2e-${port}`) },
+  env: { ...env, DEEPBOARD_DATA_DIR: e2eDataDir(port) },
   stdio: 'inherit',
 });
 

@@ -10,3 +10,17 @@ export function e2eStateFile(port = Number(process.env.E2E_PORT ?? 3210)): strin
 export function e2eDatabaseUrl(): string {
   return (JSON.parse(readFileSync(e2eStateFile(), 'utf8')) as { databaseUrl: string }).databaseUrl;
 }
+
+/** The artifact folder the e2e server and its worker share. */
+export function e2eDataDir(port = Number(process.env.E2E_PORT ?? 3210)): string {
+  return path.resolve(import.meta.dirname, '..', '..', '.deepboard', `e2e-${port}`);
+}
+
+/**
+ * Points this spec process at the e2e server's database and artifact folder, for specs that set
+ * up state through the services (what the UI calls) rather than click by click.
+ */
+export function pointAtE2eServer(): void {
+  process.env.DATABASE_URL = e2eDatabaseUrl();
+  process.env.DEEPBOARD_DATA_DIR = e2eDataDir();
+}

@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ALERT, PASSWORD, shot, signIn, unique, watchServerErrors } from './helpers';
-import { e2eDatabaseUrl } from './state';
+import { pointAtE2eServer } from './state';
 
 /**
  * A grid sweep of 6 runs created from the New sweep form, trained by the e2e server's worker:
@@ -10,8 +9,7 @@ import { e2eDatabaseUrl } from './state';
  */
 test('a 6-run grid sweep from the UI: progress, parallel coordinates, best run', async ({ page }) => {
   test.setTimeout(300_000);
-  process.env.DATABASE_URL = e2eDatabaseUrl();
-  process.env.DEEPBOARD_DATA_DIR = path.resolve(import.meta.dirname, '..', '..', '.deepboard', `e2e-${process.env.E2E_PORT ?? 3210}`);
+  pointAtE2eServer();
   const { signUp } = await import('@/server/services/users');
   const { createTeam } = await import('@/server/services/teams');
   const { createProject } = await import('@/server/services/projects');

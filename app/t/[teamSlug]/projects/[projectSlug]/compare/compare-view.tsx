@@ -8,7 +8,7 @@ import { flattenConfig, paretoFront } from '@/lib/charts/pareto';
 import { ChartControls, MetricChart, colorAt, type ChartOptions } from '../../../../../_components/runs/metric-chart';
 import { ParallelCoordinates } from '../../../../../_components/runs/parallel-coordinates';
 import { ParetoScatter } from '../../../../../_components/runs/pareto-scatter';
-import { Alert, Card, CardHeader, cn, Select, THead } from '../../../../../_components/ui';
+import { Alert, Card, CardHeader, ChoiceSelect, cn, Select, THead } from '../../../../../_components/ui';
 import { useTRPC } from '../../../../../_trpc/client';
 import { FairnessCompare } from './fairness-compare';
 
@@ -176,24 +176,8 @@ export function CompareView({ teamId, basePath }: { teamId: string; basePath: st
         <Card>
           <CardHeader title="Trade-off" description={`Pareto front (ringed): ${better(xKey) === 'min' ? 'lower' : 'higher'} ${xKey} and ${better(yKey) === 'min' ? 'lower' : 'higher'} ${yKey} are better.`} />
           <div className="flex gap-2 px-4 pt-3">
-            {(
-              <>
-                <Select aria-label="X value" value={xKey} onChange={(e) => setParam('x', e.target.value)}>
-                  {valueKeys.map((k) => (
-                    <option key={k} value={k}>
-                      x: {k}
-                    </option>
-                  ))}
-                </Select>
-                <Select aria-label="Y value" value={yKey} onChange={(e) => setParam('y', e.target.value)}>
-                  {valueKeys.map((k) => (
-                    <option key={k} value={k}>
-                      y: {k}
-                    </option>
-                  ))}
-                </Select>
-              </>
-            )}
+            <ChoiceSelect label="X value" prefix="x" value={xKey} choices={valueKeys} onChange={(v) => setParam('x', v)} />
+            <ChoiceSelect label="Y value" prefix="y" value={yKey} choices={valueKeys} onChange={(v) => setParam('y', v)} />
           </div>
           <div className="p-4" data-testid="pareto-scatter">
             <ParetoScatter points={points.map((p) => ({ ...p, color: colorOf(p.id) }))} front={front} xName={xKey} yName={yKey} />

@@ -5,7 +5,7 @@ import { paretoFront } from '@/lib/charts/pareto';
 import { DISPARITY_METRICS } from '@/lib/fairness/metrics';
 import { GateBadge } from '../../../../../_components/runs/gate-badge';
 import { ParetoScatter } from '../../../../../_components/runs/pareto-scatter';
-import { Card, CardHeader, Select, THead } from '../../../../../_components/ui';
+import { Card, CardHeader, ChoiceSelect, THead } from '../../../../../_components/ui';
 import { useTRPC } from '../../../../../_trpc/client';
 
 type Metric = (typeof DISPARITY_METRICS)[number];
@@ -61,20 +61,8 @@ export function FairnessCompare(props: {
         description={`Test accuracy against ${metric} for '${attribute}' (${lowerIsBetter ? 'lower' : 'closer to 1'} is fairer). Circles: the runs' models with 95 % bootstrap intervals; triangles and diamonds: the same models post-processed with per-group thresholds. Ringed: the Pareto front.`}
       />
       <div className="flex flex-wrap gap-2 px-4 pt-3">
-        <Select aria-label="Sensitive attribute" value={attribute} onChange={(e) => onChange('fattr', e.target.value)}>
-          {attributes.map((a) => (
-            <option key={a} value={a}>
-              attribute: {a}
-            </option>
-          ))}
-        </Select>
-        <Select aria-label="Disparity" value={metric} onChange={(e) => onChange('fmetric', e.target.value)}>
-          {DISPARITY_METRICS.map((m) => (
-            <option key={m} value={m}>
-              x: {m}
-            </option>
-          ))}
-        </Select>
+        <ChoiceSelect label="Sensitive attribute" prefix="attribute" value={attribute} choices={attributes} onChange={(v) => onChange('fattr', v)} />
+        <ChoiceSelect label="Disparity" prefix="x" value={metric} choices={DISPARITY_METRICS} onChange={(v) => onChange('fmetric', v)} />
       </div>
       <div className="grid gap-4 p-4 lg:grid-cols-2">
         <div data-testid="fairness-pareto">
