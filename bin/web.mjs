@@ -19,14 +19,21 @@ process.env.DEEPBOARD_ROOT ??= root;
 // As `next start`: production unless NODE_ENV says otherwise.
 process.env.NODE_ENV ||= 'production';
 
-const wanted = process.env.DEEPBOARD_WEB_PROCESSES;
-const processes = wanted !== undefined && wanted !== '' ? Number(wanted) : Math.max(1, Math.min(os.availableParallelism() - 1, 4));
-if (!Number.isInteger(processes) || processes < 1 || processes > 64) {
-  console.error(`DEEPBOARD_WEB_PROCESSES must be a whole number from 1 to 64 (got "${wanted}")`);
-  process.exit(2);
-}
-
 if (cluster.isPrimary) {
+  // Every setting is checked (lib/env.ts) before a server process starts: a bad value stops here
+  // with one line naming the variable and exit code 2.
+  const { register } = await import('tsx/esm/api');
+  register({ tsconfig: path.join(root, 'tsconfig.json') });
+  const { SettingsError, validateEnv } = await import(pathToFileURL(path.join(root, 'lib', 'env.ts')).href);
+  let settings;
+  try {
+    settings = validateEnv();
+  } catch (err) {
+    if (!(err instanceof SettingsError)) throw err;
+    console.error(`deepboard web: ${err.message}`);
+    process.exit(2);
+  }
+  const processes = settings.DEEPBOARD_WEB_PROCESSES ?? Math.max(1, Math.min(os.availableParallelism() - 1, 4));
   const flags = process.execArgv.some((a) => a.startsWith('--max-semi-space-size')) ? [] : ['--max-semi-space-size=64'];
   cluster.setupPrimary({ execArgv: [...process.execArgv, ...flags] });
   let stopping = false;

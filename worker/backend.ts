@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './backends/wasm-kernels';
+import { env } from '@/lib/env';
 import { BACKEND_NAMES, type BackendName, type GpuAdapter, adapterLabel } from '@/lib/schemas/backends';
 
 /**
@@ -109,13 +110,13 @@ export function probeWebgpu(opts: { timeoutMs?: number; fresh?: boolean } = {}):
 async function runProbe(timeoutMs: number): Promise<WebgpuProbe> {
   const started = performance.now();
   const done = (adapter: GpuAdapter | null, reason?: string): WebgpuProbe => ({ adapter, reason, ms: Math.round(performance.now() - started) });
-  if (/^(0|false|off|no)$/i.test(process.env.DEEPBOARD_WEBGPU ?? '')) return done(null, 'switched off (DEEPBOARD_WEBGPU=0)');
+  if (!env().DEEPBOARD_WEBGPU) return done(null, 'switched off (DEEPBOARD_WEBGPU=0)');
   const entry = webgpuEntry();
   if (!entry) return done(null, 'not installed');
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', PROBE_SCRIPT, pathToFileURL(entry).href], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? os.tmpdir() },
+      env: { ...process.env, XDG_RUNTIME_DIR: env().XDG_RUNTIME_DIR ?? os.tmpdir() },
     });
     let out = '';
     let err = '';

@@ -3,11 +3,12 @@ import pg from 'pg';
 import { artifactStore } from '@/lib/artifacts/store';
 import { CANCEL_CHANNEL } from '@/lib/channels';
 import { createPrismaClient } from '@/lib/db/client';
+import { env, validateEnv } from '@/lib/env';
 import { REPORT_TASK, TRAIN_TASK, ZReportJob, ZTrainJob } from '@/lib/queue';
 import { reapStaleRuns } from '@/lib/runs/reaper';
 import { advanceRunningSweeps, advanceSweep } from '@/server/services/sweeps';
 import { handleReportJob } from './jobs/checkpoint-report';
-import { loadBestBackend, parseBackendPreference, workerKeyOf } from './backend';
+import { loadBestBackend, workerKeyOf } from './backend';
 import { handleTrainJob } from './jobs/train-run';
 import { registerWorker } from './registration';
 
@@ -21,9 +22,11 @@ import { registerWorker } from './registration';
  * worker the same way (e.g. the worker `deepboard train` runs in-process while it waits), and
  * `queueLogger` replaces graphile-worker's console logger (which writes to stdout).
  */
-export async function runWorker(opts: { databaseUrl: string; log?: (line: string) => void; signal?: AbortSignal; queueLogger?: Logger }): Promise<void> {
+export async function runWorker(opts: { databaseUrl: string; name?: string; log?: (line: string) => void; signal?: AbortSignal; queueLogger?: Logger }): Promise<void> {
+  // Settings are checked before anything loads (the CLI has already, for `deepboard worker`).
+  validateEnv();
   const log = opts.log ?? ((line: string) => console.log(`[worker ${process.pid}] ${line}`));
-  const backend = await loadBestBackend(parseBackendPreference(process.env.DEEPBOARD_BACKEND));
+  const backend = await loadBestBackend(env().DEEPBOARD_BACKEND);
   const skipped = backend.attempts.filter((a) => !a.ok).map((a) => `${a.backend} (${a.reason})`);
   log(
     `TensorFlow.js backends: ${backend.available.map((b) => b.name).join(', ')} (default ${backend.name} on ${backend.device}; autotuned per run)${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}`,
@@ -32,7 +35,7 @@ export async function runWorker(opts: { databaseUrl: string; log?: (line: string
   const prisma = createPrismaClient(opts.databaseUrl);
   // The sweep scheduler is a service, on the process's one Prisma client, which follows DATABASE_URL.
   if (!process.env.DATABASE_URL) process.env.DATABASE_URL = opts.databaseUrl;
-  const registration = await registerWorker(prisma, backend, { name: process.env.DEEPBOARD_WORKER_NAME, log });
+  const registration = await registerWorker(prisma, backend, { name: opts.name ?? env().DEEPBOARD_WORKER_NAME, log });
   log(`registered as ${registration.id}`);
 
   // Cancel requests arrive by NOTIFY (the handler also polls the run row on every heartbeat).

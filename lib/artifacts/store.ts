@@ -4,6 +4,7 @@ import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { env } from '../env';
 import { dataDir } from '../paths';
 
 /**
@@ -134,6 +135,6 @@ let store: ArtifactStore | null = null;
 
 /** The installation's store: DEEPBOARD_ARTIFACTS_DIR, else <data dir>/artifacts. */
 export function artifactStore(): ArtifactStore {
-  store ??= new LocalArtifactStore(process.env.DEEPBOARD_ARTIFACTS_DIR ?? path.join(dataDir(), 'artifacts'));
+  store ??= new LocalArtifactStore(env().DEEPBOARD_ARTIFACTS_DIR ?? path.join(dataDir(), 'artifacts'));
   return store;
 }

@@ -1,6 +1,7 @@
 import { PrismaClient } from '@prisma/client';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { env } from '../env';
 
 /**
  * The one Prisma client of a process (web server, worker, CLI, tests). Prisma's JS engine with
@@ -9,7 +10,7 @@ import pg from 'pg';
 const globalForPrisma = globalThis as unknown as { __deepboardPrisma?: PrismaClient; __deepboardPrismaUrl?: string };
 
 export function databaseUrl(): string {
-  const url = process.env.DATABASE_URL;
+  const url = env().DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set (run `deepboard start`, which starts an embedded database, or set it).');
   return url;
 }
@@ -28,7 +29,7 @@ function typeParser(oid: number, format?: 'text' | 'binary'): (value: string) =>
  * that need what Prisma cannot do (binary COPY for metric points) share its connections.
  */
 export function createPrismaClient(connectionString = databaseUrl()): PrismaClient {
-  const pool = new pg.Pool({ connectionString, max: Number(process.env.DATABASE_POOL_SIZE ?? 10), types: { getTypeParser: typeParser } });
+  const pool = new pg.Pool({ connectionString, max: env().DATABASE_POOL_SIZE, types: { getTypeParser: typeParser } });
   // An idle connection the server dropped (a restart, pg_terminate_backend) must not crash the process.
   pool.on('error', () => {});
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });

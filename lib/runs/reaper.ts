@@ -1,5 +1,6 @@
 import type { PrismaClient } from '@prisma/client';
 import { RUNS_CHANNEL } from '../channels';
+import { env } from '../env';
 import { enqueueTrainSql } from '../queue';
 
 /**
@@ -8,7 +9,7 @@ import { enqueueTrainSql } from '../queue';
  * with the reason. Run by every worker and by the web server, so a run is never left RUNNING
  * forever; the conditional UPDATE makes concurrent reapers safe.
  */
-export const RUN_STALE_AFTER_MS = Number(process.env.DEEPBOARD_RUN_STALE_MS ?? 20_000);
+export const RUN_STALE_AFTER_MS = env().DEEPBOARD_RUN_STALE_MS;
 
 export interface ReapResult {
   requeued: string[];

@@ -1,3 +1,4 @@
+import { env } from '@/lib/env';
 import { DomainError } from '../services/errors';
 
 /**
@@ -6,7 +7,7 @@ import { DomainError } from '../services/errors';
  * reading, and a streamed (chunked) body is cut off as soon as it passes the cap. File uploads
  * have their own, larger cap (server/services/datasets.ts, MAX_UPLOAD_BYTES).
  */
-export const MAX_BODY_BYTES = Number(process.env.DEEPBOARD_MAX_BODY_MB ?? 4) * 1024 * 1024;
+export const MAX_BODY_BYTES = env().DEEPBOARD_MAX_BODY_MB * 1024 * 1024;
 
 export function tooLarge(max: number): DomainError {
   return new DomainError('PAYLOAD_TOO_LARGE', `The request body is larger than the ${+(max / 1024 / 1024).toFixed(2)} MB limit`);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { SettingsError, settingsFrom, validateEnv } from '@/lib/env';
 import { projectRoot } from '@/lib/paths';
 import { adminCreateApiKeyCommand, adminCreateUserCommand } from './commands/admin';
 import { archSummaryCommand } from './commands/arch';
@@ -37,7 +38,7 @@ function helpText(): string {
     '  deepboard --version',
     '      Print the version',
     '',
-    'Bad usage exits with code 2 and a one-line message.',
+    'Bad usage, or a bad setting in the environment, exits with code 2 and a one-line message.',
   ].join('\n');
 }
 
@@ -65,8 +66,19 @@ function oneLine(message: string): string {
   return message.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
+function debugging(io: CliIO): boolean {
+  try {
+    return settingsFrom(io.env).DEEPBOARD_DEBUG;
+  } catch {
+    return false;
+  }
+}
+
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   try {
+    // Every setting is checked before a command does anything (`deepboard start` builds nothing,
+    // starts no database): a bad one exits 2 naming the variable.
+    validateEnv(io.env);
     const [first] = argv;
     if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
       const topic = argv.slice(1);
@@ -96,13 +108,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     return await found.command.run(found.rest, io);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof SettingsError) {
       io.stderr(`deepboard: ${oneLine(err.message)}`);
       return 2;
     }
     const message = err instanceof Error ? err.message : String(err);
     io.stderr(`deepboard: error: ${oneLine(message.split('\n')[0]!)}`);
-    if (io.env.DEEPBOARD_DEBUG && err instanceof Error && err.stack) io.stderr(err.stack);
+    if (debugging(io) && err instanceof Error && err.stack) io.stderr(err.stack);
     return 1;
   }
 }

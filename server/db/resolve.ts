@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { env, settingsFrom } from '@/lib/env';
 import { dataDir } from '@/lib/paths';
 import { processAlive, startEmbeddedPostgres } from './embedded-postgres';
 
@@ -13,12 +14,9 @@ export interface ResolvedDatabase {
   stop: () => Promise<void>;
 }
 
-export function embeddedPort(env = process.env): number {
-  const raw = env.DEEPBOARD_PG_PORT;
-  if (!raw) return DEFAULT_EMBEDDED_PORT;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`DEEPBOARD_PG_PORT must be a port number (got "${raw}")`);
-  return n;
+/** DEEPBOARD_PG_PORT (default DEFAULT_EMBEDDED_PORT); a bad value throws a SettingsError naming it. */
+export function embeddedPort(source: NodeJS.ProcessEnv = process.env): number {
+  return settingsFrom(source).DEEPBOARD_PG_PORT;
 }
 
 /** The URL of an embedded server that `deepboard start` is running on this data folder, if any. */
@@ -44,7 +42,8 @@ export async function resolveDatabase(opts: {
   attach?: boolean;
   log?: (l: string) => void;
 }): Promise<ResolvedDatabase> {
-  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, kind: 'external', stop: async () => {} };
+  const url = env().DATABASE_URL;
+  if (url) return { url, kind: 'external', stop: async () => {} };
   const running = opts.attach === false ? null : await runningEmbeddedUrl();
   if (running) return { url: running, kind: 'embedded-running', stop: async () => {} };
   if (!opts.startIfNeeded) {

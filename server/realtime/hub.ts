@@ -1,6 +1,7 @@
 import { EventEmitter, on } from 'node:events';
 import pg from 'pg';
 import { METRICS_CHANNEL, RUNS_CHANNEL } from '@/lib/channels';
+import { env } from '@/lib/env';
 
 /**
  * Live updates for the web server: one LISTEN connection per process turns Postgres
@@ -26,7 +27,7 @@ class RealtimeHub {
   }
 
   private async connect(): Promise<void> {
-    const url = process.env.DATABASE_URL;
+    const url = env().DATABASE_URL;
     if (!url) return;
     const client = new pg.Client({ connectionString: url });
     client.on('notification', (msg) => {

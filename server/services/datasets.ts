@@ -18,6 +18,7 @@ import { generateLoanApprovals, generateSequencePatterns, generateShapeImages } 
 import type { Table } from '@/lib/datasets/table';
 import { fitTokenizer } from '@/lib/datasets/text';
 import { prisma } from '@/lib/db/client';
+import { env } from '@/lib/env';
 import { dataDir } from '@/lib/paths';
 import { can } from '@/lib/roles';
 import {
@@ -38,7 +39,7 @@ import { DomainError, badRequest, conflict, forbidden, notFound } from './errors
  * row is inserted; if anything fails the prefix is deleted, so nothing is ever half-saved.
  */
 
-export const MAX_UPLOAD_BYTES = Number(process.env.DEEPBOARD_MAX_UPLOAD_MB ?? 512) * 1024 * 1024;
+export const MAX_UPLOAD_BYTES = env().DEEPBOARD_MAX_UPLOAD_MB * 1024 * 1024;
 const UPLOAD_TTL_MS = 24 * 3600 * 1000;
 
 function uploadsDir(): string {

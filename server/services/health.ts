@@ -1,4 +1,5 @@
 import { prisma } from '@/lib/db/client';
+import { env } from '@/lib/env';
 import { migrationStatus } from '@/lib/db/migrate';
 import { WORKER_LOST_AFTER_MS } from '@/lib/workers';
 
@@ -13,8 +14,8 @@ export interface Health {
 
 export async function checkHealth(): Promise<Health> {
   const time = new Date().toISOString();
-  const version = process.env.npm_package_version ?? '0.1.0';
-  const url = process.env.DATABASE_URL;
+  const version = env().npm_package_version ?? '0.1.0';
+  const url = env().DATABASE_URL;
   if (!url) {
     return {
       ok: false,

@@ -1,19 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { prisma } from '@/lib/db/client';
+import { env } from '@/lib/env';
 import { can } from '@/lib/roles';
 import { ZInviteInput, type InviteInput, type Role } from '@/lib/schemas/teams';
 import { DomainError, badRequest, conflict, forbidden } from './errors';
 import { recordAudit } from './audit';
 import { sendMail } from './mail';
 
-export const INVITATION_TTL_MS = Number(process.env.INVITATION_TTL_HOURS ?? 7 * 24) * 3600 * 1000;
+export const INVITATION_TTL_MS = env().INVITATION_TTL_HOURS * 3600 * 1000;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
 export function appUrl(): string {
-  return (process.env.AUTH_URL ?? process.env.DEEPBOARD_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/+$/, '');
+  return (env().AUTH_URL ?? env().DEEPBOARD_URL ?? `http://localhost:${env().PORT}`).replace(/\/+$/, '');
 }
 
 export function invitationUrl(token: string): string {

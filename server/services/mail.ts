@@ -3,6 +3,8 @@
  * through it; without, they are only logged, and the UI shows links (such as invitation links)
  * directly.
  */
+import { env } from '@/lib/env';
+
 export interface Mail {
   to: string;
   subject: string;
@@ -10,15 +12,16 @@ export interface Mail {
 }
 
 export function mailEnabled(): boolean {
-  return !!process.env.SMTP_URL;
+  return !!env().SMTP_URL;
 }
 
 export async function sendMail(mail: Mail): Promise<{ sent: boolean; error?: string }> {
-  if (!process.env.SMTP_URL) return { sent: false };
+  const smtpUrl = env().SMTP_URL;
+  if (!smtpUrl) return { sent: false };
   try {
     const nodemailer = await import('nodemailer');
-    const transport = nodemailer.createTransport(process.env.SMTP_URL);
-    await transport.sendMail({ from: process.env.SMTP_FROM ?? 'Deepboard <deepboard@localhost>', ...mail });
+    const transport = nodemailer.createTransport(smtpUrl);
+    await transport.sendMail({ from: env().SMTP_FROM, ...mail });
     return { sent: true };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);

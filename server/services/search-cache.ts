@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { METRICS_CHANNEL, RUNS_CHANNEL } from '@/lib/channels';
 import { sql } from '@/lib/db/client';
+import { env } from '@/lib/env';
 
 /**
  * Runs-table answers kept per web server until something in their project changes.
@@ -46,7 +47,7 @@ class SearchCache {
 
   /** On in the web server (server/web/main.ts sets DEEPBOARD_SEARCH_CACHE=1 unless it is 0); off in scripts, the CLI and tests. */
   get enabled(): boolean {
-    return process.env.DEEPBOARD_SEARCH_CACHE === '1';
+    return env().DEEPBOARD_SEARCH_CACHE;
   }
 
   private bump(projectId: string) {
@@ -90,7 +91,7 @@ class SearchCache {
   }
 
   private async connect(): Promise<void> {
-    const url = process.env.DATABASE_URL;
+    const url = env().DATABASE_URL;
     if (!url) throw new Error('DATABASE_URL is not set');
     const client = new pg.Client({ connectionString: url });
     client.on('notification', (msg) => this.onNotification(msg.channel, msg.payload));

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import next from 'next';
+import { SettingsError, env, validateEnv } from '@/lib/env';
 import { createDirectApi, type DirectApi } from './direct-api';
 import { securityHeaders } from './security-headers.mjs';
 
@@ -39,6 +40,7 @@ function compress(req: http.IncomingMessage, res: http.ServerResponse) {
 }
 
 async function main() {
+  validateEnv();
   const { values } = parseArgs({
     options: {
       port: { type: 'string', short: 'p' },
@@ -47,9 +49,9 @@ async function main() {
     },
     strict: true,
   });
-  const port = parsePort(values.port ?? process.env.PORT ?? '3000');
+  const port = values.port !== undefined ? parsePort(values.port) : env().PORT;
   const hostname = values.hostname;
-  const dir = process.env.DEEPBOARD_ROOT ?? path.resolve(import.meta.dirname, '..', '..');
+  const dir = env().DEEPBOARD_ROOT ?? path.resolve(import.meta.dirname, '..', '..');
 
   // The web server keeps runs-table answers until their project changes (search-cache.ts).
   process.env.DEEPBOARD_SEARCH_CACHE ??= '1';
@@ -57,7 +59,7 @@ async function main() {
   await app.prepare();
   const nextHandler = app.getRequestHandler();
   let direct: DirectApi | null = null;
-  if (process.env.DEEPBOARD_DIRECT_API !== '0') {
+  if (env().DEEPBOARD_DIRECT_API) {
     direct = createDirectApi(path.join(dir, '.next'), { headers: securityHeaders, compress });
   }
 
@@ -113,6 +115,11 @@ async function main() {
 }
 
 main().catch((err) => {
+  if (err instanceof SettingsError) {
+    // One line naming the variable, no stack trace; exit 2 as the CLI does for bad usage.
+    console.error(`deepboard web: ${err.message}`);
+    process.exit(2);
+  }
   console.error(err);
   process.exit(1);
 });

@@ -3,6 +3,7 @@ import pg from 'pg';
 import * as tf from '@tensorflow/tfjs';
 import { ZArchitectureSpec } from '@/lib/arch/spec';
 import { migrationStatus } from '@/lib/db/migrate';
+import { settingsFrom } from '@/lib/env';
 import { dataDir } from '@/lib/paths';
 import { adapterLabel, type BackendName, type GpuAdapter } from '@/lib/schemas/backends';
 import { ZRunConfig } from '@/lib/schemas/runs';
@@ -62,7 +63,7 @@ function redact(url: string): string {
 }
 
 async function checkDatabase(env: NodeJS.ProcessEnv): Promise<DoctorReport['database']> {
-  let url = env.DATABASE_URL;
+  let url = settingsFrom(env).DATABASE_URL;
   let source: 'DATABASE_URL' | 'embedded' = 'DATABASE_URL';
   if (!url) {
     source = 'embedded';

@@ -6,29 +6,25 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createPrismaClient } from '@/lib/db/client';
 import { prepareDatabase } from '@/lib/db/setup';
+import { env, settingsFrom } from '@/lib/env';
 import { dataDir, projectRoot } from '@/lib/paths';
 import { resolveDatabase } from '../../db/resolve';
 import { DEMO, isFirstStart, seedDemo } from '../../services/seed';
 import { parseCommandArgs } from '../args';
-import { UsageError, type CliCommand, type CliIO } from '../types';
+import type { CliCommand, CliIO } from '../types';
 
 const require = createRequire(import.meta.url);
 
 /** AUTH_SECRET from the environment, else one generated on first start and kept in the data folder. */
 async function authSecret(): Promise<string> {
-  if (process.env.AUTH_SECRET) return process.env.AUTH_SECRET;
+  const configured = env().AUTH_SECRET;
+  if (configured) return configured;
   const file = path.join(dataDir(), 'auth-secret');
   if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
   const secret = randomBytes(32).toString('base64url');
   await mkdir(dataDir(), { recursive: true, mode: 0o755 });
   await writeFile(file, secret + '\n', { mode: 0o600 });
   return secret;
-}
-
-function port(raw: string | undefined): number {
-  const n = Number(raw ?? 3000);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`PORT must be a port number between 1 and 65535 (got "${raw}")`);
-  return n;
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -72,7 +68,8 @@ export const startCommand: CliCommand = {
   usage: 'deepboard start [--no-worker] [--no-seed]',
   async run(argv, io) {
     const { values } = parseCommandArgs(argv, { 'no-worker': { type: 'boolean' }, 'no-seed': { type: 'boolean' } }, this.usage);
-    const webPort = port(io.env.PORT);
+    const settings = settingsFrom(io.env);
+    const webPort = settings.PORT;
     const log = (l: string) => io.stdout(`[deepboard] ${l}`);
 
     const db = await resolveDatabase({ startIfNeeded: true, attach: false, log });
@@ -107,7 +104,7 @@ export const startCommand: CliCommand = {
       const prisma = createPrismaClient(db.url);
       let seeded = false;
       try {
-        if (!values['no-seed'] && io.env.DEEPBOARD_SEED !== '0' && (await isFirstStart(prisma))) seeded = await seedDemo(prisma);
+        if (!values['no-seed'] && settings.DEEPBOARD_SEED && (await isFirstStart(prisma))) seeded = await seedDemo(prisma);
       } finally {
         await prisma.$disconnect();
       }
@@ -133,7 +130,7 @@ export const startCommand: CliCommand = {
 
       const watch = path.join(projectRoot(), 'bin', 'with-parent-watch.mjs');
       const webBin = path.join(projectRoot(), 'bin', 'web.mjs');
-      const web = spawn(process.execPath, [watch, String(process.pid), webBin, '-p', String(webPort), ...(io.env.HOSTNAME_BIND ? ['-H', io.env.HOSTNAME_BIND] : [])], {
+      const web = spawn(process.execPath, [watch, String(process.pid), webBin, '-p', String(webPort), ...(settings.HOSTNAME_BIND ? ['-H', settings.HOSTNAME_BIND] : [])], {
         env,
         cwd: projectRoot(),
         stdio: ['ignore', 'pipe', 'pipe'],

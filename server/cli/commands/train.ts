@@ -71,6 +71,7 @@ import type { SplitSettings } from '@/lib/datasets/split';
 import { disconnectPrisma, prisma } from '@/lib/db/client';
 import { migrationStatus } from '@/lib/db/migrate';
 import { prepareDatabase } from '@/lib/db/setup';
+import { settingsFrom } from '@/lib/env';
 import { checkCompatibility, dataShapeOf, type DataShape } from '@/lib/runs/compat';
 import type { RunConfigInput } from '@/lib/schemas/runs';
 import { slugify } from '@/lib/slug';
@@ -279,7 +280,7 @@ async function cliTeam(): Promise<{ id: string; slug: string }> {
 
 /** The team, owner and project `deepboard train` works in (see the top of this file). */
 export async function resolvePlace(args: { team?: string; project?: string }, env: NodeJS.ProcessEnv): Promise<Place> {
-  const wanted = args.team ?? env.DEEPBOARD_TEAM;
+  const wanted = args.team ?? settingsFrom(env).DEEPBOARD_TEAM;
   let team: { id: string; slug: string } | null;
   if (wanted) {
     team = await prisma.team.findUnique({ where: { slug: wanted }, select: { id: true, slug: true } });
@@ -708,7 +709,7 @@ async function train(args: TrainArgs, arch: ArchSource, csvFile: string, io: Cli
     }).catch(asUsage(`${args.arch} on ${args.csv}`));
     if (online === 0) {
       echo?.('no worker is online: training in this process');
-      worker = await startInProcessWorker(db.url, io.env.DEEPBOARD_DEBUG ? (line) => io.stderr(`[worker] ${line}`) : undefined);
+      worker = await startInProcessWorker(db.url, settingsFrom(io.env).DEEPBOARD_DEBUG ? (line) => io.stderr(`[worker] ${line}`) : undefined);
     }
     echo?.(`run #${created.number} queued: ${created.name}`);
     const run = await waitForRun(created.id, place, echo, () => worker?.failed() ?? null);

@@ -10,13 +10,12 @@ export const workerCommand: CliCommand = {
   usage: 'deepboard worker [--name NAME]',
   async run(argv, io) {
     const { values } = parseCommandArgs(argv, { name: { type: 'string' } }, this.usage);
-    if (values.name) process.env.DEEPBOARD_WORKER_NAME = values.name;
     const db = await resolveDatabase({ startIfNeeded: false });
     const status = await migrationStatus(db.url);
     if (status.pending.length) {
       throw new Error(`the database has ${status.pending.length} pending migration(s); run \`deepboard db migrate\` first`);
     }
-    await runWorker({ databaseUrl: db.url, log: (l) => io.stdout(`[worker ${process.pid}] ${l}`) });
+    await runWorker({ databaseUrl: db.url, name: values.name, log: (l) => io.stdout(`[worker ${process.pid}] ${l}`) });
     return 0;
   },
 };
