@@ -34,6 +34,13 @@ describe('deepboard CLI', () => {
     expect(t.err[0]).not.toMatch(/\n|at .*\.ts:/);
   });
 
+  it('a bad setting in the environment exits 2 with one line naming it, before the command runs', async () => {
+    const t = io();
+    t.io.env = { DEEPBOARD_MAX_UPLOAD_MB: '512MB', DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none' } as unknown as NodeJS.ProcessEnv;
+    expect(await runCli(['db', 'status'], t.io)).toBe(2);
+    expect(t.err).toEqual(['deepboard: DEEPBOARD_MAX_UPLOAD_MB=512MB: expected a whole number of megabytes between 1 and 102400']);
+  });
+
   it('picks the longest matching command path', () => {
     expect(findCommand(['db', 'migrate', '--json'])?.command.path).toEqual(['db', 'migrate']);
     expect(findCommand(['db'])).toBeNull();
