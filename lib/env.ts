@@ -10,9 +10,11 @@
  * `deepboard train` pointing the Prisma client at the database it opened) is seen at the next
  * read, and a hot path (the Prisma proxy reads DATABASE_URL on every query) pays one lookup.
  *
- * Framework variables stay out: NODE_ENV and NEXT_* are read where Next inlines them statically,
- * and a client component must not import this module. Test and benchmark variables
- * (TEST_DATABASE_URL, CHROMIUM_PATH, BENCH_PORT, E2E_*, CHAOS_*) belong to their harnesses.
+ * Left out on purpose: NODE_ENV and NEXT_RUNTIME are Next's, read where Next inlines them
+ * statically (a client component must not import this module); prisma.config.ts and the dev
+ * scripts bin/prisma-generate.mjs and bin/new-migration.mjs only hand DATABASE_URL (or a
+ * placeholder) to Prisma's CLI; test and benchmark variables (TEST_DATABASE_URL, CHROMIUM_PATH,
+ * BENCH_PORT, E2E_*, CHAOS_*) belong to their harnesses.
  */
 import { z } from 'zod';
 import { BACKEND_NAMES, type BackendName } from './schemas/backends';

@@ -13,7 +13,7 @@ import { BACKEND_NAMES, type BackendName, type GpuAdapter, adapterLabel } from '
  * adapter is found) → tfjs-node (native libtensorflow; optional dependencies, absent where their
  * install could not download it) → wasm → cpu.
  *
- * DEEPBOARD_BACKEND pins the worker to one of them; `auto` (default) loads every one that loads,
+ * DEEPBOARD_BACKEND (lib/env.ts) pins the worker to one of them; `auto` (default) loads every one that loads,
  * makes the first the default, and leaves the per-run choice to autotuning
  * (worker/training/autotune.ts). Each attempt is recorded with its reason, for the worker row and
  * `deepboard doctor`.
@@ -195,13 +195,6 @@ export const TF_BACKEND_OF: Record<BackendName, string> = { 'node-gpu': 'tensorf
 /** Our name for a tf.getBackend() name, given what this process loaded. */
 export function backendNameOf(tfBackend: string, loaded: Pick<LoadedBackend, 'available'>): BackendName | null {
   return loaded.available.find((b) => b.tfBackend === tfBackend)?.name ?? null;
-}
-
-export function parseBackendPreference(raw: string | undefined): BackendName | 'auto' {
-  const v = (raw ?? 'auto').trim().toLowerCase();
-  if (v === '' || v === 'auto') return 'auto';
-  if ((BACKEND_ORDER as string[]).includes(v)) return v as BackendName;
-  throw new Error(`DEEPBOARD_BACKEND must be one of auto, ${BACKEND_ORDER.join(', ')} (got "${raw}")`);
 }
 
 /**
