@@ -208,7 +208,7 @@ export const SETTINGS = {
   DEEPBOARD_WEBGPU: flag({ default: true, description: '`0` skips the WebGPU adapter probe' }),
   XDG_RUNTIME_DIR: text({ kind: 'path', defaultText: 'the system temp folder', description: "runtime folder handed to the WebGPU probe's child process" }),
   DEEPBOARD_WORKER_NAME: text({ defaultText: '`HOST:PID`', description: "a worker's name as the workers page shows it (`deepboard worker --name` sets it)" }),
-  DEEPBOARD_HEARTBEAT_MS: integer({ default: 5000, min: 100, max: 600_000, unit: 'milliseconds', description: 'how often a worker heartbeats (its registration and its running run)' }),
+  DEEPBOARD_HEARTBEAT_MS: integer({ default: 5000, min: 100, max: 600_000, unit: 'milliseconds', description: 'how often a worker writes its heartbeat to its row on the workers page' }),
   DEEPBOARD_WORKER_LOST_MS: integer({ default: 30_000, min: 1000, max: 86_400_000, unit: 'milliseconds', description: 'a worker whose last heartbeat is older than this counts as offline' }),
   DEEPBOARD_MAX_BODY_MB: integer({ default: 4, min: 1, max: 1024, unit: 'megabytes', description: 'largest request body the tRPC and REST endpoints read (413 beyond it)' }),
   DEEPBOARD_MAX_UPLOAD_MB: integer({
