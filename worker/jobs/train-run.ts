@@ -26,11 +26,13 @@ import { RunTelemetry } from './train-run/telemetry';
 /**
  * The job handler: it only wires the pipeline's parts together —
  * claim the run → load data → (resume from a checkpoint) → train with hooks that stream
- * metrics, logs, progress and checkpoints into Postgres and the artifact store → evaluate on the
- * test split → store predictions → final status. Everything it learns is written to rows as it
- * goes, so a crash loses at most the unflushed fraction of a second.
+ * metrics, logs, progress (train-run/telemetry.ts) and checkpoints (train-run/checkpoint-sink.ts)
+ * into Postgres and the artifact store → evaluate on the test split → store predictions → final
+ * status. Everything it learns is written to rows as it goes, so a crash loses at most the
+ * unflushed fraction of a second. Every change of the run's state goes through
+ * lib/runs/lifecycle.ts, fenced by the attempt this job claimed: once the run was given to
+ * another attempt (this worker was presumed lost), it stops and writes nothing more.
  */
-
 
 export interface TrainJobDeps {
   prisma: PrismaClient;

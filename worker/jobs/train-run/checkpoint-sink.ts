@@ -41,6 +41,7 @@ export function checkpointSink(deps: CheckpointSinkDeps) {
     await deps.metrics.drain();
     const key = `teams/${run.teamId}/runs/${run.id}/checkpoints/${kind}-${epoch}-a${run.attempt}`;
     const meta = await saveCheckpoint(store, key, { models, state, kind, value });
+    // The size is informative only: a part whose size cannot be read counts as 0.
     const sizes = await Promise.all(meta.parts.flatMap((p) => [`${key}/${p}/model.json`, `${key}/${p}/weights.bin`]).map((k) => store.size(k).catch(() => 0)));
     const r = await recordCheckpoint(prisma, {
       runId: run.id,
