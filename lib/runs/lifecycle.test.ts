@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { RunStatus } from '@prisma/client';
 import { describe, expect, it } from 'vitest';
 import * as lifecycle from './lifecycle';
-import { fromStates, lifecycleMermaid, targetOf, TRANSITIONS, type Db, type RunEvent } from './lifecycle';
+import { fromStates, lifecycleMermaid, targetOf, TRANSITIONS, type Db, type LifecycleEvent } from './lifecycle';
 
 /**
  * Every lifecycle function checked against the TRANSITIONS table: the UPDATE it issues allows
@@ -46,7 +46,7 @@ const stale = { id: 'run-1', attempt: 0, maxAttempts: 3, priority: 0, heartbeatA
 const messages = { requeued: 'r', notRetried: 'n', error: 'e' };
 
 /** Each function, the state its run is in, and the event it must perform. */
-const CASES: Array<{ name: string; event: RunEvent; row: Parameters<typeof recorder>[0]; call: (db: Db) => Promise<unknown> }> = [
+const CASES: Array<{ name: string; event: LifecycleEvent; row: Parameters<typeof recorder>[0]; call: (db: Db) => Promise<unknown> }> = [
   { name: 'claimRun', event: 'claim', row: { status: 'QUEUED' }, call: (db) => lifecycle.claimRun(db, { ...ref, workerId: 'w' }) },
   { name: 'heartbeatRun', event: 'heartbeat', row: { status: 'RUNNING' }, call: (db) => lifecycle.heartbeatRun(db, ref) },
   { name: 'recordProgress', event: 'progress', row: { status: 'RUNNING' }, call: (db) => lifecycle.recordProgress(db, { ...ref, progress: { epoch: 1 } }) },
@@ -99,7 +99,7 @@ describe('the run state table', () => {
   });
 
   it('covers every event with a function', () => {
-    const covered = new Set<RunEvent>(['queue', 'start-external', ...CASES.map((c) => c.event)]);
+    const covered = new Set<LifecycleEvent>(['queue', 'start-external', ...CASES.map((c) => c.event)]);
     expect([...new Set(TRANSITIONS.map((t) => t.event))].filter((e) => !covered.has(e))).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import { enqueueTrainSql } from '../queue';
  * (lifecycle.test.ts checks each one against it, and that README's diagram is generated from it).
  */
 
-export type RunEvent =
+export type LifecycleEvent =
   | 'queue'
   | 'start-external'
   | 'claim'
@@ -39,13 +39,13 @@ export type RunEvent =
 /** One edge of the state diagram; `from: null` is a new run. */
 export interface Transition {
   from: RunStatus | null;
-  event: RunEvent;
+  event: LifecycleEvent;
   to: RunStatus;
 }
 
 /** External runs (REST, SDK, MLflow) report their own status, including reopening a finished run, as MLflow allows. */
 const EXTERNAL_STATES: RunStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED'];
-const EXTERNAL_EVENTS: Array<[RunEvent, RunStatus]> = [
+const EXTERNAL_EVENTS: Array<[LifecycleEvent, RunStatus]> = [
   ['external-running', 'RUNNING'],
   ['external-finish', 'SUCCEEDED'],
   ['external-fail', 'FAILED'],
@@ -75,18 +75,18 @@ export const TRANSITIONS: readonly Transition[] = [
 ];
 
 /** The states an event may start from (the WHERE of its UPDATE). */
-export function fromStates(event: RunEvent): RunStatus[] {
+export function fromStates(event: LifecycleEvent): RunStatus[] {
   return TRANSITIONS.filter((t) => t.event === event && t.from !== null).map((t) => t.from!);
 }
 
 /** The state an event leads to (each event has exactly one). */
-export function targetOf(event: RunEvent): RunStatus {
+export function targetOf(event: LifecycleEvent): RunStatus {
   const t = TRANSITIONS.find((x) => x.event === event);
   if (!t) throw new Error(`unknown run event '${event}'`);
   return t.to;
 }
 
-export function canTransition(from: RunStatus | null, event: RunEvent): boolean {
+export function canTransition(from: RunStatus | null, event: LifecycleEvent): boolean {
   return TRANSITIONS.some((t) => t.from === from && t.event === event);
 }
 
@@ -97,7 +97,7 @@ export function isAllowedChange(from: RunStatus | null, to: RunStatus): boolean 
 
 /** The table as a mermaid state diagram: one line per pair of states, events in table order. */
 export function lifecycleMermaid(): string {
-  const edges = new Map<string, RunEvent[]>();
+  const edges = new Map<string, LifecycleEvent[]>();
   for (const t of TRANSITIONS) {
     const k = `${t.from ?? '[*]'} --> ${t.to}`;
     edges.set(k, [...(edges.get(k) ?? []), t.event]);
@@ -119,8 +119,8 @@ export interface RunState {
  * guard the caller relied on moved (a newer heartbeat, a cancel request); `not-found`.
  */
 export type TransitionResult =
-  | { ok: true; event: RunEvent; status: RunStatus; attempt: number }
-  | { ok: false; event: RunEvent; reason: 'superseded' | 'illegal' | 'changed' | 'not-found'; current: RunState | null };
+  | { ok: true; event: LifecycleEvent; status: RunStatus; attempt: number }
+  | { ok: false; event: LifecycleEvent; reason: 'superseded' | 'illegal' | 'changed' | 'not-found'; current: RunState | null };
 
 export type Rejected = Extract<TransitionResult, { ok: false }>;
 
@@ -133,7 +133,7 @@ async function notifyStatus(tx: Tx, runId: string, status: RunStatus, attempt: n
   await tx.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId, type: 'run', status, attempt })})`;
 }
 
-const changesStatus = (event: RunEvent) => TRANSITIONS.some((t) => t.event === event && t.from !== t.to);
+const changesStatus = (event: LifecycleEvent) => TRANSITIONS.some((t) => t.event === event && t.from !== t.to);
 
 /**
  * The compare-and-set every transition is: UPDATE … WHERE id, status IN (from-states of the
@@ -142,7 +142,7 @@ const changesStatus = (event: RunEvent) => TRANSITIONS.some((t) => t.event === e
  */
 async function transition(
   tx: Tx,
-  event: RunEvent,
+  event: LifecycleEvent,
   runId: string,
   attempt: number | undefined,
   data: Prisma.RunUpdateManyMutationInput,
@@ -160,7 +160,7 @@ async function transition(
   return { ok: true, event, status: to, attempt: now };
 }
 
-async function rejected(tx: Tx, event: RunEvent, runId: string, attempt: number | undefined): Promise<Rejected> {
+async function rejected(tx: Tx, event: LifecycleEvent, runId: string, attempt: number | undefined): Promise<Rejected> {
   const current = await tx.run.findUnique({ where: { id: runId }, select: { status: true, attempt: true } });
   if (!current) return { ok: false, event, reason: 'not-found', current: null };
   if (attempt !== undefined && current.attempt !== attempt) return { ok: false, event, reason: 'superseded', current };
@@ -281,7 +281,7 @@ export async function finishRun(
   db: Db,
   ref: AttemptRef & { status: 'SUCCEEDED' | 'CANCELED' | 'PRUNED'; data?: Pick<Prisma.RunUpdateManyMutationInput, 'evaluation' | 'backend' | 'environment'>; now?: Date },
 ): Promise<TransitionResult> {
-  const event: RunEvent = ref.status === 'SUCCEEDED' ? 'succeed' : ref.status === 'PRUNED' ? 'prune' : 'stop-canceled';
+  const event: LifecycleEvent = ref.status === 'SUCCEEDED' ? 'succeed' : ref.status === 'PRUNED' ? 'prune' : 'stop-canceled';
   return inTransaction(db, (tx) => transition(tx, event, ref.runId, ref.attempt, { ...ref.data, finishedAt: ref.now ?? new Date() }));
 }
 
@@ -394,7 +394,7 @@ export async function retryRun(db: Db, ref: AttemptRef & { now?: Date }): Promis
 // ---------------------------------------------------------------------------------------------
 // External runs
 
-const EXTERNAL_EVENT_OF: Record<'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELED', RunEvent> = {
+const EXTERNAL_EVENT_OF: Record<'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELED', LifecycleEvent> = {
   RUNNING: 'external-running',
   SUCCEEDED: 'external-finish',
   FAILED: 'external-fail',
