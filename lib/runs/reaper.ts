@@ -1,13 +1,13 @@
 import type { PrismaClient } from '@prisma/client';
-import { RUNS_CHANNEL } from '../channels';
 import { env } from '../env';
-import { enqueueTrainSql } from '../queue';
+import { reapRun } from './lifecycle';
 
 /**
  * Finds runs whose worker stopped heartbeating (killed, machine lost) and either queues them
  * again — the next worker resumes from the last checkpoint — or, after maxAttempts, fails them
  * with the reason. Run by every worker and by the web server, so a run is never left RUNNING
- * forever; the conditional UPDATE makes concurrent reapers safe.
+ * forever; the lifecycle's compare-and-set (guarded by the heartbeat seen here) makes concurrent
+ * reapers safe.
  */
 export const RUN_STALE_AFTER_MS = env().DEEPBOARD_RUN_STALE_MS;
 
@@ -27,30 +27,15 @@ export async function reapStaleRuns(prisma: PrismaClient, now = new Date()): Pro
     const seen = run.heartbeatAt?.toISOString() ?? 'never';
     const worker = run.workerId ? await prisma.worker.findUnique({ where: { id: run.workerId }, select: { name: true } }) : null;
     const who = worker ? `worker ${worker.name}` : 'its worker';
-    await prisma.$transaction(async (tx) => {
-      const canRetry = run.attempt + 1 < run.maxAttempts && !run.cancelRequestedAt;
-      const claimed = await tx.run.updateMany({
-        where: { id: run.id, status: 'RUNNING', attempt: run.attempt, heartbeatAt: run.heartbeatAt },
-        data: canRetry
-          ? { status: 'QUEUED', attempt: run.attempt + 1, workerId: null, queuedAt: now }
-          : {
-              status: run.cancelRequestedAt ? 'CANCELED' : 'FAILED',
-              finishedAt: now,
-              error: run.cancelRequestedAt ? null : `${who} stopped responding (last heartbeat ${seen}); gave up after ${run.attempt + 1} attempt(s)`,
-            },
-      });
-      if (!claimed.count) return;
-      await tx.runLog.create({
-        data: {
-          runId: run.id,
-          level: 'warn',
-          message: canRetry ? `${who} stopped responding (last heartbeat ${seen}); queued again to resume from the last checkpoint` : `${who} stopped responding (last heartbeat ${seen}); not retried`,
-        },
-      });
-      if (canRetry) await tx.$executeRaw(enqueueTrainSql({ runId: run.id, attempt: run.attempt + 1 }, run.priority + 1));
-      await tx.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'run', status: canRetry ? 'QUEUED' : 'FAILED' })})`;
-      (canRetry ? result.requeued : result.failed).push(run.id);
+    const r = await reapRun(prisma, run, {
+      now,
+      messages: {
+        requeued: `${who} stopped responding (last heartbeat ${seen}); queued again to resume from the last checkpoint`,
+        notRetried: `${who} stopped responding (last heartbeat ${seen}); not retried`,
+        error: `${who} stopped responding (last heartbeat ${seen}); gave up after ${run.attempt + 1} attempt(s)`,
+      },
     });
+    if (r.ok) (r.status === 'QUEUED' ? result.requeued : result.failed).push(run.id);
     if (run.workerId) await prisma.worker.updateMany({ where: { id: run.workerId, status: 'ONLINE', lastHeartbeatAt: { lt: cutoff } }, data: { status: 'LOST' } });
   }
   return result;

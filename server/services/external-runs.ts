@@ -1,9 +1,9 @@
-import type { Prisma, RunStatus } from '@prisma/client';
-import { RUNS_CHANNEL } from '@/lib/channels';
+import type { Prisma } from '@prisma/client';
 import { prisma } from '@/lib/db/client';
 import { fairnessReport } from '@/lib/fairness/run-report';
 import { evaluateClassifier, regressionReport } from '@/lib/metrics/evaluation';
 import { can } from '@/lib/roles';
+import { reportExternalStatus, startExternalRun } from '@/lib/runs/lifecycle';
 import { metricFromName, metricName } from '@/lib/runs/query';
 import {
   ZCreateExternalRunInput,
@@ -30,7 +30,7 @@ import type { RunRef } from './api-keys';
  * evaluation and fairness report a worker run gets.
  */
 
-const FINAL: Record<string, RunStatus> = { SUCCEEDED: 'SUCCEEDED', FINISHED: 'SUCCEEDED', FAILED: 'FAILED', CANCELED: 'CANCELED', KILLED: 'CANCELED' };
+const FINAL: Record<string, 'SUCCEEDED' | 'FAILED' | 'CANCELED'> = { SUCCEEDED: 'SUCCEEDED', FINISHED: 'SUCCEEDED', FAILED: 'FAILED', CANCELED: 'CANCELED', KILLED: 'CANCELED' };
 
 export async function projectOfTeam(teamId: string, ref: string) {
   const project = await prisma.project.findFirst({ where: { teamId, OR: [{ slug: ref }, { id: ref }] }, select: { id: true, slug: true, name: true } });
@@ -81,10 +81,6 @@ function mergeTags(run: { tags: string[]; tagValues: unknown }, updates: Array<{
   return { tagValues: after, tags };
 }
 
-async function notifyRun(runId: string, status: string) {
-  await prisma.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId, type: 'run', status })})`;
-}
-
 export async function createExternalRun(args: { teamId: string; userId: string; role: Role; input: CreateExternalRunInput }) {
   if (!can.write(args.role)) throw forbidden('Viewers cannot create runs');
   const input = ZCreateExternalRunInput.parse(args.input);
@@ -96,29 +92,24 @@ export async function createExternalRun(args: { teamId: string; userId: string; 
       return await prisma.$transaction(async (tx) => {
         const last = await tx.run.aggregate({ where: { projectId: project.id }, _max: { number: true } });
         const number = (last._max.number ?? 0) + 1;
-        const run = await tx.run.create({
-          data: {
-            teamId: args.teamId,
-            projectId: project.id,
-            number,
-            name: input.name ?? `external #${number}`,
-            status: 'RUNNING',
-            paradigm: input.paradigm,
-            source: 'external',
-            config: (input.params ?? {}) as Prisma.InputJsonValue,
-            tags,
-            tagValues,
-            notes: input.notes ?? '',
-            createdById: args.userId,
-            queuedAt: startedAt,
-            startedAt,
-            createdAt: startedAt,
-            attempt: 1,
-            maxAttempts: 1,
-          },
-          select: { id: true, number: true, name: true, projectId: true, status: true, startedAt: true },
+        const created = await startExternalRun(tx, {
+          teamId: args.teamId,
+          projectId: project.id,
+          number,
+          name: input.name ?? `external #${number}`,
+          paradigm: input.paradigm,
+          config: (input.params ?? {}) as Prisma.InputJsonValue,
+          tags,
+          tagValues,
+          notes: input.notes ?? '',
+          createdById: args.userId,
+          queuedAt: startedAt,
+          startedAt,
+          createdAt: startedAt,
+          attempt: 1,
+          maxAttempts: 1,
         });
-        await tx.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'run', status: 'RUNNING' })})`;
+        const run = { id: created.id, number: created.number, name: created.name, projectId: created.projectId, status: created.status, startedAt: created.startedAt };
         return { ...run, project: project.slug };
       });
     } catch (err) {
@@ -180,22 +171,19 @@ export async function deleteTag(args: { teamId: string; role: Role; runId: strin
 export async function updateExternalRun(args: { teamId: string; role: Role; runId: string; input: UpdateExternalRunInput }) {
   const input = ZUpdateExternalRunInput.parse(args.input);
   const run = await externalRunOf(args.teamId, args.runId, { write: args.role });
-  const data: Prisma.RunUpdateInput = {};
+  const data: { name?: string; error?: string; finishedAt?: Date } = {};
   if (input.name) data.name = input.name;
   if (input.error !== undefined) data.error = input.error;
+  const select = { id: true, number: true, name: true, status: true, startedAt: true, finishedAt: true, error: true } as const;
   if (input.status) {
     const final = FINAL[input.status];
-    if (final) {
-      data.status = final;
-      data.finishedAt = input.endTime !== undefined ? new Date(input.endTime) : (run.finishedAt ?? new Date());
-    } else {
-      data.status = 'RUNNING';
-      data.finishedAt = null;
-    }
-  } else if (input.endTime !== undefined) data.finishedAt = new Date(input.endTime);
-  const updated = await prisma.run.update({ where: { id: run.id }, data, select: { id: true, number: true, name: true, status: true, startedAt: true, finishedAt: true, error: true } });
-  if (updated.status !== run.status) await notifyRun(run.id, updated.status);
-  return updated;
+    const finishedAt = final ? (input.endTime !== undefined ? new Date(input.endTime) : (run.finishedAt ?? new Date())) : null;
+    const r = await reportExternalStatus(prisma, { runId: run.id, attempt: run.attempt, status: final ?? 'RUNNING', finishedAt, data: { name: data.name, error: data.error } });
+    if (!r.ok) throw conflict(`Run #${run.number} is ${r.current?.status.toLowerCase() ?? 'gone'}; its status cannot be set to ${input.status}`, 'status');
+    return prisma.run.findUniqueOrThrow({ where: { id: run.id }, select });
+  }
+  if (input.endTime !== undefined) data.finishedAt = new Date(input.endTime);
+  return prisma.run.update({ where: { id: run.id }, data, select });
 }
 
 const artifactPrefix = (run: { teamId: string; id: string }) => `teams/${run.teamId}/runs/${run.id}/artifacts/`;

@@ -1,11 +1,11 @@
 import type { Prisma } from '@prisma/client';
 import { checkArchitecture } from '@/lib/arch/infer';
 import { ZArchitectureSpec } from '@/lib/arch/spec';
-import { CANCEL_CHANNEL, RUNS_CHANNEL } from '@/lib/channels';
 import { prisma } from '@/lib/db/client';
-import { enqueueReportSql, enqueueTrainSql } from '@/lib/queue';
+import { enqueueReportSql } from '@/lib/queue';
 import { can } from '@/lib/roles';
 import { checkCompatibility, dataShapeOf } from '@/lib/runs/compat';
+import * as lifecycle from '@/lib/runs/lifecycle';
 import { ZCreateRunInput, type CreateRunInput } from '@/lib/schemas/run-input';
 import { checkRunConfig, ZRunConfig } from '@/lib/schemas/runs';
 import type { Role } from '@/lib/schemas/teams';
@@ -21,10 +21,6 @@ async function runOfTeam(teamId: string, runId: string) {
   const run = await prisma.run.findFirst({ where: { id: runId, teamId } });
   if (!run) throw notFound('Run');
   return run;
-}
-
-async function notifyRun(tx: Pick<typeof prisma, '$executeRaw'>, runId: string, status: string) {
-  await tx.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId, type: 'run', status })})`;
 }
 
 /**
@@ -82,29 +78,24 @@ export async function createRun(args: { teamId: string; userId: string; role: Ro
         await args.sweep?.claim(tx);
         const last = await tx.run.aggregate({ where: { projectId: input.projectId }, _max: { number: true } });
         const number = (last._max.number ?? 0) + 1;
-        const run = await tx.run.create({
-          data: {
-            teamId: args.teamId,
-            projectId: input.projectId,
-            number,
-            name: input.name || `${arch.name} · ${dataset?.name ?? 'CartPole'} #${number}`,
-            paradigm: input.config.paradigm,
-            architectureVersionId: archVersion.id,
-            datasetVersionId: datasetVersion?.id,
-            config: input.config as Prisma.InputJsonValue,
-            tags: input.tags,
-            notes: input.notes,
-            priority: input.priority,
-            createdById: args.userId,
-            clonedFromId: args.clonedFromId,
-            sweepId: args.sweep?.id,
-            sweepTrial: args.sweep?.trial,
-          },
-          select: { id: true, number: true, name: true },
+        const run = await lifecycle.queueNewRun(tx, {
+          teamId: args.teamId,
+          projectId: input.projectId,
+          number,
+          name: input.name || `${arch.name} · ${dataset?.name ?? 'CartPole'} #${number}`,
+          paradigm: input.config.paradigm,
+          architectureVersionId: archVersion.id,
+          datasetVersionId: datasetVersion?.id,
+          config: input.config as Prisma.InputJsonValue,
+          tags: input.tags,
+          notes: input.notes,
+          priority: input.priority,
+          createdById: args.userId,
+          clonedFromId: args.clonedFromId,
+          sweepId: args.sweep?.id,
+          sweepTrial: args.sweep?.trial,
         });
-        await tx.$executeRaw(enqueueTrainSql({ runId: run.id, attempt: 0 }, input.priority));
-        await notifyRun(tx, run.id, 'QUEUED');
-        return run;
+        return { id: run.id, number: run.number, name: run.name };
       });
     } catch (err) {
       if ((err as { code?: string }).code !== 'P2002') throw err;
@@ -116,40 +107,21 @@ export async function createRun(args: { teamId: string; userId: string; role: Ro
 export async function cancelRun(args: { teamId: string; role: Role; runId: string }) {
   if (!can.write(args.role)) throw forbidden('Viewers cannot cancel runs');
   const run = await runOfTeam(args.teamId, args.runId);
-  return prisma.$transaction(async (tx) => {
-    // A queued run is canceled at once; a running one is asked to stop at its next batch.
-    const queued = await tx.run.updateMany({ where: { id: run.id, status: 'QUEUED' }, data: { status: 'CANCELED', cancelRequestedAt: new Date(), finishedAt: new Date() } });
-    if (queued.count) {
-      await tx.$executeRaw`SELECT graphile_worker.remove_job(${`${run.id}:${run.attempt}`}::text)`;
-      await notifyRun(tx, run.id, 'CANCELED');
-      return { status: 'CANCELED' as const };
-    }
-    const running = await tx.run.updateMany({ where: { id: run.id, status: 'RUNNING', cancelRequestedAt: null }, data: { cancelRequestedAt: new Date() } });
-    if (running.count) {
-      await tx.$executeRaw`SELECT pg_notify(${CANCEL_CHANNEL}, ${run.id})`;
-      return { status: 'CANCELING' as const };
-    }
-    if (run.status === 'RUNNING') return { status: 'CANCELING' as const };
-    throw badRequest(`This run has already ${run.status === 'SUCCEEDED' ? 'finished' : run.status.toLowerCase()}`);
-  });
+  // A queued run is canceled at once; a running one is asked to stop at its next batch.
+  const r = await lifecycle.cancelRun(prisma, run.id);
+  if (r.ok) return { status: r.status };
+  const status = r.current?.status ?? run.status;
+  throw badRequest(`This run has already ${status === 'SUCCEEDED' ? 'finished' : status.toLowerCase()}`);
 }
 
 /** Queues a failed or canceled run again (same run, next attempt). */
 export async function retryRun(args: { teamId: string; role: Role; runId: string }) {
   if (!can.write(args.role)) throw forbidden('Viewers cannot retry runs');
   const run = await runOfTeam(args.teamId, args.runId);
-  if (run.status !== 'FAILED' && run.status !== 'CANCELED') throw badRequest('Only failed or canceled runs can be retried');
-  return prisma.$transaction(async (tx) => {
-    const attempt = run.attempt + 1;
-    const updated = await tx.run.updateMany({
-      where: { id: run.id, status: run.status, attempt: run.attempt },
-      data: { status: 'QUEUED', attempt, error: null, cancelRequestedAt: null, finishedAt: null, startedAt: null, queuedAt: new Date(), workerId: null, maxAttempts: attempt + 2 },
-    });
-    if (!updated.count) throw conflict('The run changed meanwhile; reload');
-    await tx.$executeRaw(enqueueTrainSql({ runId: run.id, attempt }, run.priority));
-    await notifyRun(tx, run.id, 'QUEUED');
-    return { status: 'QUEUED' as const, attempt };
-  });
+  if (!lifecycle.canTransition(run.status, 'retry')) throw badRequest('Only failed or canceled runs can be retried');
+  const r = await lifecycle.retryRun(prisma, { runId: run.id, attempt: run.attempt });
+  if (!r.ok) throw conflict('The run changed meanwhile; reload');
+  return { status: 'QUEUED' as const, attempt: r.attempt };
 }
 
 /** A new run with the same pins and configuration, changed by `config`. */

@@ -1,17 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import type { Prisma, PrismaClient } from '@prisma/client';
 import * as tf from '@tensorflow/tfjs';
 import { ZArchitectureSpec } from '@/lib/arch/spec';
-import { RUNS_CHANNEL } from '@/lib/channels';
 import type { ArtifactStore } from '@/lib/artifacts/store';
 import { augmentBatch, ZAugmentSettings } from '@/lib/datasets/augment';
 import { deriveSeed } from '@/lib/random';
-import { enqueueTrainSql, type TrainJob } from '@/lib/queue';
+import type { TrainJob } from '@/lib/queue';
+import { claimRun, failRun, finishRun, requeueOnShutdown, type TransitionResult } from '@/lib/runs/lifecycle';
 import { ZRunConfig } from '@/lib/schemas/runs';
 import { sweepPruner } from '@/lib/sweeps/pruner';
-import { MetricBuffer, truncateRunMetrics, type MetricPointInput } from '@/lib/tracking/metrics';
-import { loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint';
+import { truncateRunMetrics, type MetricPointInput } from '@/lib/tracking/metrics';
+import { loadCheckpoint } from '../checkpoint/checkpoint';
 import { loadDatasetVersion, type LoadedData, type SplitArrays } from '../data/load';
 import { predictAll, evaluateModel } from '../training/evaluate';
 import { computeReports } from './reports';
@@ -21,15 +20,19 @@ import { trainRun, type RunData } from '../training/train-run';
 import { backendNameOf, deviceOf, TF_BACKEND_OF, type LoadedBackend } from '../backend';
 import { describeChoice } from '../training/autotune';
 import { chooseRunBackend, prismaAutotuneCache } from './choose-backend';
+import { checkpointSink } from './train-run/checkpoint-sink';
+import { RunTelemetry } from './train-run/telemetry';
 
 /**
  * The job handler: it only wires the pipeline's parts together —
  * claim the run → load data → (resume from a checkpoint) → train with hooks that stream
- * metrics, logs, progress and checkpoints into Postgres and the artifact store → evaluate on the
- * test split → store predictions → final status. Everything it learns is written to rows as it
- * goes, so a crash loses at most the unflushed fraction of a second.
+ * metrics, logs, progress (train-run/telemetry.ts) and checkpoints (train-run/checkpoint-sink.ts)
+ * into Postgres and the artifact store → evaluate on the test split → store predictions → final
+ * status. Everything it learns is written to rows as it goes, so a crash loses at most the
+ * unflushed fraction of a second. Every change of the run's state goes through
+ * lib/runs/lifecycle.ts, fenced by the attempt this job claimed: once the run was given to
+ * another attempt (this worker was presumed lost), it stops and writes nothing more.
  */
-
 
 export interface TrainJobDeps {
   prisma: PrismaClient;
@@ -57,30 +60,6 @@ export interface TrainJobDeps {
   afterRun?: (run: { id: string; sweepId: string | null; status: string }) => Promise<void>;
 }
 
-class LogBuffer {
-  private lines: { level: string; message: string; time: Date }[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  constructor(
-    private prisma: PrismaClient,
-    private runId: string,
-    private echo: (l: string) => void,
-  ) {}
-  add(message: string, level = 'info') {
-    this.echo(message);
-    this.lines.push({ level, message: message.slice(0, 10_000), time: new Date() });
-    this.timer ??= setTimeout(() => void this.flush(), 500);
-  }
-  async flush() {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const lines = this.lines;
-    this.lines = [];
-    if (!lines.length) return;
-    await this.prisma.runLog.createMany({ data: lines.map((l) => ({ runId: this.runId, ...l })) }).catch(() => this.lines.unshift(...lines));
-    await this.prisma.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: this.runId, type: 'log' })})`.catch(() => {});
-  }
-}
-
 export function toTensors(split: SplitArrays, data: LoadedData): { x: tf.Tensor; y: tf.Tensor } {
   const x = data.inputDtype === 'int32' ? tf.tensor(split.x, [split.n, ...data.inputShape], 'int32') : tf.tensor(split.x, [split.n, ...data.inputShape], 'float32');
   const width = split.n ? split.y.length / split.n : 1;
@@ -88,53 +67,25 @@ export function toTensors(split: SplitArrays, data: LoadedData): { x: tf.Tensor;
   return { x, y };
 }
 
-function gpuStats(): { util: number; memoryMb: number } | null {
-  const r = spawnSync('nvidia-smi', ['--query-gpu=utilization.gpu,memory.used', '--format=csv,noheader,nounits'], { encoding: 'utf8', timeout: 2000 });
-  if (r.status !== 0 || !r.stdout) return null;
-  const [util, mem] = r.stdout.trim().split('\n')[0]!.split(',').map((v) => Number(v.trim()));
-  return Number.isFinite(util) && Number.isFinite(mem) ? { util: util!, memoryMb: mem! } : null;
-}
-
 export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise<void> {
   const { prisma, store } = deps;
   const echo = deps.log ?? (() => {});
   // Claim: only the job for the run's current attempt may start it (older jobs are stale).
-  const claimed = await prisma.run.updateMany({
-    where: { id: job.runId, status: 'QUEUED', attempt: job.attempt, cancelRequestedAt: null },
-    data: { status: 'RUNNING', workerId: deps.workerId, startedAt: new Date(), heartbeatAt: new Date(), backend: deps.backendName, device: deps.device },
-  });
-  if (claimed.count !== 1) {
-    echo(`job for run ${job.runId} attempt ${job.attempt} is stale; skipped`);
+  const claimed = await claimRun(prisma, { runId: job.runId, attempt: job.attempt, workerId: deps.workerId, backend: deps.backendName, device: deps.device });
+  if (!claimed.ok) {
+    echo(`job for run ${job.runId} attempt ${job.attempt} is stale (${claimed.reason}); skipped`);
     return;
   }
   const run = await prisma.run.findUniqueOrThrow({ where: { id: job.runId } });
-  await prisma.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'run', status: 'RUNNING' })})`;
-  const logs = new LogBuffer(prisma, run.id, (l) => echo(`[run ${run.number}] ${l}`));
-  const metrics = new MetricBuffer(prisma, run.id, { onError: (err) => echo(`metric write failed, will retry: ${(err as Error).message.split('\n')[0]}`) });
-  const started = Date.now();
-  let cancelPolled = false;
-  const heartbeat = setInterval(() => {
-    void prisma.run
-      .update({ where: { id: run.id }, data: { heartbeatAt: new Date() }, select: { cancelRequestedAt: true } })
-      .then((r) => (cancelPolled = r.cancelRequestedAt !== null))
-      .catch(() => {});
-  }, deps.heartbeatMs ?? 2000);
-  let lastCpu = process.cpuUsage();
-  let lastWall = Date.now();
-  const system = setInterval(() => {
-    const cpu = process.cpuUsage(lastCpu);
-    const now = Date.now();
-    const t = Math.round((now - started) / 1000);
-    const points: MetricPointInput[] = [
-      { key: 'cpu_percent', context: 'system', step: t, value: ((cpu.user + cpu.system) / 1000 / Math.max(1, now - lastWall) / os.cpus().length) * 100 },
-      { key: 'memory_mb', context: 'system', step: t, value: process.memoryUsage().rss / 1024 / 1024 },
-    ];
-    const gpu = gpuStats();
-    if (gpu) points.push({ key: 'gpu_util', context: 'system', step: t, value: gpu.util }, { key: 'gpu_memory_mb', context: 'system', step: t, value: gpu.memoryMb });
-    lastCpu = process.cpuUsage();
-    lastWall = now;
-    metrics.add(...points);
-  }, 5000);
+  const attempt = { runId: run.id, attempt: run.attempt };
+  const telemetry = new RunTelemetry(prisma, attempt, echo, run.number);
+  const { logs, metrics } = telemetry;
+  telemetry.start(deps.heartbeatMs);
+  /** A final transition the lifecycle refused: this attempt was superseded, so the next one owns the run. */
+  const refused = (r: TransitionResult) => {
+    if (!r.ok) telemetry.supersededBy(r);
+    return !r.ok;
+  };
 
   const tensors: tf.Tensor[] = [];
   // Where the attempt's time went (stored in the run's environment): load, train, evaluate.
@@ -214,8 +165,8 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
       await tf.setBackend(TF_BACKEND_OF[choice.backend]);
       logs.add(describeChoice(choice));
       const adapter = choice.backend === 'webgpu' ? deps.loaded.adapter : null;
-      await prisma.run.update({
-        where: { id: run.id },
+      await prisma.run.updateMany({
+        where: { id: run.id, attempt: run.attempt },
         data: {
           backend: choice.backend,
           device: deps.loaded.available.find((b) => b.name === choice.backend)?.device ?? deviceOf(choice.backend, adapter),
@@ -226,15 +177,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
     }
 
     const epochs = run.paradigm === 'reinforcement' ? (config.rl?.episodes ?? 500) : config.epochs;
-    let epochStarted = Date.now();
-    const progress = async (epoch: number, extra: Record<string, unknown> = {}) => {
-      const perEpoch = Date.now() - epochStarted;
-      epochStarted = Date.now();
-      const p = { epoch, epochs, fraction: Math.min(1, epoch / epochs), etaSeconds: Math.round(((epochs - epoch) * perEpoch) / 1000), ...extra };
-      await prisma.run.update({ where: { id: run.id }, data: { progress: p as Prisma.InputJsonValue } }).catch(() => {});
-      await prisma.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'run', progress: p })})`.catch(() => {});
-    };
-    let bestKey: string | null = null;
+    const progress = telemetry.progressOf(epochs);
     const pruner = await sweepPruner(prisma, run);
 
     endPhase('loadMs');
@@ -246,7 +189,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
       resume: resume as never,
       hooks: {
         log: (line) => logs.add(line),
-        shouldStop: () => pruneReason !== null || cancelPolled || deps.cancelRequested(run.id) || (deps.shuttingDown?.() ?? false),
+        shouldStop: () => pruneReason !== null || telemetry.lost !== null || telemetry.cancelPolled || deps.cancelRequested(run.id) || (deps.shuttingDown?.() ?? false),
         onBatchEnd: ({ epoch, step, logs: l }) => {
           metrics.add(...Object.entries(l).map(([k, value]) => ({ key: `batch/${k}`, context: 'train' as const, step, value, epoch })));
         },
@@ -268,22 +211,15 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
             }
           }
         },
-        onCheckpoint: async ({ kind, epoch, models, state, value }) => {
-          // Everything logged up to the checkpoint is stored before the checkpoint exists, so a
-          // resume from it never misses a point.
-          await metrics.drain();
-          const key = `teams/${run.teamId}/runs/${run.id}/checkpoints/${kind}-${epoch}-a${run.attempt}`;
-          const meta = await saveCheckpoint(store, key, { models, state, kind, value });
-          const size = (await Promise.all(meta.parts.flatMap((p) => [`${key}/${p}/model.json`, `${key}/${p}/weights.bin`]).map((k) => store.size(k).catch(() => 0)))).reduce((a, b) => a + b, 0);
-          if (kind === 'best') {
-            // Only the best one is kept.
-            const previous = await prisma.checkpoint.findMany({ where: { runId: run.id, kind: 'best' } });
-            await prisma.checkpoint.deleteMany({ where: { runId: run.id, kind: 'best' } });
-            for (const p of previous) if (p.key !== key) await store.deletePrefix(p.key).catch(() => {});
-            bestKey = key;
-          }
-          await prisma.checkpoint.create({ data: { runId: run.id, epoch, kind, key, metric: kind === 'best' ? config.checkpoint.monitor : null, value: value ?? null, sizeBytes: BigInt(size) } });
-        },
+        onCheckpoint: checkpointSink({
+          prisma,
+          store,
+          run,
+          monitor: config.checkpoint.monitor,
+          metrics,
+          log: (line, level) => logs.add(line, level),
+          onSuperseded: (r) => telemetry.supersededBy(r),
+        }),
         onSamples: async ({ epoch, kind, samples }) => {
           const key = `teams/${run.teamId}/runs/${run.id}/samples/${kind}-latest.json`;
           await store.put(key, Buffer.from(JSON.stringify({ epoch, kind, samples })));
@@ -293,14 +229,16 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
     });
     await metrics.drain();
     endPhase('trainMs');
-    void bestKey;
-    if (result.stopReason === 'cancelled' && pruneReason === null && !cancelPolled && !deps.cancelRequested(run.id) && deps.shuttingDown?.()) {
+    if (telemetry.lost) return;
+    if (result.stopReason === 'cancelled' && pruneReason === null && !telemetry.cancelPolled && !deps.cancelRequested(run.id) && deps.shuttingDown?.()) {
       // Not a user's cancel: this worker is shutting down. Hand the run to the next worker.
-      logs.add(`worker shutting down after epoch ${result.lastEpoch}; the run is queued again and resumes from its last checkpoint`);
-      await prisma.$transaction(async (tx) => {
-        await tx.run.update({ where: { id: run.id }, data: { status: 'QUEUED', attempt: run.attempt + 1, workerId: null, queuedAt: new Date(), maxAttempts: Math.max(run.maxAttempts, run.attempt + 2) } });
-        await tx.$executeRaw(enqueueTrainSql({ runId: run.id, attempt: run.attempt + 1 }, run.priority + 1));
-      });
+      const r = await requeueOnShutdown(prisma, attempt);
+      if (refused(r)) return;
+      logs.add(
+        r.status === 'QUEUED'
+          ? `worker shutting down after epoch ${result.lastEpoch}; the run is queued again and resumes from its last checkpoint`
+          : `worker shutting down after epoch ${result.lastEpoch}; a cancel was requested, so the run is canceled`,
+      );
       return;
     }
 
@@ -352,7 +290,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
     }
     await metrics.drain();
     endPhase('evaluateMs');
-    const pruned = result.stopReason === 'cancelled' && pruneReason !== null && !cancelPolled && !deps.cancelRequested(run.id);
+    const pruned = result.stopReason === 'cancelled' && pruneReason !== null && !telemetry.cancelPolled && !deps.cancelRequested(run.id);
     const canceled = result.stopReason === 'cancelled' && !pruned;
     const status = pruned ? 'PRUNED' : canceled ? 'CANCELED' : 'SUCCEEDED';
     logs.add(
@@ -362,18 +300,17 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
           ? `canceled after epoch ${result.lastEpoch}`
           : `finished (${result.stopReason}) after ${result.lastEpoch} ${run.paradigm === 'reinforcement' ? 'episodes' : 'epochs'} on ${result.backend}`,
     );
-    await prisma.run.update({
-      where: { id: run.id },
+    const finished = await finishRun(prisma, {
+      ...attempt,
+      status,
       data: {
-        status,
-        finishedAt: new Date(),
         evaluation: (evaluation ?? undefined) as Prisma.InputJsonValue | undefined,
         backend: (deps.loaded && backendNameOf(result.backend, deps.loaded)) || result.backend,
         environment: { versions: deps.versions, host: os.hostname(), stopReason: pruned ? 'pruned' : result.stopReason, ...(pruned ? { pruneReason } : {}), phases },
       },
     });
+    if (refused(finished)) return;
     finalStatus = status;
-    await prisma.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'run', status })})`;
   } catch (err) {
     const message =
       err instanceof DivergenceError || err instanceof TrainingDataError || (err as Error).name === 'RunConfigError' || (err as Error).name === 'DataLoadError' || (err as Error).name === 'BackendUnavailableError'
@@ -381,16 +318,18 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
         : `${(err as Error).name ?? 'Error'}: ${(err as Error).message ?? String(err)}`;
     logs.add(`failed: ${message}`, 'error');
     if (!(err instanceof DivergenceError) && (err as Error).stack) logs.add((err as Error).stack!, 'debug');
-    await metrics.flush().catch(() => {});
-    await prisma.run.update({ where: { id: run.id }, data: { status: 'FAILED', finishedAt: new Date(), error: message.slice(0, 5000) } }).then(
-      () => (finalStatus = 'FAILED'),
-      () => {},
-    );
-    await prisma.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'run', status: 'FAILED' })})`.catch(() => {});
+    await metrics.flush().catch((e: unknown) => echo(`run ${run.id}: flushing metrics after the failure failed: ${(e as Error).message}`));
+    if (telemetry.lost) return;
+    try {
+      const failed = await failRun(prisma, { ...attempt, error: message });
+      if (!refused(failed)) finalStatus = 'FAILED';
+    } catch (e) {
+      // The reaper fails (or requeues) the run once its heartbeat is stale.
+      echo(`run ${run.id}: storing its failure failed, left to the reaper: ${(e as Error).message.split('\n')[0]}`);
+    }
   } finally {
-    clearInterval(heartbeat);
-    clearInterval(system);
-    await logs.flush().catch(() => {});
+    telemetry.stop();
+    await logs.flush();
     result?.dispose();
     resumed?.dispose();
     tf.dispose(tensors);
