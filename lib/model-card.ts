@@ -71,7 +71,7 @@ export interface ModelCardSources {
   texts: { intendedUse: string; outOfScope: string; ethical: string; caveats: string };
   evaluation: Record<string, unknown> | null;
   fairness: { task?: string; threshold?: number; report?: unknown; bootstrap?: { resamples: number; confidence: number; intervals: unknown[] }; mitigation?: Record<string, unknown> } | null;
-  explain: { permutation?: { score?: string; features: { name: string; mean: number; std: number }[] } | null; groups?: { attribute: string; proxies: { feature: string; flag?: string }[] }[] } | null;
+  explain: { permutation?: { score?: string; features: { name: string; mean: number; std: number }[] } | null; groups?: { attribute: string; proxies: { feature: string; flag?: string | null }[] }[] } | null;
   gates: ModelCard['gates'];
   reweighing: boolean;
   decisions: CardDecision[];
