@@ -67,7 +67,7 @@ export function fairnessReport(data: FairnessReportData, scores: Float32Array, s
   if (data.task.kind === 'regression') {
     const report = regressionFairness(yTrue, Array.from(scores.subarray(0, data.test.n)), sensitive);
     const summary: FairnessRunReport['summary'] = {};
-    report.attributes.forEach((a, i) => (summary[(a as { attribute?: string }).attribute ?? sensitive[i]?.name ?? String(i)] = { mae_difference: a.mae_difference }));
+    report.attributes.forEach((a, i) => (summary[a.attribute ?? sensitive[i]?.name ?? String(i)] = { mae_difference: a.mae_difference }));
     return { schemaVersion: RUN_DOCUMENT_SCHEMA_VERSION, version: 1, task: 'regression', report, summary };
   }
   if (data.task.kind !== 'binary') return null;

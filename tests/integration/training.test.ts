@@ -3,6 +3,7 @@ import { getTemplate } from '@/lib/arch/templates';
 import { prisma } from '@/lib/db/client';
 import { reportRefsOf } from '@/lib/schemas/run-documents';
 import { callerFor, makeTeam } from '../helpers/factories';
+import { scanStoredDocuments } from '../helpers/stored-documents';
 import { startWorker, waitForRun, type WorkerProcess } from '../helpers/worker-process';
 
 /** Every family and paradigm trains through the real queue and a real worker process. */
@@ -253,5 +254,11 @@ describe('training through the queue', () => {
     } finally {
       await second.stop();
     }
+  });
+
+  it('leaves only documents the schemas accept: every evaluation, checkpoint report and report file of these runs', async () => {
+    const scan = await scanStoredDocuments();
+    expect(scan.problems).toEqual([]);
+    expect(scan.counts.evaluations['supervised-binary']).toBeGreaterThan(0);
   });
 });
