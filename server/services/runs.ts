@@ -7,7 +7,7 @@ import { enqueueReportSql, enqueueTrainSql } from '@/lib/queue';
 import { can } from '@/lib/roles';
 import { checkCompatibility, dataShapeOf } from '@/lib/runs/compat';
 import { loadRunReports, parseCheckpointReports, parseEvaluation, type ReportSource } from '@/lib/runs/reports';
-import type { CheckpointReports } from '@/lib/schemas/run-documents';
+import { RUN_DOCUMENT_SCHEMA_VERSION, type CheckpointReports } from '@/lib/schemas/run-documents';
 import { ZCreateRunInput, type CreateRunInput } from '@/lib/schemas/run-input';
 import { checkRunConfig, ZRunConfig } from '@/lib/schemas/runs';
 import type { Role } from '@/lib/schemas/teams';
@@ -307,7 +307,10 @@ export async function runReport(teamId: string, runId: string, checkpointId?: st
     if (!cp) throw notFound('Checkpoint');
     const status = parseCheckpointReports(cp.reports).value?.status ?? null;
     checkpoint = { id: cp.id, epoch: cp.epoch, kind: cp.kind, reports: { status } };
-    if (status !== 'done') return { fairness: null, explain: null, gates: { status: null, results: [] } as RunGates, checkpoint };
+    if (status !== 'done') {
+      const none: RunGates = { status: null, results: [] };
+      return { fairness: null, explain: null, gates: none, checkpoint };
+    }
     source = { checkpointReports: cp.reports };
   }
   const loaded = await loadRunReports(source);
@@ -327,7 +330,8 @@ export async function requestCheckpointReport(args: { teamId: string; role: Role
   if (current?.status === 'queued' || current?.status === 'running') return { id: cp.id, status: current.status };
   const requestedAt = new Date().toISOString();
   await prisma.$transaction(async (tx) => {
-    await tx.checkpoint.update({ where: { id: cp.id }, data: { reports: { status: 'queued', requestedAt } } });
+    const queued: CheckpointReports = { schemaVersion: RUN_DOCUMENT_SCHEMA_VERSION, status: 'queued', requestedAt };
+    await tx.checkpoint.update({ where: { id: cp.id }, data: { reports: queued } });
     await tx.$executeRaw(enqueueReportSql({ checkpointId: cp.id, requestedAt }));
   });
   return { id: cp.id, status: 'queued' as const };
