@@ -297,23 +297,37 @@ export const isUnsupervisedEvaluation = (ev: RunEvaluation | null | undefined): 
 
 /** The report references of an evaluation or checkpoint reports (none for other paradigms). */
 export function reportRefsOf(doc: RunEvaluation | CheckpointReports | null | undefined): ReportRefs {
-  if (!doc || !('fairness' in doc || 'explain' in doc)) return {};
-  const d = doc as ReportRefs;
-  return { ...(d.fairness ? { fairness: d.fairness } : {}), ...(d.explain ? { explain: d.explain } : {}) };
+  const fairness = doc && 'fairness' in doc ? doc.fairness : undefined;
+  const explain = doc && 'explain' in doc ? doc.explain : undefined;
+  return { ...(fairness ? { fairness } : {}), ...(explain ? { explain } : {}) };
 }
 
 /** Test figures of an evaluation, as the metric series and tables name them (accuracy, macro_f1, roc_auc …). */
 export function testMetricsOf(ev: Pick<SupervisedEvaluation, 'report'> | RunEvaluation | CheckpointReports | null | undefined): { key: string; value: number }[] {
-  if (!ev) return [];
-  const top = ev as { accuracy?: number | null; mae?: number | null; rmse?: number | null; r2?: number | null };
-  const report = ('report' in ev ? ev.report : null) as (Partial<ClassificationMetrics> & Partial<z.infer<typeof ZRegressionMetrics>>) | null;
   const out: { key: string; value: number }[] = [];
-  for (const k of ['accuracy', 'mae', 'rmse', 'r2'] as const) {
-    const v = report ? report[k] : top[k];
-    if (typeof v === 'number') out.push({ key: k, value: v });
+  const add = (key: string, value: number | null | undefined) => {
+    if (typeof value === 'number') out.push({ key, value });
+  };
+  if (!ev) return out;
+  if ('report' in ev) {
+    const r = ev.report;
+    if ('accuracy' in r) {
+      add('accuracy', r.accuracy);
+      add('macro_f1', r.macro.f1);
+      add('macro_precision', r.macro.precision);
+      add('macro_recall', r.macro.recall);
+      add('roc_auc', r.roc?.auc);
+    } else {
+      add('mae', r.mae);
+      add('rmse', r.rmse);
+      add('r2', r.r2);
+    }
+  } else if (!('episodes' in ev) && !('final' in ev)) {
+    add('accuracy', ev.accuracy);
+    add('mae', ev.mae);
+    add('rmse', ev.rmse);
+    add('r2', ev.r2);
   }
-  if (report?.macro) out.push({ key: 'macro_f1', value: report.macro.f1 }, { key: 'macro_precision', value: report.macro.precision }, { key: 'macro_recall', value: report.macro.recall });
-  if (typeof report?.roc?.auc === 'number') out.push({ key: 'roc_auc', value: report.roc.auc });
   return out;
 }
 
