@@ -8,6 +8,8 @@
  */
 import { getTemplate } from '@/lib/arch/templates';
 import { prisma } from '@/lib/db/client';
+import { parseEvaluation } from '@/lib/runs/reports';
+import { isReinforcementEvaluation, type ReinforcementEvaluation } from '@/lib/schemas/run-documents';
 import { DEFAULT_LEARNING_RATE, ZRlSettings } from '@/lib/schemas/runs';
 import { openDatabase, resolvePlace, saveArchitecture, startInProcessWorker, waitForRun } from '@/server/cli/commands/train';
 import { createRun } from '@/server/services/runs';
@@ -38,7 +40,8 @@ try {
   const started = performance.now();
   const done = await waitForRun(run.id, place, null, () => worker?.failed() ?? null);
   const wall = (performance.now() - started) / 1000;
-  const ev = (done.evaluation ?? {}) as { solvedAt?: number | null; bestMeanReturn?: number | null; episodes?: number };
+  const stored = parseEvaluation(done.evaluation).value;
+  const ev: Partial<ReinforcementEvaluation> = isReinforcementEvaluation(stored) ? stored : {};
   const series = await prisma.metricSeries.findMany({ where: { runId: run.id, key: { in: ['mean_return', 'return', 'length'] } } });
   const last = (key: string) => series.find((s) => s.key === key)?.last ?? null;
   const steps = await prisma.$queryRaw<{ total: number }[]>`

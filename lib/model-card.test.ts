@@ -25,9 +25,16 @@ const sources = (over: Partial<ModelCardSources> = {}): ModelCardSources => ({
     reportHash: 'abc',
   },
   texts: { intendedUse: 'Pre-screening | with humans', outOfScope: '', ethical: '', caveats: 'Small test split.' },
-  evaluation: { task: 'binary', testExamples: 18, report: { accuracy: 0.61, roc: { auc: 0.7 }, pr: { averagePrecision: Number.NaN } } },
-  fairness: { task: 'binary', threshold: 0.5, report, bootstrap: { resamples: 30, confidence: 0.9, intervals: boot.intervals }, mitigation: {} },
-  explain: { permutation: { score: 'accuracy', features: [{ name: 'income', mean: 0.01, std: 0.002 }, { name: 'zip', mean: 0.05, std: 0.01 }] }, groups: [{ attribute: 'sex', proxies: [{ feature: 'zip', flag: 'proxy' }] }] },
+  evaluation: {
+    task: 'binary',
+    testExamples: 18,
+    report: { accuracy: 0.61, confusion: [[5, 3], [4, 6]], perClass: [], macro: { precision: 0.6, recall: 0.62, f1: 0.61 }, weighted: { precision: 0.6, recall: 0.6, f1: 0.6 }, count: 18, roc: { fpr: [], tpr: [], thresholds: [], auc: 0.7 }, pr: { precision: [], recall: [], thresholds: [], averagePrecision: Number.NaN } },
+  },
+  fairness: { task: 'binary', threshold: 0.5, report, bootstrap: { resamples: 30, seed: 3, confidence: 0.9, intervals: boot.intervals }, mitigation: { demographic_parity: null, equal_opportunity: null }, summary: {} },
+  explain: {
+    permutation: { score: 'accuracy', baselineScore: 0.6, rows: 18, repeats: 5, features: [{ name: 'income', columns: [0], mean: 0.01, std: 0.002, drops: [] }, { name: 'zip', columns: [1], mean: 0.05, std: 0.01, drops: [] }] },
+    groups: [{ attribute: 'sex', features: ['income', 'zip'], overallMeanAbs: [], groups: [], gaps: [], proxies: [{ feature: 'zip', share: 0.8, valueStatistic: 'correlation-ratio', valueAssociation: 0.5, attributionAssociation: 0.4, flag: 'proxy' }] }],
+  },
   gates: { status: 'fail', results: [{ description: 'demographic_parity_ratio ≥ 0.8', status: 'fail', value: 0.6 }] },
   reweighing: true,
   decisions: [{ reviewTitle: 'Review of run #7', reviewer: 'Rui', verdict: 'APPROVE', justification: 'Pilot only.\nWith monitoring.', createdAt: '2026-11-26T11:00:00.000Z', stale: true, staleReasons: ['new checkpoint'], pinned: { checkpointId: 'ck0', datasetVersionId: 'dv1', reportHash: 'abc' } }],
@@ -49,6 +56,9 @@ describe('model card', () => {
     expect(card.metrics).toEqual([
       { name: 'accuracy', value: 0.61 },
       { name: 'ROC AUC', value: 0.7 },
+      { name: 'macro precision', value: 0.6 },
+      { name: 'macro recall', value: 0.62 },
+      { name: 'macro F1', value: 0.61 },
     ]);
     expect(card.explainability!.top.map((t) => t.feature)).toEqual(['zip', 'income']);
     expect(card.factors).toEqual(['sex', 'age']);

@@ -5,6 +5,7 @@
  * ethical considerations, caveats and the review decisions. The service gathers the sources;
  * everything here is pure so the page, the Markdown and the JSON exports agree.
  */
+import { isSupervisedEvaluation, type ExplainReport, type FairnessRunReport, type RunEvaluation, type StoredFairnessMetrics } from '@/lib/schemas/run-documents';
 
 export interface CardInterval {
   lower: number | null;
@@ -69,33 +70,30 @@ export interface ModelCardSources {
   run: ModelCard['run'];
   modelDetails: ModelCard['modelDetails'];
   texts: { intendedUse: string; outOfScope: string; ethical: string; caveats: string };
-  evaluation: Record<string, unknown> | null;
-  fairness: { task?: string; threshold?: number; report?: unknown; bootstrap?: { resamples: number; confidence: number; intervals: unknown[] }; mitigation?: Record<string, unknown> } | null;
-  explain: { permutation?: { score?: string; features: { name: string; mean: number; std: number }[] } | null; groups?: { attribute: string; proxies: { feature: string; flag?: string }[] }[] } | null;
+  evaluation: RunEvaluation | null;
+  fairness: FairnessRunReport | null;
+  explain: Pick<ExplainReport, 'permutation' | 'groups'> | null;
   gates: ModelCard['gates'];
   reweighing: boolean;
   decisions: CardDecision[];
 }
 
-type Interval = { path: string[]; lower: number | null; upper: number | null };
-type Section = { attribute: string; features?: string[]; groups: ({ group: string; count: number; base_rate: number | null } & Record<string, number | null | string | unknown>)[]; between_groups: Record<string, number | null> };
-
 const GROUP_KEYS = ['selection_rate', 'tpr', 'fpr', 'accuracy'] as const;
-const CARD_DISPARITIES = ['demographic_parity_difference', 'demographic_parity_ratio', 'equalized_odds_difference', 'equal_opportunity_difference'];
+const CARD_DISPARITIES = ['demographic_parity_difference', 'demographic_parity_ratio', 'equalized_odds_difference', 'equal_opportunity_difference'] as const;
 
 const numOrNull = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 export function buildModelCard(src: ModelCardSources): ModelCard {
-  const f = src.fairness;
-  const report = f?.task === 'binary' ? (f.report as { rows?: number; attributes?: Section[] } | undefined) : undefined;
-  const intervals = (f?.bootstrap?.intervals ?? []) as Interval[];
+  const f = src.fairness?.task === 'binary' ? src.fairness : null;
+  const report = f?.report;
+  const intervals = f?.bootstrap?.intervals ?? [];
   const ci = (...path: string[]): CardInterval | null => {
     const i = intervals.find((x) => x.path.length === path.length && x.path.every((p, k) => p === path[k]));
     return i ? { lower: i.lower, upper: i.upper } : null;
   };
   const sections: CardSection[] = (report?.attributes ?? []).map((s) => ({
     attribute: s.attribute,
-    intersection: (s.features?.length ?? 1) > 1,
+    intersection: s.features.length > 1,
     groups: s.groups.map((g) => ({
       group: g.group,
       count: g.count,
@@ -104,27 +102,27 @@ export function buildModelCard(src: ModelCardSources): ModelCard {
     })),
     disparities: CARD_DISPARITIES.map((metric) => ({ metric, value: numOrNull(s.between_groups[metric]), ci: ci('attributes', s.attribute, 'between_groups', metric) })),
   }));
-  // The worker's test-set evaluation ({ report: { accuracy, roc, pr, macro, mae, … } }).
-  const ev = src.evaluation ?? {};
-  const r = (ev.report ?? {}) as { accuracy?: number; roc?: { auc?: number }; pr?: { averagePrecision?: number }; macro?: { precision?: number; recall?: number; f1?: number }; mae?: number; rmse?: number; r2?: number };
+  // The test-set evaluation: a supervised run's full report, else the headline figures some rows keep.
+  const ev = src.evaluation;
+  const r: { accuracy?: number; roc?: { auc: number }; pr?: { averagePrecision: number }; macro?: { precision: number; recall: number; f1: number }; mae?: number; rmse?: number; r2?: number } = isSupervisedEvaluation(ev) ? ev.report : {};
+  const top = ev && !isSupervisedEvaluation(ev) && 'accuracy' in ev ? ev : null;
   const candidates: [string, unknown][] = [
-    ['accuracy', r.accuracy ?? ev.accuracy],
+    ['accuracy', r.accuracy ?? top?.accuracy],
     ['ROC AUC', r.roc?.auc],
     ['average precision', r.pr?.averagePrecision],
     ['macro precision', r.macro?.precision],
     ['macro recall', r.macro?.recall],
     ['macro F1', r.macro?.f1],
-    ['MAE', r.mae ?? ev.mae],
-    ['RMSE', r.rmse ?? ev.rmse],
-    ['R²', r.r2 ?? ev.r2],
+    ['MAE', r.mae ?? top?.mae],
+    ['RMSE', r.rmse ?? top?.rmse],
+    ['R²', r.r2 ?? top?.r2],
   ];
   const metrics = candidates.flatMap(([name, v]) => (numOrNull(v) === null ? [] : [{ name, value: v as number }]));
-  const postProcessing = Object.entries(f?.mitigation ?? {}).flatMap(([constraint, raw]) => {
-    const m = raw as { fittedOn?: string; thresholds?: { group: string; threshold: number }[]; before?: { overall: { accuracy: number | null }; attributes: Section[] }; after?: { overall: { accuracy: number | null }; attributes: Section[] } } | null;
-    if (!m?.before || !m.after) return [];
+  const postProcessing = Object.entries(f?.mitigation ?? {}).flatMap(([constraint, m]) => {
+    if (!m) return [];
     const rate = constraint === 'demographic_parity' ? 'demographic_parity_difference' : 'equal_opportunity_difference';
-    const side = (r: NonNullable<typeof m.before>) => ({ disparity: numOrNull(r.attributes[0]?.between_groups[rate]), accuracy: numOrNull(r.overall.accuracy) });
-    return [{ constraint, fittedOn: m.fittedOn ?? 'test', before: side(m.before), after: side(m.after), thresholds: (m.thresholds ?? []).map((t) => ({ group: t.group, threshold: numOrNull(t.threshold) })) }];
+    const side = (r: StoredFairnessMetrics) => ({ disparity: numOrNull(r.attributes[0]?.between_groups[rate]), accuracy: numOrNull(r.overall.accuracy) });
+    return [{ constraint, fittedOn: m.fittedOn ?? 'test', before: side(m.before), after: side(m.after), thresholds: m.thresholds.map((t) => ({ group: t.group, threshold: numOrNull(t.threshold) })) }];
   });
   const ex = src.explain;
   return {
@@ -135,7 +133,7 @@ export function buildModelCard(src: ModelCardSources): ModelCard {
     ...src.texts,
     factors: src.modelDetails.trainingData?.sensitive ?? [],
     metrics,
-    evaluationData: { split: 'test', rows: report?.rows ?? numOrNull(ev.testExamples), threshold: f?.threshold ?? null },
+    evaluationData: { split: 'test', rows: report?.rows ?? numOrNull(isSupervisedEvaluation(ev) ? ev.testExamples : null), threshold: f?.threshold ?? null },
     quantitative: sections.length ? { confidence: f?.bootstrap?.confidence ?? null, resamples: f?.bootstrap?.resamples ?? null, sections } : null,
     gates: src.gates,
     mitigation: { reweighing: src.reweighing, postProcessing },
@@ -148,7 +146,7 @@ export function buildModelCard(src: ModelCardSources): ModelCard {
             .sort((a, b) => b.mean - a.mean)
             .slice(0, 10)
             .map((p) => ({ feature: p.name, importance: p.mean, std: p.std })),
-          proxies: (ex.groups ?? []).flatMap((g) => g.proxies.filter((p) => p.flag === 'proxy').map((p) => `${p.feature} (for ${g.attribute})`)),
+          proxies: ex.groups.flatMap((g) => g.proxies.filter((p) => p.flag === 'proxy').map((p) => `${p.feature} (for ${g.attribute})`)),
         }
       : null,
     decisions: src.decisions,

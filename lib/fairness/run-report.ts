@@ -1,5 +1,6 @@
 import { bootstrapFairness } from './bootstrap';
-import { gateInputOf, type GateInput } from './gates';
+import { RUN_DOCUMENT_SCHEMA_VERSION, type FairnessRunReport } from '@/lib/schemas/run-documents';
+import { gateInputOf } from './gates';
 import { computeFairness, predictFromScores } from './metrics';
 import { applyThresholds, optimizeThresholds, type ThresholdOptimizerResult } from './mitigation';
 import { regressionFairness } from './regression';
@@ -19,18 +20,8 @@ export interface FairnessReportData {
   validation: { n: number; y: ArrayLike<number>; sensitive: Record<string, string[]> };
 }
 
-export interface FairnessRunReport {
-  version: 1;
-  task: 'binary' | 'regression';
-  threshold?: number;
-  report: unknown;
-  bootstrap?: { resamples: number; seed: number; confidence: number; intervals: unknown[] };
-  curve?: unknown[];
-  mitigation?: { demographic_parity: unknown; equal_opportunity: unknown };
-  /** What policy gates read (binary tasks); kept on the run's evaluation row. */
-  gates?: GateInput;
-  summary: Record<string, { demographic_parity_difference?: number | null; equalized_odds_difference?: number | null; mae_difference?: number | null }>;
-}
+/** The stored report's type is the schema's (lib/schemas/run-documents.ts), so writer and readers agree. */
+export type { FairnessRunReport };
 
 /** Binary scores from a model with one sigmoid output or two softmax outputs. */
 export function positiveScores(scores: Float32Array, n: number): Float32Array {
@@ -76,8 +67,8 @@ export function fairnessReport(data: FairnessReportData, scores: Float32Array, s
   if (data.task.kind === 'regression') {
     const report = regressionFairness(yTrue, Array.from(scores.subarray(0, data.test.n)), sensitive);
     const summary: FairnessRunReport['summary'] = {};
-    report.attributes.forEach((a, i) => (summary[(a as { attribute?: string }).attribute ?? sensitive[i]?.name ?? String(i)] = { mae_difference: a.mae_difference }));
-    return { version: 1, task: 'regression', report, summary };
+    report.attributes.forEach((a, i) => (summary[a.attribute ?? sensitive[i]?.name ?? String(i)] = { mae_difference: a.mae_difference }));
+    return { schemaVersion: RUN_DOCUMENT_SCHEMA_VERSION, version: 1, task: 'regression', report, summary };
   }
   if (data.task.kind !== 'binary') return null;
   const positive = positiveScores(scores, data.test.n);
@@ -98,6 +89,7 @@ export function fairnessReport(data: FairnessReportData, scores: Float32Array, s
     };
   }
   return {
+    schemaVersion: RUN_DOCUMENT_SCHEMA_VERSION,
     version: 1,
     task: 'binary',
     threshold,

@@ -5,6 +5,8 @@ import { evaluateClassifier, regressionReport } from '@/lib/metrics/evaluation';
 import { can } from '@/lib/roles';
 import { reportExternalStatus, startExternalRun } from '@/lib/runs/lifecycle';
 import { metricFromName, metricName } from '@/lib/runs/query';
+import { parseEvaluation } from '@/lib/runs/reports';
+import { reportRefsOf, RUN_DOCUMENT_SCHEMA_VERSION, testMetricsOf, type SupervisedEvaluation } from '@/lib/schemas/run-documents';
 import {
   ZCreateExternalRunInput,
   parseLogBatchInput,
@@ -308,14 +310,13 @@ export async function uploadPredictions(args: { teamId: string; role: Role; runI
   for (const name of Object.keys(val?.sensitive ?? {})) {
     if (!(name in test.sensitive)) throw badRequest(`validation.sensitive.${name} is not among the test split's sensitive attributes`, `validation.sensitive.${name}`);
   }
-  const report =
-    input.task === 'regression' ? regressionReport(test.y, test.scores) : evaluateClassifier(test.y, test.scores, input.task === 'binary' ? 2 : test.numClasses, input.threshold);
   const { artifactStore } = await import('@/lib/artifacts/store');
   const store = artifactStore();
   const base = `teams/${run.teamId}/runs/${run.id}`;
   const predictionsKey = `${base}/predictions.json`;
   await store.put(predictionsKey, Buffer.from(JSON.stringify({ task: { kind: input.task }, classNames: input.classNames, scores: Array.from(test.scores), labels: test.y, sensitive: test.sensitive })));
-  const evaluation: Record<string, unknown> = { task: input.task, report, classNames: input.classNames ?? (input.task === 'binary' ? ['0', '1'] : undefined), testExamples: test.n, predictionsKey };
+  const common = { schemaVersion: RUN_DOCUMENT_SCHEMA_VERSION, classNames: input.classNames ?? (input.task === 'binary' ? ['0', '1'] : undefined), testExamples: test.n, predictionsKey };
+  const evaluation: SupervisedEvaluation = input.task === 'regression' ? { ...common, task: input.task, report: regressionReport(test.y, test.scores) } : { ...common, task: input.task, report: evaluateClassifier(test.y, test.scores, input.task === 'binary' ? 2 : test.numClasses, input.threshold) };
 
   let fairness: { summary: Record<string, unknown> } | null = null;
   if (input.task !== 'multiclass' && Object.keys(test.sensitive).length) {
@@ -328,18 +329,12 @@ export async function uploadPredictions(args: { teamId: string; role: Role; runI
     if (f) {
       const key = `${base}/fairness.json`;
       await store.put(key, Buffer.from(JSON.stringify(f)));
-      evaluation.fairness = { key, summary: f.summary, ...(f.gates ? { gates: f.gates } : {}) };
+      evaluation.fairness = { key, summary: f.summary, ...(f.task === 'binary' && f.gates ? { gates: f.gates } : {}) };
       fairness = { summary: f.summary };
     }
   }
 
-  const r = report as unknown as Record<string, unknown>;
-  const points: MetricPointInput[] = [];
-  for (const k of ['accuracy', 'mae', 'rmse', 'r2']) if (typeof r[k] === 'number') points.push({ key: k, context: 'test', step: 0, value: r[k] as number });
-  const macro = r.macro as { precision: number; recall: number; f1: number } | undefined;
-  if (macro) points.push({ key: 'macro_f1', context: 'test', step: 0, value: macro.f1 }, { key: 'macro_precision', context: 'test', step: 0, value: macro.precision }, { key: 'macro_recall', context: 'test', step: 0, value: macro.recall });
-  const auc = (r.roc as { auc?: number } | undefined)?.auc;
-  if (typeof auc === 'number') points.push({ key: 'roc_auc', context: 'test', step: 0, value: auc });
+  const points: MetricPointInput[] = testMetricsOf(evaluation).map((m) => ({ ...m, context: 'test', step: 0 }));
   if (points.length) await logMetrics(prisma, run.id, points);
 
   await prisma.run.update({ where: { id: run.id }, data: { evaluation: JSON.parse(JSON.stringify(evaluation)) as Prisma.InputJsonValue } });
@@ -377,7 +372,7 @@ export async function runForApi(teamId: string, runId: string) {
     },
   });
   if (!run) throw new DomainError('NOT_FOUND', `Run '${runId}' not found`, 'runId');
-  const ev = (run.evaluation ?? null) as { fairness?: { summary: unknown } } | null;
+  const ev = parseEvaluation(run.evaluation).value;
   return {
     id: run.id,
     number: run.number,
@@ -396,6 +391,6 @@ export async function runForApi(teamId: string, runId: string) {
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     metrics: run.series.map((m) => ({ name: metricName(m.key, m.context as 'train'), ...m })),
-    fairness: ev?.fairness?.summary ?? null,
+    fairness: reportRefsOf(ev).fairness?.summary ?? null,
   };
 }

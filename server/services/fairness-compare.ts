@@ -1,7 +1,8 @@
 import { prisma } from '@/lib/db/client';
 import { gateInputOf, type GateInput } from '@/lib/fairness/gates';
-import { DISPARITY_METRICS, type FairnessReport } from '@/lib/fairness/metrics';
-import { gradeRun, listGateRules, gateInputOfEvaluation } from './gates';
+import { DISPARITY_METRICS } from '@/lib/fairness/metrics';
+import { loadRunReports } from '@/lib/runs/reports';
+import { gradeRun, listGateRules } from './gates';
 import { notFound } from './errors';
 
 /**
@@ -34,13 +35,6 @@ export interface RunFairnessSummary {
   gates: ReturnType<typeof gradeRun>;
 }
 
-type StoredReport = {
-  task?: string;
-  report?: FairnessReport;
-  bootstrap?: { intervals?: { path: string[]; lower: number | null; upper: number | null }[] };
-  mitigation?: Record<'demographic_parity' | 'equal_opportunity', { after?: FairnessReport } | null>;
-};
-
 function disparitiesOf(input: GateInput): FairnessPoint['disparities'] {
   const out: FairnessPoint['disparities'] = {};
   for (const s of input.attributes) {
@@ -57,16 +51,14 @@ export async function compareFairness(teamId: string, runIds: string[]): Promise
   });
   if (runs.length !== ids.length) throw notFound('Run');
   const rules = await listGateRules(teamId, { enabledOnly: true });
-  const { artifactStore } = await import('@/lib/artifacts/store');
-  const store = artifactStore();
   const byId = new Map(runs.map((r) => [r.id, r]));
   return Promise.all(
     ids.map(async (id) => {
       const run = byId.get(id)!;
-      const ev = (run.evaluation ?? {}) as { accuracy?: number; fairness?: { key?: string } };
-      let stored: StoredReport | null = null;
-      if (ev.fairness?.key) stored = (await store.get(ev.fairness.key).then((b) => JSON.parse(b.toString()) as StoredReport).catch(() => null)) ?? null;
-      const input = gateInputOfEvaluation(run.evaluation) ?? (stored?.task === 'binary' && stored.report ? gateInputOf(stored.report) : null);
+      const loaded = await loadRunReports({ evaluation: run.evaluation }, { explain: false });
+      const input = loaded.gateInput;
+      const stored = loaded.fairness?.task === 'binary' ? loaded.fairness : null;
+      const top = loaded.evaluation && 'accuracy' in loaded.evaluation ? loaded.evaluation.accuracy : null;
       const points: FairnessPoint[] = [];
       if (input) {
         const intervals: FairnessPoint['intervals'] = {};
@@ -76,7 +68,7 @@ export async function compareFairness(teamId: string, runIds: string[]): Promise
             (intervals[i.path[1]!] ??= {})[i.path[3] as DisparityMetric] = [i.lower, i.upper];
           }
         }
-        points.push({ variant: 'model', accuracy: typeof ev.accuracy === 'number' ? ev.accuracy : (stored?.report?.overall.accuracy ?? null), disparities: disparitiesOf(input), intervals });
+        points.push({ variant: 'model', accuracy: typeof top === 'number' ? top : (stored?.report.overall.accuracy ?? null), disparities: disparitiesOf(input), intervals });
         for (const variant of ['demographic_parity', 'equal_opportunity'] as const) {
           const after = stored?.mitigation?.[variant]?.after;
           if (after?.attributes) points.push({ variant, accuracy: after.overall.accuracy ?? null, disparities: disparitiesOf(gateInputOf(after)), intervals: {} });

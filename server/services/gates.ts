@@ -89,9 +89,3 @@ export function gradeRun(rules: readonly GateRuleRow[], input: GateInput | null 
     results: results.map((r, i) => ({ ...r, ruleId: rules[i]!.id, name: rules[i]!.name, description: rules[i]!.description })),
   };
 }
-
-/** The gate input a run's evaluation carries (written by the worker's report step). */
-export function gateInputOfEvaluation(evaluation: unknown): GateInput | null {
-  const g = (evaluation as { fairness?: { gates?: GateInput } } | null)?.fairness?.gates;
-  return g && Array.isArray(g.attributes) ? g : null;
-}

@@ -3,6 +3,7 @@ import { buildModelCard, type CardDecision, type ModelCard } from '@/lib/model-c
 import { ZModelCardInput, type ModelCardInput } from '@/lib/schemas/reviews';
 import type { Role } from '@/lib/schemas/teams';
 import { hasRole } from '@/lib/roles';
+import { loadRunReports } from '@/lib/runs/reports';
 import { recordAudit } from './audit';
 import { forbidden, notFound } from './errors';
 import { currentOfRuns, reviewsOfRun } from './reviews';
@@ -29,10 +30,7 @@ export async function getModelCard(teamId: string, runId: string): Promise<Model
   });
   if (!run) throw notFound('Run');
   const current = (await currentOfRuns(teamId, [runId])).get(runId)!;
-  const ev = (run.evaluation ?? {}) as { fairness?: { key?: string }; explain?: { key?: string } } & Record<string, unknown>;
-  const { artifactStore } = await import('@/lib/artifacts/store');
-  const read = async (key?: string) => (key ? (JSON.parse((await artifactStore().get(key)).toString()) as never) : null);
-  const [fairness, explain] = await Promise.all([read(ev.fairness?.key).catch(() => null), read(ev.explain?.key).catch(() => null)]);
+  const { evaluation, fairness, explain } = await loadRunReports({ evaluation: run.evaluation });
   const checkpoint = current.pins.checkpointId ? await prisma.checkpoint.findUnique({ where: { id: current.pins.checkpointId }, select: { id: true, epoch: true, kind: true } }) : null;
   const config = (run.config ?? {}) as Record<string, unknown>;
   const decisions: CardDecision[] = (await reviewsOfRun(teamId, runId)).flatMap((r) =>
@@ -64,7 +62,7 @@ export async function getModelCard(teamId: string, runId: string): Promise<Model
       reportHash: current.pins.reportHash,
     },
     texts: { intendedUse: run.modelCard?.intendedUse ?? '', outOfScope: run.modelCard?.outOfScope ?? '', ethical: run.modelCard?.ethical ?? '', caveats: run.modelCard?.caveats ?? '' },
-    evaluation: ev,
+    evaluation,
     fairness,
     explain,
     gates: { status: current.gates.status, results: current.gates.results.map((g) => ({ description: g.description, status: g.status, value: g.value })) },

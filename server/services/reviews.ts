@@ -1,13 +1,12 @@
-import { createHash } from 'node:crypto';
 import { prisma } from '@/lib/db/client';
-import { gateInputOf } from '@/lib/fairness/gates';
+import { loadRunReports } from '@/lib/runs/reports';
 import { awaitsReviewer, reviewState, runReviewState, type Pins } from '@/lib/reviews/state';
 import { hasRole } from '@/lib/roles';
 import { VERDICT_LABELS, ZDecideInput, ZRequestReviewInput, type DecideInput, type RequestReviewInput } from '@/lib/schemas/reviews';
 import type { Role } from '@/lib/schemas/teams';
 import { recordAudit } from './audit';
 import { badRequest, forbidden, notFound } from './errors';
-import { gateInputOfEvaluation, gradeRun, listGateRules, type RunGates } from './gates';
+import { gradeRun, listGateRules, type RunGates } from './gates';
 import { mailNotifications, notify, type NewNotification } from './notifications';
 
 /**
@@ -15,7 +14,7 @@ import { mailNotifications, notify, type NewNotification } from './notifications
  * or owners of the team; never a viewer, never the author of a run (on that run), never the
  * member who requested the review. A decision is pinned to the run's latest checkpoint, its
  * dataset version and the SHA-256 of its stored reports, and is stale once any of these
- * changes; the review's state is derived when read (lib/reviews/state.ts), never stored.
+ * changes (the hash is lib/runs/reports.ts's); the review's state is derived when read (lib/reviews/state.ts), never stored.
  * Approving, rejecting or requesting changes on a run that fails the team's fairness policy
  * needs a justification.
  */
@@ -24,27 +23,6 @@ type RunRow = { id: string; number: number; name: string; teamId: string; status
 
 export function runPath(run: Pick<RunRow, 'id' | 'project' | 'team'>) {
   return `/t/${run.team.slug}/projects/${run.project.slug}/runs/${run.id}`;
-}
-
-/** SHA-256 over the run's stored fairness and explainability report files (null: none stored). */
-export async function reportHashOf(evaluation: unknown): Promise<{ hash: string | null; key: string | null; fairness: unknown }> {
-  const ev = (evaluation ?? {}) as { fairness?: { key?: string }; explain?: { key?: string } };
-  const keys = [ev.fairness?.key, ev.explain?.key];
-  if (!keys.some(Boolean)) return { hash: null, key: null, fairness: null };
-  const { artifactStore } = await import('@/lib/artifacts/store');
-  const h = createHash('sha256');
-  let fairness: unknown = null;
-  for (const [i, key] of keys.entries()) {
-    h.update(`${i === 0 ? 'fairness' : 'explain'}:${key ?? ''}\n`);
-    if (!key) continue;
-    const bytes = await artifactStore().get(key).catch(() => null);
-    if (bytes) {
-      h.update(bytes);
-      if (i === 0) fairness = JSON.parse(bytes.toString()) as unknown;
-    }
-    h.update('\n');
-  }
-  return { hash: h.digest('hex'), key: ev.fairness?.key ?? null, fairness };
 }
 
 export interface RunCurrent {
@@ -63,16 +41,14 @@ export async function currentOfRuns(teamId: string, runIds: string[]): Promise<M
   const out = new Map<string, RunCurrent>();
   await Promise.all(
     runs.map(async (run) => {
-      const [latest, report] = await Promise.all([
+      const [latest, reports] = await Promise.all([
         prisma.checkpoint.findFirst({ where: { runId: run.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: { id: true } }),
-        reportHashOf(run.evaluation),
+        loadRunReports({ evaluation: run.evaluation }, { explain: false }),
       ]);
-      const stored = report.fairness as { task?: string; report?: { attributes?: unknown } } | null;
-      const input = gateInputOfEvaluation(run.evaluation) ?? (stored?.task === 'binary' && Array.isArray(stored.report?.attributes) ? gateInputOf(stored.report as Parameters<typeof gateInputOf>[0]) : null);
       out.set(run.id, {
         run,
-        pins: { checkpointId: latest?.id ?? null, datasetVersionId: run.datasetVersionId, reportHash: report.hash, architectureVersionId: run.architectureVersionId, reportKey: report.key },
-        gates: gradeRun(rules, input),
+        pins: { checkpointId: latest?.id ?? null, datasetVersionId: run.datasetVersionId, reportHash: reports.hashes.reportHash, architectureVersionId: run.architectureVersionId, reportKey: reports.hashes.reportKey },
+        gates: gradeRun(rules, reports.gateInput),
       });
     }),
   );

@@ -23,7 +23,7 @@ import {
 } from '@/lib/runs/query';
 import { badRequest } from './errors';
 import { gradeRun, listGateRules, type GateRuleRow, type RunGates } from './gates';
-import type { GateInput } from '@/lib/fairness/gates';
+import { ZGateInput } from '@/lib/schemas/run-documents';
 
 /**
  * The runs table's search: a query (lib/runs/query.ts) becomes one parameterised WHERE clause
@@ -517,7 +517,8 @@ interface PageRow {
   datasetVersion: number | null;
   /** [key, context, last, min, max] per series. */
   metrics: Array<[string, QueryMetricContext, unknown, unknown, unknown]>;
-  fairnessGates: GateInput | null;
+  /** evaluation.fairness.gates as stored (lib/schemas/run-documents ZGateInput). */
+  fairnessGates: unknown;
 }
 
 /** A filtered, sorted page of a project's runs, and optionally groups over all matching runs. */
@@ -636,7 +637,7 @@ function toRow(r: PageRow, cols: ColumnSelection, rules: GateRuleRow[]): RunSear
     durationSeconds: r.durationSeconds,
     params,
     metrics,
-    gates: compactGates(gradeRun(rules, r.fairnessGates)),
+    gates: compactGates(gradeRun(rules, rules.length ? (ZGateInput.safeParse(r.fairnessGates).data ?? null) : null)),
   };
 }
 

@@ -6,10 +6,13 @@ import { enqueueReportSql } from '@/lib/queue';
 import { can } from '@/lib/roles';
 import { checkCompatibility, dataShapeOf } from '@/lib/runs/compat';
 import * as lifecycle from '@/lib/runs/lifecycle';
+import { loadRunReports, parseCheckpointReports, parseEvaluation, type ReportSource } from '@/lib/runs/reports';
+import { RUN_DOCUMENT_SCHEMA_VERSION, type CheckpointReports } from '@/lib/schemas/run-documents';
 import { ZCreateRunInput, type CreateRunInput } from '@/lib/schemas/run-input';
 import { checkRunConfig, ZRunConfig } from '@/lib/schemas/runs';
 import type { Role } from '@/lib/schemas/teams';
 import { badRequest, conflict, forbidden, notFound } from './errors';
+import type { RunGates } from './gates';
 
 /**
  * Runs: created (validated against the architecture and dataset they pin), queued in the same
@@ -214,7 +217,12 @@ export async function getRun(teamId: string, runId: string) {
   });
   if (!run) throw notFound('Run');
   const queued = run.status === 'QUEUED' ? await queuePositions(teamId) : new Map<string, number>();
-  return { ...run, checkpoints: run.checkpoints.map((c) => ({ ...c, sizeBytes: Number(c.sizeBytes) })), queuePosition: queued.get(run.id) ?? null };
+  return {
+    ...run,
+    evaluation: parseEvaluation(run.evaluation).value,
+    checkpoints: run.checkpoints.map((c) => ({ ...c, reports: parseCheckpointReports(c.reports).value, sizeBytes: Number(c.sizeBytes) })),
+    queuePosition: queued.get(run.id) ?? null,
+  };
 }
 
 export async function runLogs(teamId: string, runId: string, afterId?: bigint) {
@@ -264,33 +272,22 @@ export async function compareRuns(teamId: string, runIds: string[]) {
  */
 export async function runReport(teamId: string, runId: string, checkpointId?: string) {
   const run = await runOfTeam(teamId, runId);
-  let refs = (run.evaluation ?? {}) as { fairness?: { key: string; gates?: unknown }; explain?: { key: string } };
-  let evaluation: unknown = run.evaluation;
-  let checkpoint: null | { id: string; epoch: number; kind: string; reports: unknown } = null;
+  let source: ReportSource = { evaluation: run.evaluation };
+  let checkpoint: null | { id: string; epoch: number; kind: string; reports: { status: CheckpointReports['status'] | null } } = null;
   if (checkpointId) {
     const cp = await prisma.checkpoint.findFirst({ where: { id: checkpointId, runId: run.id } });
     if (!cp) throw notFound('Checkpoint');
-    const reports = (cp.reports ?? {}) as { status?: string };
-    checkpoint = { id: cp.id, epoch: cp.epoch, kind: cp.kind, reports: { status: reports.status ?? null } };
-    if (reports.status !== 'done') return { fairness: null, explain: null, gates: { status: null, results: [] }, checkpoint };
-    refs = reports as typeof refs;
-    evaluation = reports;
+    const status = parseCheckpointReports(cp.reports).value?.status ?? null;
+    checkpoint = { id: cp.id, epoch: cp.epoch, kind: cp.kind, reports: { status } };
+    if (status !== 'done') {
+      const none: RunGates = { status: null, results: [] };
+      return { fairness: null, explain: null, gates: none, checkpoint };
+    }
+    source = { checkpointReports: cp.reports };
   }
-  const { artifactStore } = await import('@/lib/artifacts/store');
-  const read = async (key?: string) => (key ? (JSON.parse((await artifactStore().get(key)).toString()) as unknown) : null);
-  const [fairness, explain] = await Promise.all([read(refs.fairness?.key).catch(() => null), read(refs.explain?.key).catch(() => null)]);
-  const { gradeRun, listGateRules, gateInputOfEvaluation } = await import('./gates');
-  const { gateInputOf } = await import('@/lib/fairness/gates');
-  const stored = (fairness as { task?: string; report?: { attributes?: unknown } } | null) ?? null;
-  const input =
-    gateInputOfEvaluation(evaluation) ??
-    (stored?.task === 'binary' && Array.isArray(stored.report?.attributes) ? gateInputOf(stored.report as Parameters<typeof gateInputOf>[0]) : null);
-  return {
-    fairness: fairness as import('@/worker/jobs/reports').FairnessRunReport | null,
-    explain: explain as import('@/worker/explain/report').ExplainReport | null,
-    gates: gradeRun(await listGateRules(teamId, { enabledOnly: true }), input),
-    checkpoint,
-  };
+  const loaded = await loadRunReports(source);
+  const { gradeRun, listGateRules } = await import('./gates');
+  return { fairness: loaded.fairness, explain: loaded.explain, gates: gradeRun(await listGateRules(teamId, { enabledOnly: true }), loaded.gateInput), checkpoint };
 }
 
 /** Queues reports for one checkpoint of a finished supervised run (again, if asked twice after a failure). */
@@ -301,11 +298,12 @@ export async function requestCheckpointReport(args: { teamId: string; role: Role
   if (run.status === 'QUEUED' || run.status === 'RUNNING') throw conflict('Wait for the run to finish before computing reports for its checkpoints');
   const cp = await prisma.checkpoint.findFirst({ where: { id: args.checkpointId, runId: run.id } });
   if (!cp) throw notFound('Checkpoint');
-  const current = (cp.reports ?? {}) as { status?: string };
-  if (current.status === 'queued' || current.status === 'running') return { id: cp.id, status: current.status };
+  const current = parseCheckpointReports(cp.reports).value;
+  if (current?.status === 'queued' || current?.status === 'running') return { id: cp.id, status: current.status };
   const requestedAt = new Date().toISOString();
   await prisma.$transaction(async (tx) => {
-    await tx.checkpoint.update({ where: { id: cp.id }, data: { reports: { status: 'queued', requestedAt } } });
+    const queued: CheckpointReports = { schemaVersion: RUN_DOCUMENT_SCHEMA_VERSION, status: 'queued', requestedAt };
+    await tx.checkpoint.update({ where: { id: cp.id }, data: { reports: queued } });
     await tx.$executeRaw(enqueueReportSql({ checkpointId: cp.id, requestedAt }));
   });
   return { id: cp.id, status: 'queued' as const };

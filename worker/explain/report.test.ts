@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@/lib/random';
+import { ZExplainReport } from '@/lib/schemas/run-documents';
 import { explainRun, type ExplainData } from './report';
 import { predictRows } from './model-io';
 import { mlp } from './test-models';
+
+/** As stored (JSON), the report must parse with its schema; the first issue, if any. */
+const storedIssue = (report: unknown) => ZExplainReport.safeParse(JSON.parse(JSON.stringify(report))).error?.issues[0] ?? null;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -49,6 +53,7 @@ describe('explainRun', () => {
     const { model, data } = tabular(300, 1, 'sigmoid');
     const options = { seed: 4, permutationRepeats: 3, igExamples: 6, baseline: 'mean' as const };
     const report = await explainRun({ model, data, options });
+    expect(storedIssue(report)).toBeNull();
     expect(report.dataKind).toBe('tabular');
     expect(report.features.map((f) => f.name)).toEqual(['age', 'sex', 'zip', 'noise']);
     const importance = Object.fromEntries(report.permutation!.features.map((f) => [f.name, f]));
@@ -87,6 +92,7 @@ describe('explainRun', () => {
     const { model, data } = tabular(120, 3, 'softmax');
     const before = tf.memory().numTensors;
     const report = await explainRun({ model, data, options: { seed: 1, permutationRepeats: 1, igExamples: 4 } });
+    expect(storedIssue(report)).toBeNull();
     expect(tf.memory().numTensors).toBe(before);
     const examples = report.integratedGradients!.examples;
     const labels = Array.from(data.test.y);
@@ -122,6 +128,7 @@ describe('explainRun', () => {
     };
     const before = tf.memory().numTensors;
     const report = await explainRun({ model, data, options: { seed: 1, imageExamples: 2 } });
+    expect(storedIssue(report)).toBeNull();
     expect(tf.memory().numTensors).toBe(before);
     expect(report.dataKind).toBe('image');
     expect(report.permutation).toBeNull();
@@ -143,6 +150,7 @@ describe('explainRun', () => {
       data: { ...data, test: { ...data.test, x: new Int32Array(n * 16) } },
       options: { seed: 1 },
     });
+    expect(storedIssue(text)).toBeNull();
     expect(text.dataKind).toBe('text');
     expect(text.skipped[0]).toMatch(/token ids/);
   });

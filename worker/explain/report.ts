@@ -17,6 +17,7 @@
  * they get a report with only `skipped` filled in.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { RUN_DOCUMENT_SCHEMA_VERSION, type ExplainReport } from '@/lib/schemas/run-documents';
 import type { TaskKind } from '@/lib/schemas/runs';
 import { meanAbsPerFeature, summariseGroupAttributions, type SensitiveAttributeSummary } from './group-attributions';
 import { baselineVector, DEFAULT_IG_STEPS, integratedGradients, type QuadratureRule } from './integrated-gradients';
@@ -95,27 +96,8 @@ export interface ImageExplanation {
   occlusion: number[];
 }
 
-export interface ExplainReport {
-  version: 1;
-  dataKind: 'tabular' | 'sequence' | 'image' | 'text';
-  task: TaskKind;
-  caps: { permutationRows: number; attributionRows: number; igExamples: number; imageExamples: number };
-  /** Source features (encoded columns grouped back), the unit of every per-feature list. */
-  features: FeatureGroup[];
-  permutation: PermutationImportance | null;
-  integratedGradients: {
-    steps: number;
-    rule: QuadratureRule;
-    baseline: 'zeros' | 'mean' | 'given';
-    examples: IgExample[];
-    /** Rows behind globalMeanAbs and the group summaries. */
-    rows: number;
-    globalMeanAbs: { feature: string; value: number }[];
-  } | null;
-  groups: SensitiveAttributeSummary[];
-  images: ImageExplanation[] | null;
-  skipped: string[];
-}
+/** The stored report's type is the schema's (lib/schemas/run-documents.ts): what this file builds must parse. */
+export type { ExplainReport };
 
 export const EXPLAIN_CAPS = { permutationRows: 2_000, attributionRows: 256, igExamples: 16, imageExamples: 4 } as const;
 
@@ -169,6 +151,7 @@ export async function explainRun({ model, data, options }: { model: tf.LayersMod
     imageExamples: options.imageExamples ?? EXPLAIN_CAPS.imageExamples,
   };
   const report: ExplainReport = {
+    schemaVersion: RUN_DOCUMENT_SCHEMA_VERSION,
     version: 1,
     dataKind,
     task,

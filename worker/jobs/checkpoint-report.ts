@@ -3,12 +3,16 @@ import * as tf from '@tensorflow/tfjs';
 import type { ArtifactStore } from '@/lib/artifacts/store';
 import { RUNS_CHANNEL } from '@/lib/channels';
 import type { ReportJob } from '@/lib/queue';
+import { RUN_DOCUMENT_SCHEMA_VERSION, testMetricsOf, type CheckpointReports } from '@/lib/schemas/run-documents';
 import { ZRunConfig } from '@/lib/schemas/runs';
 import { loadCheckpoint } from '../checkpoint/checkpoint';
 import { loadDatasetVersion } from '../data/load';
 import { evaluateModel, predictAll } from '../training/evaluate';
 import { computeReports } from './reports';
 import { toTensors } from './train-run';
+
+/** The test figures a checkpoint's reports row keeps beside its status. */
+const HEADLINE = ['accuracy', 'mae', 'rmse', 'r2'];
 
 /**
  * Reports on demand for one checkpoint of a finished supervised run: the checkpoint's model is
@@ -22,8 +26,9 @@ export async function handleReportJob(job: ReportJob, deps: { prisma: PrismaClie
   const checkpoint = await prisma.checkpoint.findUnique({ where: { id: job.checkpointId }, include: { run: true } });
   if (!checkpoint) return log(`checkpoint ${job.checkpointId} is gone; report skipped`);
   const run = checkpoint.run;
-  const set = async (reports: Record<string, unknown>) => {
-    await prisma.checkpoint.update({ where: { id: checkpoint.id }, data: { reports: { requestedAt: job.requestedAt, ...reports } as Prisma.InputJsonValue } });
+  const set = async (reports: Omit<CheckpointReports, 'requestedAt' | 'schemaVersion'>) => {
+    const row: CheckpointReports = { schemaVersion: RUN_DOCUMENT_SCHEMA_VERSION, requestedAt: job.requestedAt, ...reports };
+    await prisma.checkpoint.update({ where: { id: checkpoint.id }, data: { reports: row as Prisma.InputJsonValue } });
     await prisma.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'checkpoint-report', checkpointId: checkpoint.id })})`.catch(() => {});
   };
   await set({ status: 'running', startedAt: new Date().toISOString() });
@@ -60,8 +65,7 @@ export async function handleReportJob(job: ReportJob, deps: { prisma: PrismaClie
       prefix: `teams/${run.teamId}/runs/${run.id}/checkpoint-reports/${checkpoint.id}`,
       log: (l) => lines.push(l),
     });
-    const report = ev.report as unknown as Record<string, unknown>;
-    const headline = Object.fromEntries(['accuracy', 'mae', 'rmse', 'r2'].filter((k) => typeof report[k] === 'number').map((k) => [k, report[k] as number]));
+    const headline = Object.fromEntries(testMetricsOf(ev).filter((m) => HEADLINE.includes(m.key)).map((m) => [m.key, m.value]));
     await set({ status: 'done', finishedAt: new Date().toISOString(), ...headline, ...refs, log: lines });
     log(`reports for run ${run.number}, checkpoint of epoch ${checkpoint.epoch} (${checkpoint.kind}): ${lines.join('; ')}`);
   } catch (err) {

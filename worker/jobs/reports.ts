@@ -1,17 +1,14 @@
 /** The report step of the pipeline; the report itself is shared with external runs (lib/fairness/run-report.ts). */
 import type * as tf from '@tensorflow/tfjs';
 import type { ArtifactStore } from '@/lib/artifacts/store';
-import type { GateInput } from '@/lib/fairness/gates';
-import { fairnessReport, type FairnessRunReport } from '@/lib/fairness/run-report';
+import { fairnessReport } from '@/lib/fairness/run-report';
+import type { ReportRefs } from '@/lib/schemas/run-documents';
 import { explainRun } from '../explain/report';
 import type { LoadedData } from '../data/load';
 
 export { fairnessReport, positiveScores, type FairnessReportData, type FairnessRunReport } from '@/lib/fairness/run-report';
 
-export interface ReportRefs {
-  fairness?: { key: string; summary: FairnessRunReport['summary']; gates?: GateInput };
-  explain?: { key: string; topFeatures: { feature: string; importance: number }[] };
-}
+export type { ReportRefs };
 
 /**
  * Computes and stores both reports of a model on the test split under `prefix` (a run's, or a
@@ -35,7 +32,7 @@ export async function computeReports(args: {
     if (fairness) {
       const key = `${prefix}/fairness.json`;
       await store.put(key, Buffer.from(JSON.stringify(fairness)));
-      refs.fairness = { key, summary: fairness.summary, ...(fairness.gates ? { gates: fairness.gates } : {}) };
+      refs.fairness = { key, summary: fairness.summary, ...(fairness.task === 'binary' && fairness.gates ? { gates: fairness.gates } : {}) };
       for (const [attr, s] of Object.entries(fairness.summary)) {
         log(`fairness (${attr}): ${Object.entries(s).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(4) : v}`).join(', ')}`);
       }

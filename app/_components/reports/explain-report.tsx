@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
-import type { ExplainReport, ImageExplanation } from '@/worker/explain/report';
+import type { ExplainReport, ImageExplanation } from '@/lib/schemas/run-documents';
 import type { CommentAnchor } from '@/lib/schemas/reviews';
 import { CommentButton } from '../reviews/comment-anchors';
 import { Card, CardHeader, cn, Select } from '../ui';

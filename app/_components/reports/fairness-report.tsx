@@ -3,12 +3,11 @@
 import { useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, ErrorBar, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { DISPARITY_DEFINITIONS } from '@/lib/fairness/definitions';
-import { DISPARITY_METRICS, type AttributeSection, type FairnessReport, type GroupEntry } from '@/lib/fairness/metrics';
-import type { ThresholdOptimizerResult } from '@/lib/fairness/mitigation';
+import { DISPARITY_METRICS, type AttributeSection, type GroupEntry } from '@/lib/fairness/metrics';
 import type { RegressionReport } from '@/lib/fairness/regression';
 import type { CurvePoint } from '@/lib/fairness/thresholds';
+import type { FairnessRunReport, StoredFairnessMetrics, StoredMitigation } from '@/lib/schemas/run-documents';
 import type { RunGates } from '@/server/services/gates';
-import type { FairnessRunReport } from '@/worker/jobs/reports';
 import { CommentButton } from '../reviews/comment-anchors';
 import { Badge, Card, CardHeader, cn, Select } from '../ui';
 import { Definitions } from './definitions';
@@ -246,13 +245,13 @@ function ThresholdExplorer({ curve, threshold, onThreshold }: { curve: CurvePoin
   );
 }
 
-type Mitigation = (ThresholdOptimizerResult & { fittedOn?: string }) | null | undefined;
+type Mitigation = StoredMitigation | null | undefined;
 
-function MitigationTable({ before, dp, eo }: { before: FairnessReport; dp: Mitigation; eo: Mitigation }) {
-  const rows: { name: string; r: FairnessReport; m?: NonNullable<Mitigation> }[] = [{ name: 'Model at threshold 0.5', r: dp?.before ?? before }];
+function MitigationTable({ before, dp, eo }: { before: StoredFairnessMetrics; dp: Mitigation; eo: Mitigation }) {
+  const rows: { name: string; r: StoredFairnessMetrics; m?: NonNullable<Mitigation> }[] = [{ name: 'Model at threshold 0.5', r: dp?.before ?? before }];
   if (dp) rows.push({ name: 'Post-processed for demographic parity', r: dp.after, m: dp });
   if (eo) rows.push({ name: 'Post-processed for equal opportunity', r: eo.after, m: eo });
-  const attr = (r: FairnessReport) => r.attributes[0]?.between_groups;
+  const attr = (r: StoredFairnessMetrics) => r.attributes[0]?.between_groups;
   return (
     <div data-testid="mitigation">
       <table className="w-full text-xs">
@@ -274,7 +273,7 @@ function MitigationTable({ before, dp, eo }: { before: FairnessReport; dp: Mitig
               <td className="text-right font-mono">{num(attr(r)?.demographic_parity_difference)}</td>
               <td className="text-right font-mono">{num(attr(r)?.equalized_odds_difference)}</td>
               <td className="text-right font-mono">{num(attr(r)?.equal_opportunity_difference)}</td>
-              <td className="pl-3 font-mono text-slate-600">{m ? m.thresholds.map((g) => `${g.group} ${Number.isFinite(g.threshold) ? g.threshold.toFixed(3) : '∞'}`).join(', ') : '0.5 for all'}</td>
+              <td className="pl-3 font-mono text-slate-600">{m ? m.thresholds.map((g) => `${g.group} ${g.threshold !== null && Number.isFinite(g.threshold) ? g.threshold.toFixed(3) : '∞'}`).join(', ') : '0.5 for all'}</td>
             </tr>
           ))}
         </tbody>
@@ -332,11 +331,8 @@ export function FairnessReportView({ fairness, gates, exportBase, exportQuery = 
   const exportHref = (format: string) => `${exportBase}${exportQuery ? `${exportQuery}&` : '?'}format=${format}`;
   const [threshold, setThreshold] = useState(fairness.threshold ?? 0.5);
   const [metric, setMetric] = useState<GroupMetric>('selection_rate');
-  const r = fairness.report as FairnessReport;
-  const intervals = (fairness.bootstrap?.intervals ?? []) as Interval[];
-  const curve = (fairness.curve ?? []) as CurvePoint[];
-  const singles = useMemo(() => (fairness.task === 'binary' ? r.attributes.filter((s) => s.features.length === 1) : []), [fairness.task, r]);
-  const intersection = fairness.task === 'binary' ? r.attributes.find((s) => s.features.length > 1) : undefined;
+  const singles = useMemo(() => (fairness.task === 'binary' ? fairness.report.attributes.filter((s) => s.features.length === 1) : []), [fairness]);
+  const intersection = fairness.task === 'binary' ? fairness.report.attributes.find((s) => s.features.length > 1) : undefined;
 
   if (fairness.task === 'regression') {
     return (
@@ -344,12 +340,15 @@ export function FairnessReportView({ fairness, gates, exportBase, exportQuery = 
         <CardHeader title="Fairness (regression)" description="Error per group on the test split, and its gaps." />
         <div className="space-y-4 p-5">
           <GateSummary gates={gates} />
-          <RegressionView report={fairness.report as RegressionReport} />
+          <RegressionView report={fairness.report} />
           <Definitions open={print} />
         </div>
       </Card>
     );
   }
+  const r = fairness.report;
+  const intervals: Interval[] = fairness.bootstrap?.intervals ?? [];
+  const curve: CurvePoint[] = fairness.curve ?? [];
   return (
     <Card data-testid="fairness-report">
       <CardHeader
@@ -423,7 +422,7 @@ export function FairnessReportView({ fairness, gates, exportBase, exportQuery = 
           Individual fairness over all test rows: generalized entropy index (α = {r.individual.alpha}) {num(r.individual.generalized_entropy_index, 4)} · Theil index {num(r.individual.theil_index, 4)}
         </p>
         {curve.length ? <ThresholdExplorer curve={curve} threshold={threshold} onThreshold={setThreshold} /> : null}
-        {fairness.mitigation ? <MitigationTable before={r} dp={fairness.mitigation.demographic_parity as Mitigation} eo={fairness.mitigation.equal_opportunity as Mitigation} /> : null}
+        {fairness.mitigation ? <MitigationTable before={r} dp={fairness.mitigation.demographic_parity} eo={fairness.mitigation.equal_opportunity} /> : null}
         <Definitions open={print} />
       </div>
     </Card>

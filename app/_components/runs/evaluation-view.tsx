@@ -1,30 +1,10 @@
 'use client';
 
+import type { SupervisedEvaluation } from '@/lib/schemas/run-documents';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 
-interface ClassMetrics {
-  precision: number;
-  recall: number;
-  f1: number;
-  support: number;
-}
-
-export interface EvaluationData {
-  task: 'binary' | 'multiclass' | 'regression';
-  classNames?: string[] | null;
-  testExamples?: number;
-  report: {
-    accuracy?: number;
-    confusion?: number[][];
-    perClass?: ClassMetrics[];
-    macro?: { precision: number; recall: number; f1: number };
-    roc?: { fpr: number[]; tpr: number[]; auc: number };
-    pr?: { precision: number[]; recall: number[]; averagePrecision: number };
-    mae?: number;
-    rmse?: number;
-    r2?: number;
-  };
-}
+/** A supervised run's stored evaluation (lib/schemas/run-documents.ts). */
+export type EvaluationData = SupervisedEvaluation;
 
 function Curve({ title, x, y, xLabel, yLabel, diagonal }: { title: string; x: number[]; y: number[]; xLabel: string; yLabel: string; diagonal?: boolean }) {
   const step = Math.max(1, Math.ceil(x.length / 400));
@@ -83,8 +63,8 @@ export function ConfusionMatrix({ matrix, labels }: { matrix: number[][]; labels
 }
 
 export function EvaluationView({ evaluation }: { evaluation: EvaluationData }) {
-  const r = evaluation.report;
   if (evaluation.task === 'regression') {
+    const r = evaluation.report;
     return (
       <div className="grid gap-4 sm:grid-cols-3" data-testid="evaluation">
         {(['mae', 'rmse', 'r2'] as const).map((k) => (
@@ -96,6 +76,7 @@ export function EvaluationView({ evaluation }: { evaluation: EvaluationData }) {
       </div>
     );
   }
+  const r = evaluation.report;
   const labels = evaluation.classNames ?? r.confusion?.map((_, i) => String(i)) ?? [];
   return (
     <div className="space-y-5" data-testid="evaluation">

@@ -73,6 +73,8 @@ import { migrationStatus } from '@/lib/db/migrate';
 import { prepareDatabase } from '@/lib/db/setup';
 import { settingsFrom } from '@/lib/env';
 import { checkCompatibility, dataShapeOf, type DataShape } from '@/lib/runs/compat';
+import { parseEvaluation } from '@/lib/runs/reports';
+import { isSupervisedEvaluation } from '@/lib/schemas/run-documents';
 import type { RunConfigInput } from '@/lib/schemas/runs';
 import { slugify } from '@/lib/slug';
 import { resolveDatabase } from '../../db/resolve';
@@ -525,34 +527,11 @@ export interface TrainReport {
 }
 
 function summarizeEvaluation(raw: unknown): TrainEvaluation | null {
-  const ev = raw as {
-    task?: string;
-    testExamples?: number;
-    classNames?: string[];
-    report?: {
-      accuracy?: number;
-      macro?: { precision: number; recall: number; f1: number };
-      roc?: { auc: number };
-      confusion?: number[][];
-      mae?: number;
-      rmse?: number;
-      r2?: number;
-    };
-  } | null;
-  if (!ev?.report || !ev.task) return null;
+  const ev = parseEvaluation(raw).value;
+  if (!isSupervisedEvaluation(ev)) return null;
+  if (ev.task === 'regression') return { task: 'regression', testExamples: ev.testExamples ?? 0, mae: ev.report.mae, rmse: ev.report.rmse, r2: ev.report.r2 };
   const r = ev.report;
-  if (ev.task === 'regression') return { task: 'regression', testExamples: ev.testExamples ?? 0, mae: r.mae!, rmse: r.rmse!, r2: r.r2! };
-  return {
-    task: ev.task as 'binary' | 'multiclass',
-    testExamples: ev.testExamples ?? 0,
-    classNames: ev.classNames ?? [],
-    accuracy: r.accuracy!,
-    precision: r.macro!.precision,
-    recall: r.macro!.recall,
-    f1: r.macro!.f1,
-    rocAuc: r.roc?.auc ?? null,
-    confusion: r.confusion ?? [],
-  };
+  return { task: ev.task, testExamples: ev.testExamples ?? 0, classNames: ev.classNames ?? [], accuracy: r.accuracy, precision: r.macro.precision, recall: r.macro.recall, f1: r.macro.f1, rocAuc: r.roc?.auc ?? null, confusion: r.confusion };
 }
 
 const fixed = (x: number, digits = 4) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));

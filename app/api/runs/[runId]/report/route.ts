@@ -1,6 +1,5 @@
 import { prisma } from '@/lib/db/client';
 import { fairnessReportCsv } from '@/lib/fairness/export';
-import type { FairnessReport } from '@/lib/fairness/metrics';
 import { errorResponse, requireTeamRole } from '@/server/api/rest';
 import { DomainError, notFound } from '@/server/services/errors';
 import { runReport } from '@/server/services/runs';
@@ -23,7 +22,7 @@ export async function GET(req: Request, { params }: { params: Promise<{ runId: s
     const name = `run-${run.number}${report.checkpoint ? `-epoch-${report.checkpoint.epoch}` : ''}-report`;
     if (format === 'csv') {
       if (!report.fairness || report.fairness.task !== 'binary') throw new DomainError('BAD_REQUEST', 'CSV export covers binary fairness reports; use format=json');
-      return new Response(fairnessReportCsv(report.fairness.report as FairnessReport), { headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}.csv"` } });
+      return new Response(fairnessReportCsv(report.fairness.report), { headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}.csv"` } });
     }
     return new Response(JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1), {
       headers: { 'Content-Type': 'application/json', 'Content-Disposition': `attachment; filename="${name}.json"` },

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
+import type { CheckpointReports } from '@/lib/schemas/run-documents';
 import { ExplainReportView } from '../../../../../../_components/reports/explain-report';
 import { FairnessReportView } from '../../../../../../_components/reports/fairness-report';
 import { Alert, Button, Select } from '../../../../../../_components/ui';
@@ -12,11 +13,10 @@ interface CheckpointRow {
   id: string;
   epoch: number;
   kind: string;
-  reports: unknown;
+  reports: CheckpointReports | null;
 }
 
-type ReportState = { status?: 'queued' | 'running' | 'done' | 'failed'; error?: string; accuracy?: number };
-const stateOf = (c: CheckpointRow) => (c.reports ?? {}) as ReportState;
+const stateOf = (c: CheckpointRow): Partial<CheckpointReports> => c.reports ?? {};
 
 /**
  * The run's fairness and explainability reports — for its final model, or for any checkpoint,

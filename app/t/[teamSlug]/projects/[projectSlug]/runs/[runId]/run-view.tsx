@@ -6,7 +6,8 @@ import { Download } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useMemo, useRef, useState } from 'react';
-import { EvaluationView, type EvaluationData } from '../../../../../../_components/runs/evaluation-view';
+import { isReinforcementEvaluation, isSupervisedEvaluation } from '@/lib/schemas/run-documents';
+import { EvaluationView } from '../../../../../../_components/runs/evaluation-view';
 import { ChartControls, MetricChart, colorAt, type ChartOptions, type ChartSeries } from '../../../../../../_components/runs/metric-chart';
 import { BackendCard } from './backend-card';
 import { RunNotes } from './run-notes';
@@ -87,7 +88,7 @@ export function RunView({ teamId, runId, canWrite, basePath, me }: { teamId: str
   const r = run.data;
   const progress = r.progress as { epoch?: number; epochs?: number; fraction?: number; etaSeconds?: number } | null;
   const config = r.config as Record<string, unknown>;
-  const evaluation = r.evaluation as (EvaluationData & { solvedAt?: number | null; bestMeanReturn?: number | null; episodes?: number; final?: Record<string, number> }) | null;
+  const evaluation = r.evaluation;
   const unit = r.paradigm === 'reinforcement' ? 'episode' : 'epoch';
   const artifacts = ((r.environment ?? {}) as { artifacts?: Array<{ path: string; size: number }> }).artifacts ?? [];
 
@@ -175,14 +176,14 @@ export function RunView({ teamId, runId, canWrite, basePath, me }: { teamId: str
         {charts.epoch.length === 0 && charts.batch.length === 0 ? <p className="text-sm text-slate-500">No metrics yet; they appear here as soon as the worker logs them.</p> : null}
       </div>
 
-      {evaluation && evaluation.report ? (
+      {isSupervisedEvaluation(evaluation) ? (
         <Card className="mb-5">
           <CardHeader title="Evaluation on the test split" />
           <div className="p-5">
             <EvaluationView evaluation={evaluation} />
           </div>
         </Card>
-      ) : evaluation && r.paradigm === 'reinforcement' ? (
+      ) : isReinforcementEvaluation(evaluation) && r.paradigm === 'reinforcement' ? (
         <Card className="mb-5 p-5 text-sm" data-testid="evaluation">
           {evaluation.solvedAt ? `Solved at episode ${evaluation.solvedAt}` : 'Not solved'} · best 100-episode mean return {evaluation.bestMeanReturn?.toFixed(1) ?? '—'} over {evaluation.episodes} episodes
         </Card>
