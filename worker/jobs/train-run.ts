@@ -8,6 +8,7 @@ import { deriveSeed } from '@/lib/random';
 import type { TrainJob } from '@/lib/queue';
 import { claimRun, failRun, finishRun, requeueOnShutdown, type TransitionResult } from '@/lib/runs/lifecycle';
 import { ZRunConfig } from '@/lib/schemas/runs';
+import { RUN_DOCUMENT_SCHEMA_VERSION, testMetricsOf, type ReinforcementEvaluation, type RunEvaluation, type SupervisedEvaluation, type UnsupervisedEvaluation } from '@/lib/schemas/run-documents';
 import { sweepPruner } from '@/lib/sweeps/pruner';
 import { truncateRunMetrics, type MetricPointInput } from '@/lib/tracking/metrics';
 import { loadCheckpoint } from '../checkpoint/checkpoint';
@@ -243,7 +244,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
     }
 
     // Evaluation on the held-out test split.
-    let evaluation: Record<string, unknown> | null = null;
+    let evaluation: RunEvaluation | null = null;
     if (run.paradigm === 'supervised' && data && data.test.n > 0 && result.models.model) {
       const test = toTensors(data.test, data);
       tensors.push(test.x, test.y);
@@ -258,16 +259,7 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
         predictionsKey,
         Buffer.from(JSON.stringify({ task: data.task, classNames: data.classNames, scores: Array.from(scores), labels: Array.from(data.test.y), sensitive: data.test.sensitive, featureNames: data.featureNames })),
       );
-      evaluation = { ...ev, classNames: data.classNames, testExamples: data.test.n, predictionsKey };
-      const report = ev.report as unknown as Record<string, unknown>;
-      const flat: MetricPointInput[] = [];
-      for (const k of ['accuracy', 'mae', 'rmse', 'r2']) {
-        if (typeof report[k] === 'number') flat.push({ key: k, context: 'test', step: 0, value: report[k] as number });
-      }
-      const macro = report.macro as { precision: number; recall: number; f1: number } | undefined;
-      if (macro) flat.push({ key: 'macro_f1', context: 'test', step: 0, value: macro.f1 }, { key: 'macro_precision', context: 'test', step: 0, value: macro.precision }, { key: 'macro_recall', context: 'test', step: 0, value: macro.recall });
-      const auc = (report.roc as { auc?: number } | undefined)?.auc;
-      if (typeof auc === 'number') flat.push({ key: 'roc_auc', context: 'test', step: 0, value: auc });
+      const flat: MetricPointInput[] = testMetricsOf(ev).map((m) => ({ ...m, context: 'test', step: 0 }));
       metrics.add(...flat);
       logs.add(`test: ${flat.map((p) => `${p.key} ${p.value.toFixed(4)}`).join(', ')}`);
 
@@ -278,15 +270,13 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
         tensors.push(val.x, val.y);
         valScores = predictAll(result.models.model, val.x);
       }
-      Object.assign(
-        evaluation,
-        await computeReports({ model: result.models.model, data, scores, valScores, seed: config.seed, store, prefix: `teams/${run.teamId}/runs/${run.id}`, log: (l, level) => logs.add(l, level) }),
-      );
+      const refs = await computeReports({ model: result.models.model, data, scores, valScores, seed: config.seed, store, prefix: `teams/${run.teamId}/runs/${run.id}`, log: (l, level) => logs.add(l, level) });
+      evaluation = { schemaVersion: RUN_DOCUMENT_SCHEMA_VERSION, ...ev, classNames: data.classNames, testExamples: data.test.n, predictionsKey, ...refs } satisfies SupervisedEvaluation;
     } else if (run.paradigm === 'reinforcement') {
-      evaluation = { solvedAt: result.solvedAt ?? null, bestMeanReturn: result.bestMeanReturn ?? null, episodes: result.lastEpoch };
+      evaluation = { schemaVersion: RUN_DOCUMENT_SCHEMA_VERSION, solvedAt: result.solvedAt ?? null, bestMeanReturn: result.bestMeanReturn ?? null, episodes: result.lastEpoch } satisfies ReinforcementEvaluation;
     } else {
-      const final = Object.fromEntries(Object.entries(result.history.logs).map(([k, v]) => [k, v.at(-1)]));
-      evaluation = { final };
+      const final = Object.fromEntries(Object.entries(result.history.logs).flatMap(([k, v]) => (v.length ? [[k, v.at(-1)!]] : [])));
+      evaluation = { schemaVersion: RUN_DOCUMENT_SCHEMA_VERSION, final } satisfies UnsupervisedEvaluation;
     }
     await metrics.drain();
     endPhase('evaluateMs');
