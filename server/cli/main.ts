@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { firstLine, UserError } from '@/lib/errors';
 import { projectRoot } from '@/lib/paths';
 import { adminCreateApiKeyCommand, adminCreateUserCommand } from './commands/admin';
 import { archSummaryCommand } from './commands/arch';
@@ -96,13 +97,24 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     return await found.command.run(found.rest, io);
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr(`deepboard: ${oneLine(err.message)}`);
-      return 2;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    io.stderr(`deepboard: error: ${oneLine(message.split('\n')[0]!)}`);
-    if (io.env.DEEPBOARD_DEBUG && err instanceof Error && err.stack) io.stderr(err.stack);
-    return 1;
+    return reportError(err, io);
   }
+}
+
+/**
+ * The CLI's one error mapping. Input the user must change (bad usage, an invalid file or value)
+ * exits 2 with the message alone; other user errors (not found, forbidden, unavailable …) exit 1
+ * with `error:`; anything else is unexpected: exit 1, its first line, and the stack only with
+ * DEEPBOARD_DEBUG set.
+ */
+export function reportError(err: unknown, io: Pick<CliIO, 'stderr' | 'env'>): number {
+  if (err instanceof UserError) {
+    const code = err.mapping.exit;
+    io.stderr(code === 2 ? `deepboard: ${oneLine(err.message)}` : `deepboard: error: ${oneLine(firstLine(err.message))}`);
+    return code;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  io.stderr(`deepboard: error: ${oneLine(firstLine(message))}`);
+  if (io.env.DEEPBOARD_DEBUG && err instanceof Error && err.stack) io.stderr(err.stack);
+  return 1;
 }

@@ -1,6 +1,7 @@
 import { EventEmitter, on } from 'node:events';
 import pg from 'pg';
 import { METRICS_CHANNEL, RUNS_CHANNEL } from '@/lib/channels';
+import { ignoreError } from '@/lib/log';
 
 /**
  * Live updates for the web server: one LISTEN connection per process turns Postgres
@@ -55,7 +56,7 @@ class RealtimeHub {
     this.client = null;
     this.connecting = null;
     old?.removeAllListeners();
-    old?.end().catch(() => {});
+    old?.end().catch(ignoreError('the old connection is already lost; ending it only frees the socket'));
     if (this.emitter.eventNames().length === 0) return; // nobody listening: connect lazily later
     const wait = this.retryMs;
     this.retryMs = Math.min(this.retryMs * 2, 10_000);

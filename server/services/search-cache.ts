@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { METRICS_CHANNEL, RUNS_CHANNEL } from '@/lib/channels';
 import { sql } from '@/lib/db/client';
+import { failureStreak, ignoreError } from '@/lib/log';
 
 /**
  * Runs-table answers kept per web server until something in their project changes.
@@ -23,6 +24,8 @@ import { sql } from '@/lib/db/client';
 export const CHANGES_CHANNEL = 'deepboard_changes';
 const KEEP_MS = 5_000;
 const MAX_ENTRIES = 500;
+// Learning a run's project only sharpens invalidation (everything was dropped already); while the database is down it fails on every notification.
+const learning = failureStreak("learning a notified run's project for the runs-table cache");
 
 interface Entry {
   projectVersion: number;
@@ -82,7 +85,7 @@ class SearchCache {
       else {
         // Not yet known: drop everything now (correct at once), learn the run's project for next time.
         this.bumpAll();
-        void this.projectOfRun(data.runId).catch(() => {});
+        void learning.run(() => this.projectOfRun(data.runId!));
       }
     } catch {
       this.bumpAll();
@@ -100,7 +103,7 @@ class SearchCache {
       this.connecting = null;
       this.bumpAll();
       client.removeAllListeners();
-      client.end().catch(() => {});
+      client.end().catch(ignoreError('the connection is already lost; ending it only frees the socket'));
       const wait = this.retryMs;
       this.retryMs = Math.min(this.retryMs * 2, 10_000);
       setTimeout(() => void this.ensure(), wait).unref();
@@ -185,7 +188,7 @@ class SearchCache {
     this.bumpAll();
     if (c) {
       c.removeAllListeners();
-      await c.end().catch(() => {});
+      await c.end().catch(ignoreError('closing: the connection may already be gone'));
     }
   }
 }

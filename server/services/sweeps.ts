@@ -8,6 +8,7 @@ import { bestIndex, objectiveSeries, objectiveValue } from '@/lib/sweeps/objecti
 import { describeParams, effectiveBudget, trialConfig, trialParams, type TrialParams } from '@/lib/sweeps/space';
 import { badRequest, conflict, DomainError, forbidden, notFound } from './errors';
 import { cancelRun, createRun } from './runs';
+import { failureStreaks, logFailure } from '@/lib/log';
 
 /**
  * Sweeps: a search space turned into runs. The scheduler (`advanceSweep`) is called when a sweep
@@ -22,6 +23,9 @@ const ACTIVE = ['QUEUED', 'RUNNING'] as const;
 
 /** The slot a trial hoped for was taken meanwhile (or the sweep stopped): decide again. */
 class SlotTaken extends Error {}
+
+// The periodic tick retries a failing sweep every time: its failure is logged once, then its recovery.
+const sweepUpkeep = failureStreaks((id) => `advancing sweep ${id}`);
 
 function settingsOf(sweep: { method: string; seed: number; space: unknown; maxRuns: number }) {
   return { method: sweep.method as SweepMethod, seed: sweep.seed, space: ZSweepSpace.parse(sweep.space), maxRuns: sweep.maxRuns };
@@ -124,7 +128,7 @@ export async function advanceRunningSweeps(): Promise<number> {
       FROM "Run" r WHERE r."sweepId" = s.id
     ) c ON true
     WHERE s.status = 'RUNNING' AND (c.issued >= s."maxRuns" AND c.active = 0 OR c.issued < s."maxRuns" AND c.active < s.parallelism)`;
-  for (const r of rows) await advanceSweep(r.id).catch(() => {});
+  for (const r of rows) await sweepUpkeep.run(r.id, () => advanceSweep(r.id));
   return rows.length;
 }
 
@@ -176,7 +180,7 @@ export async function createSweep(args: { teamId: string; userId: string; role: 
     await advanceSweep(sweep.id);
   } catch (err) {
     // The first trial could not be queued (e.g. the config does not fit the dataset): no sweep.
-    await prisma.sweep.delete({ where: { id: sweep.id } }).catch(() => {});
+    await prisma.sweep.delete({ where: { id: sweep.id } }).catch(logFailure(`removing sweep ${sweep.id}, whose first trial could not be queued`));
     throw err;
   }
   return { id: sweep.id, maxRuns: budget };

@@ -9,6 +9,7 @@ import { loadDatasetVersion } from '../data/load';
 import { evaluateModel, predictAll } from '../training/evaluate';
 import { computeReports } from './reports';
 import { toTensors } from './train-run';
+import { logFailure } from '@/lib/log';
 
 /**
  * Reports on demand for one checkpoint of a finished supervised run: the checkpoint's model is
@@ -24,7 +25,7 @@ export async function handleReportJob(job: ReportJob, deps: { prisma: PrismaClie
   const run = checkpoint.run;
   const set = async (reports: Record<string, unknown>) => {
     await prisma.checkpoint.update({ where: { id: checkpoint.id }, data: { reports: { requestedAt: job.requestedAt, ...reports } as Prisma.InputJsonValue } });
-    await prisma.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'checkpoint-report', checkpointId: checkpoint.id })})`.catch(() => {});
+    await prisma.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'checkpoint-report', checkpointId: checkpoint.id })})`.catch(logFailure(`notifying listeners of checkpoint ${checkpoint.id}'s report`));
   };
   await set({ status: 'running', startedAt: new Date().toISOString() });
   const tensors: tf.Tensor[] = [];

@@ -85,6 +85,7 @@ import { createTeam } from '../../services/teams';
 import { countOnlineWorkers } from '../../services/workers';
 import { parseCommandArgs } from '../args';
 import { UsageError, type CliCommand, type CliIO } from '../types';
+import { ignoreError, logFailure } from '@/lib/log';
 
 const USAGE =
   'deepboard train --arch (FILE.json | TEMPLATE) --csv FILE --label COL [--sensitive COL[,COL…]] [--epochs N] [--seed S] ' +
@@ -598,7 +599,7 @@ export async function waitForRun(runId: string, place: Place, echo: ((line: stri
     }
     interrupted = true;
     echo?.('interrupted: canceling the run…');
-    void cancelRun({ teamId: place.teamId, role: 'OWNER', runId }).catch(() => {});
+    void cancelRun({ teamId: place.teamId, role: 'OWNER', runId }).catch(logFailure(`canceling run ${runId}`));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -643,7 +644,7 @@ export async function startInProcessWorker(databaseUrl: string, debug: (line: st
     failed: () => failure,
     stop: async () => {
       controller.abort();
-      await done.catch(() => {});
+      await done.catch(ignoreError('its failure is kept in `failure` above'));
     },
   };
 }
