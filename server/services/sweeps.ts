@@ -6,8 +6,9 @@ import { ZCreateSweepInput, ZMedianStopping, ZSweepObjective, ZSweepSpace, type 
 import type { Role } from '@/lib/schemas/teams';
 import { bestIndex, objectiveSeries, objectiveValue } from '@/lib/sweeps/objective';
 import { describeParams, effectiveBudget, trialConfig, trialParams, type TrialParams } from '@/lib/sweeps/space';
-import { badRequest, conflict, DomainError, forbidden, notFound } from './errors';
+import { badRequest, conflict, forbidden, notFound } from './errors';
 import { cancelRun, createRun } from './runs';
+import { UserError } from '@/lib/errors';
 import { failureStreaks, logFailure } from '@/lib/log';
 
 /**
@@ -108,7 +109,7 @@ export async function advanceSweep(sweepId: string): Promise<{ queued: string[] 
       queued.push(run.id);
     } catch (err) {
       if (err instanceof SlotTaken) continue;
-      if (err instanceof DomainError) {
+      if (err instanceof UserError) {
         await stopSweep(sweep.id, 'CANCELLED', `trial ${trial + 1} (${describeParams(params)}) could not be queued: ${err.message}`);
         if (trial === 0) throw err;
         break;
