@@ -34,12 +34,15 @@ const t = initTRPC
       // An unexpected error (a bug, a lost database) is logged by the route's onError; the
       // caller gets a generic message, never the internals its message may hold.
       const unexpected = error.code === 'INTERNAL_SERVER_ERROR' && cause !== undefined && !(cause instanceof UserError);
+      // tRPC adds the stack outside production; a stack never goes to a user (the server logs it).
+      const data = { ...shape.data };
+      delete data.stack;
       return {
         ...shape,
         // Input validation errors read as one line naming the field, not as zod's JSON dump.
         message: cause instanceof ZodError ? formatZodError(cause) : unexpected ? INTERNAL_MESSAGE : shape.message,
         data: {
-          ...shape.data,
+          ...data,
           // Field errors for forms: zod's per-field messages, or the field a user error names.
           zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
           field: cause instanceof UserError ? (cause.field ?? null) : null,
