@@ -78,13 +78,13 @@ import { resolveDatabase } from '../../db/resolve';
 import { hashPassword } from '../../auth/password';
 import { createArchitecture, saveVersion } from '../../services/architectures';
 import { createFromUpload, getDatasetVersion, stageUpload } from '../../services/datasets';
-import { DomainError } from '../../services/errors';
 import { createProject } from '../../services/projects';
 import { cancelRun, createRun, runLogs } from '../../services/runs';
 import { createTeam } from '../../services/teams';
 import { countOnlineWorkers } from '../../services/workers';
 import { parseCommandArgs } from '../args';
 import { UsageError, type CliCommand, type CliIO } from '../types';
+import { isUserError } from '@/lib/errors';
 import { ignoreError, logFailure } from '@/lib/log';
 
 const USAGE =
@@ -249,7 +249,7 @@ function canonical(value: unknown): string {
 /** Data problems found by the services (bad CSV, unfit architecture) are usage errors: exit 2. */
 function asUsage(prefix: string) {
   return (error: unknown): never => {
-    if (error instanceof DomainError && (error.code === 'BAD_REQUEST' || error.code === 'PAYLOAD_TOO_LARGE')) {
+    if (isUserError(error) && error.mapping.exit === 2) {
       throw new UsageError(`${prefix}: ${error.message}`);
     }
     throw error;
