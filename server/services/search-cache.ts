@@ -26,6 +26,8 @@ const KEEP_MS = 5_000;
 const MAX_ENTRIES = 500;
 // Learning a run's project only sharpens invalidation (everything was dropped already); while the database is down it fails on every notification.
 const learning = failureStreak("learning a notified run's project for the runs-table cache");
+// Without LISTEN the cache is bypassed (still correct), and reconnects are retried with backoff: logged once per outage.
+const listening = failureStreak('listening for runs-table cache invalidations');
 
 interface Entry {
   projectVersion: number;
@@ -97,8 +99,9 @@ class SearchCache {
     if (!url) throw new Error('DATABASE_URL is not set');
     const client = new pg.Client({ connectionString: url });
     client.on('notification', (msg) => this.onNotification(msg.channel, msg.payload));
-    const lost = () => {
+    const lost = (err?: Error) => {
       if (this.client !== client) return;
+      listening.fail(err ?? new Error('the connection ended'));
       this.client = null;
       this.connecting = null;
       this.bumpAll();
@@ -109,9 +112,10 @@ class SearchCache {
       setTimeout(() => void this.ensure(), wait).unref();
     };
     client.on('error', lost);
-    client.on('end', lost);
+    client.on('end', () => lost());
     await client.connect();
     await client.query(`LISTEN ${METRICS_CHANNEL}; LISTEN ${RUNS_CHANNEL}; LISTEN ${CHANGES_CHANNEL}`);
+    listening.ok();
     // Anything computed before we listened may already be stale.
     this.bumpAll();
     this.client = client;
@@ -119,8 +123,9 @@ class SearchCache {
   }
 
   private ensure(): Promise<void> {
-    this.connecting ??= this.connect().catch(() => {
+    this.connecting ??= this.connect().catch((err: unknown) => {
       this.connecting = null;
+      listening.fail(err);
     });
     return this.connecting;
   }

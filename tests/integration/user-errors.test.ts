@@ -2,8 +2,12 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { POST as mlflowPost } from '@/app/api/2.0/mlflow/[...endpoint]/route';
 import * as search from '@/app/api/v1/runs/search/route';
+import { RUNS_CHANNEL } from '@/lib/channels';
+import { sql } from '@/lib/db/client';
 import { DatasetError } from '@/lib/datasets/errors';
 import { InvalidInputError, NotFoundError, UnavailableError } from '@/lib/errors';
+import { setFailureLog } from '@/lib/log';
+import { realtimeHub, type RunEvent } from '@/server/realtime/hub';
 import { appRouter } from '@/server/api/root';
 import { createTRPCRouter, publicProcedure, type Context } from '@/server/api/trpc';
 import { registerCommand, runCli } from '@/server/cli/main';
@@ -148,5 +152,43 @@ describe('CLI', () => {
     expect(await runCli(['admin', 'create-api-key', '--email', `nobody-${uid()}@example.test`, '--team', 'nobody'], a.io)).toBe(1);
     expect(a.errs).toHaveLength(1);
     expect(a.errs[0]).toMatch(/^deepboard: error: /);
+  });
+});
+
+describe('background failures', () => {
+  async function until(what: string, check: () => Promise<boolean> | boolean, ms = 15_000) {
+    const end = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const listeners = () => sql<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = $1 AND pid <> pg_backend_pid()`, [`LISTEN ${RUNS_CHANNEL}`]);
+
+  it("a lost LISTEN connection of the live-updates hub is logged once, then its recovery, and events flow again", async () => {
+    const lines: string[] = [];
+    const previous = setFailureLog((line) => lines.push(line));
+    const stop = new AbortController();
+    const runId = `run-${uid()}`;
+    const events: RunEvent[] = [];
+    const consuming = (async () => {
+      for await (const e of realtimeHub().subscribe(runId, stop.signal)) events.push(e);
+    })();
+    try {
+      await until('the hub to listen', async () => (await listeners()).length > 0);
+      await sql('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = $1 AND pid <> pg_backend_pid()', [`LISTEN ${RUNS_CHANNEL}`]);
+      await until('the recovery to be logged', () => lines.some((l) => l.includes('recovered')));
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/^\[deepboard\] listening for live run updates failed: .*terminat/);
+      expect(lines[0]).not.toMatch(/\n|\s+at .+:\d+:\d+/);
+      expect(lines[1]).toBe('[deepboard] listening for live run updates recovered after 1 failure');
+      await sql('SELECT pg_notify($1, $2)', [RUNS_CHANNEL, JSON.stringify({ runId, type: 'run', status: 'RUNNING' })]);
+      await until('the event', () => events.length > 0);
+      expect(events[0]).toMatchObject({ runId, type: 'run', status: 'RUNNING' });
+    } finally {
+      stop.abort();
+      await consuming;
+      setFailureLog(previous);
+    }
   });
 });
