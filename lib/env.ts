@@ -17,10 +17,11 @@
  * BENCH_PORT, E2E_*, CHAOS_*) belong to their harnesses.
  */
 import { z } from 'zod';
+import { InvalidInputError } from './errors';
 import { BACKEND_NAMES, type BackendName } from './schemas/backends';
 
-/** A bad setting. Its message is one line naming each bad variable; the CLI exits with code 2. */
-export class SettingsError extends Error {
+/** A bad setting. Its message is one line naming each bad variable; the CLI exits with code 2 (invalid input). */
+export class SettingsError extends InvalidInputError {
   readonly exitCode = 2;
   constructor(readonly problems: { name: string; message: string }[]) {
     super(problems.map((p) => p.message).join('; '));

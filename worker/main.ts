@@ -2,6 +2,7 @@ import { run as runQueue, type Logger, type Runner } from 'graphile-worker';
 import pg from 'pg';
 import { artifactStore } from '@/lib/artifacts/store';
 import { CANCEL_CHANNEL } from '@/lib/channels';
+import { failureStreak, ignoreError } from '@/lib/log';
 import { createPrismaClient } from '@/lib/db/client';
 import { env, validateEnv } from '@/lib/env';
 import { REPORT_TASK, TRAIN_TASK, ZReportJob, ZTrainJob } from '@/lib/queue';
@@ -97,15 +98,17 @@ export async function runWorker(opts: { databaseUrl: string; name?: string; log?
     },
   });
 
+  // Repeating upkeep: a failure (the database away) is logged once, then its recovery.
+  const reaping = failureStreak('reaping stale runs', log);
+  const sweeping = failureStreak('advancing running sweeps', log);
   const reaper = setInterval(() => {
-    void reapStaleRuns(prisma)
-      .then((r) => {
-        if (r.requeued.length) log(`requeued ${r.requeued.length} run(s) whose worker stopped responding`);
-        if (r.failed.length) log(`failed ${r.failed.length} run(s) whose worker stopped responding`);
-      })
-      .catch(() => {});
+    void reaping.run(async () => {
+      const r = await reapStaleRuns(prisma);
+      if (r.requeued.length) log(`requeued ${r.requeued.length} run(s) whose worker stopped responding`);
+      if (r.failed.length) log(`failed ${r.failed.length} run(s) whose worker stopped responding`);
+    });
     // Sweeps whose runs ended without a worker (a queued run canceled, a run failed by the reaper).
-    void advanceRunningSweeps().catch(() => {});
+    void sweeping.run(() => advanceRunningSweeps());
   }, 5000);
   reaper.unref();
 
@@ -126,8 +129,8 @@ export async function runWorker(opts: { databaseUrl: string; name?: string; log?
   clearInterval(reaper);
   await runner.stop();
   await registration.stop();
-  await listener?.end().catch(() => {});
-  await pool.end().catch(() => {});
+  await listener?.end().catch(ignoreError('shutting down: the LISTEN connection may already be lost'));
+  await pool.end().catch(ignoreError('shutting down: nothing is left to use the pool'));
   await prisma.$disconnect();
   log('stopped');
 }

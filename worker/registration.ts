@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { PrismaClient } from '@prisma/client';
 import { WORKER_HEARTBEAT_MS } from '@/lib/workers';
 import type { LoadedBackend } from './backend';
+import { failureStreak, logFailure } from '@/lib/log';
 
 /**
  * The worker's row in Postgres: created on start, heartbeated while alive, marked STOPPED on a
@@ -36,17 +37,9 @@ export async function registerWorker(
       status: 'ONLINE',
     },
   });
-  let failing = false;
-  const beat = async () => {
-    try {
-      await prisma.worker.update({ where: { id: row.id }, data: { lastHeartbeatAt: new Date(), status: 'ONLINE' } });
-      if (failing) log('database reachable again; heartbeats resumed');
-      failing = false;
-    } catch (err) {
-      if (!failing) log(`heartbeat failed (will retry): ${(err as Error).message.split('\n')[0]}`);
-      failing = true;
-    }
-  };
+  // A heartbeat retries on its next tick; an outage is logged once, then its end.
+  const heartbeats = failureStreak(`heartbeat of worker ${row.id}`, log);
+  const beat = () => heartbeats.run(() => prisma.worker.update({ where: { id: row.id }, data: { lastHeartbeatAt: new Date(), status: 'ONLINE' } }));
   const timer = setInterval(() => void beat(), opts.heartbeatMs ?? WORKER_HEARTBEAT_MS);
   timer.unref();
   let stopped = false;
@@ -59,7 +52,7 @@ export async function registerWorker(
       clearInterval(timer);
       await prisma.worker
         .update({ where: { id: row.id }, data: { status: 'STOPPED', stoppedAt: new Date(), lastHeartbeatAt: new Date() } })
-        .catch((err) => log(`could not mark the worker stopped: ${(err as Error).message.split('\n')[0]}`));
+        .catch(logFailure(`marking worker ${row.id} stopped`, log));
     },
   };
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { signInErrorMessage } from '@/lib/auth-messages';
 import { ZSignInInput, ZSignUpInput } from '@/lib/schemas/auth';
 import { signIn, signOut } from '@/server/auth/config';
-import { DomainError } from '@/server/services/errors';
+import { UserError } from '@/lib/errors';
 import { signUp } from '@/server/services/users';
 
 export interface FormState {
@@ -45,7 +45,7 @@ export async function signUpAction(_prev: FormState, form: FormData): Promise<Fo
   try {
     await signUp(parsed.data);
   } catch (err) {
-    if (err instanceof DomainError) return err.field ? { fieldErrors: { [err.field]: err.message }, values } : { error: err.message, values };
+    if (err instanceof UserError) return err.field ? { fieldErrors: { [err.field]: err.message }, values } : { error: err.message, values };
     throw err;
   }
   const callback = safeCallback(form.get('callbackUrl'));

@@ -10,6 +10,7 @@
  * name and type, the shape the layer gets and what it needs. Nothing else is thrown for a
  * schema-valid spec.
  */
+import { InvalidInputError } from '../errors';
 import {
   edges,
   pair,
@@ -99,7 +100,7 @@ export interface ArchitectureIssue {
   message: string;
 }
 
-export class ArchitectureError extends Error {
+export class ArchitectureError extends InvalidInputError {
   readonly issue: ArchitectureIssue;
   constructor(issue: ArchitectureIssue) {
     super(issue.message);

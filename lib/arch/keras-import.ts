@@ -8,6 +8,7 @@
  * parameters of the model tfjs would build (constraints, custom initializer arguments, ...),
  * which are dropped with a warning.
  */
+import { InvalidInputError } from '../errors';
 import { checkArchitecture } from './infer';
 import { toCamelCase } from './keras';
 import {
@@ -21,7 +22,7 @@ import {
   type LayerInput,
 } from './spec';
 
-export class KerasImportError extends Error {
+export class KerasImportError extends InvalidInputError {
   constructor(message: string) {
     super(message);
     this.name = 'KerasImportError';

@@ -3,11 +3,12 @@
  * Deepboard spec or Keras / TensorFlow.js model JSON; `formatSummaryTable` prints a
  * Keras-style `model.summary()` table; `toSummaryJson` is the machine-readable form.
  */
+import { InvalidInputError } from '../errors';
 import type { ArchitectureSummary, PartSummary, Shape } from './infer';
 import { isKerasJson, importKerasJson, KerasImportError } from './keras-import';
 import { parseArchitectureSpec, type ArchitectureSpec, type PartName } from './spec';
 
-export class ArchitectureLoadError extends Error {
+export class ArchitectureLoadError extends InvalidInputError {
   constructor(message: string) {
     super(message);
     this.name = 'ArchitectureLoadError';

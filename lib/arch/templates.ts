@@ -3,6 +3,7 @@
  * example shape and the output head follows its task (binary → 1 sigmoid unit, multiclass →
  * one softmax unit per class, regression → 1 linear unit).
  */
+import { InvalidInputError } from '../errors';
 import { z } from 'zod';
 import { ZArchitectureSpec, type ArchitectureKind, type ArchitectureSpec, type LayerInput } from './spec';
 
@@ -54,7 +55,7 @@ export interface ArchitectureTemplate {
   build: (dataset: DatasetShape) => ArchitectureSpec;
 }
 
-export class TemplateMismatchError extends Error {
+export class TemplateMismatchError extends InvalidInputError {
   constructor(
     readonly templateId: TemplateId,
     reason: string,

@@ -2,6 +2,7 @@
  * The dataset schema: column types, column roles and the learning task. The upload form, the
  * datasets router, the stored DatasetVersion.schema and the worker all parse with these.
  */
+import { InvalidInputError } from '../errors';
 import { z } from 'zod';
 import { DatasetError } from './errors';
 
@@ -140,7 +141,7 @@ export interface LabelSummary {
 /** Numeric labels with at most this many distinct integer values are classes, not a quantity. */
 export const MULTICLASS_MAX_INTEGER_VALUES = 10;
 
-export class TaskError extends Error {
+export class TaskError extends InvalidInputError {
   constructor(message: string) {
     super(message);
     this.name = 'TaskError';

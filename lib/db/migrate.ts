@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { projectRoot } from '../paths';
+import { ignoreError } from '../log';
 
 /**
  * Applies the committed SQL migrations under prisma/migrations/ and records them in Prisma's
@@ -156,7 +157,7 @@ export async function migrate(connectionString: string, opts: { dir?: string; lo
         await client.query(file.sql);
         await client.query('COMMIT');
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
+        await client.query('ROLLBACK').catch(ignoreError('the migration already failed and is reported; ending the connection rolls back anyway'));
         const message = err instanceof Error ? err.message : String(err);
         await client.query(`UPDATE "_prisma_migrations" SET logs = $2, rolled_back_at = now() WHERE id = $1`, [id, message]);
         throw new MigrationError(`migration ${name} failed: ${message}`, name);
@@ -167,7 +168,7 @@ export async function migrate(connectionString: string, opts: { dir?: string; lo
     }
     return { applied, alreadyApplied: status.applied.length };
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK_KEY]).catch(() => {});
+    await client.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK_KEY]).catch(ignoreError('ending the connection just below releases the lock too'));
     await client.end();
   }
 }

@@ -33,9 +33,10 @@
  *   0·ln 0 = 0; α = 0 is −1/n Σ ln(b/μ), which is +Infinity when some b = 0 (as in AIF360;
  *   JSON.stringify writes it as null). Null when μ = 0 (every row a false negative).
  */
+import { InvalidInputError } from '../errors';
 import { z } from 'zod';
 
-export class FairnessInputError extends Error {
+export class FairnessInputError extends InvalidInputError {
   constructor(message: string) {
     super(message);
     this.name = 'FairnessInputError';

@@ -6,8 +6,9 @@
  * examples are 0 rather than NaN; ROC AUC gives tied scores half credit; average precision is
  * the step-wise sum Σ (R_n − R_{n−1}) · P_n over distinct thresholds (no interpolation).
  */
+import { InvalidInputError } from '../errors';
 
-export class MetricInputError extends Error {
+export class MetricInputError extends InvalidInputError {
   constructor(message: string) {
     super(message);
     this.name = 'MetricInputError';

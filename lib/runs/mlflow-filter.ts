@@ -9,8 +9,9 @@
  * numbers in ms). Keys may be quoted with backticks or double quotes; string values with single or
  * double quotes. order_by entries: `<entity>.<key> [ASC|DESC]`.
  */
+import { InvalidInputError } from '../errors';
 
-export class MlflowFilterError extends Error {
+export class MlflowFilterError extends InvalidInputError {
   constructor(message: string) {
     super(message);
     this.name = 'MlflowFilterError';

@@ -28,6 +28,7 @@
  * A comparison with a value the run does not have (a metric it never logged, a missing
  * parameter, a run not started for `duration`) is false, so `not` selects those runs.
  */
+import { InvalidInputError } from '../errors';
 import { z } from 'zod';
 import { RUN_STATUSES } from '../schemas/run-input';
 import { BATCH_METRICS, ZRunConfig } from '../schemas/runs';
@@ -128,7 +129,7 @@ export function resolveParamAlias(path: string[]): string[] {
 // Errors
 
 /** A mistake in a query, sort spec or field name; `message` starts with "column N: ". */
-export class QuerySyntaxError extends Error {
+export class QuerySyntaxError extends InvalidInputError {
   /** 1-based, for people; `position` is the 0-based offset into the text. */
   readonly column: number;
   constructor(
@@ -136,7 +137,7 @@ export class QuerySyntaxError extends Error {
     /** The message without the "column N: " prefix. */
     readonly detail: string,
   ) {
-    super(`column ${position + 1}: ${detail}`);
+    super(`column ${position + 1}: ${detail}`, { field: 'query' });
     this.name = 'QuerySyntaxError';
     this.column = position + 1;
   }

@@ -10,6 +10,7 @@
  * Epochs are counted from 1 everywhere (epoch 1 is the first pass over the data); learning-rate
  * schedules see the 0-based number of epochs already done.
  */
+import { InvalidInputError } from '../errors';
 import { z } from 'zod';
 import type { DatasetShape } from '../arch/templates';
 import { ZBackendSetting } from './backends';
@@ -289,7 +290,7 @@ export type ResolvedRunConfig = Omit<RunConfig, 'loss' | 'learningRate' | 'metri
   autoencoder: z.infer<typeof ZAutoencoderSettings>;
 };
 
-export class RunConfigError extends Error {
+export class RunConfigError extends InvalidInputError {
   constructor(message: string) {
     super(message);
     this.name = 'RunConfigError';

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { z } from 'zod';
 import { pgPoolOf } from '@/lib/db/client';
+import { ignoreError } from '../log';
 
 /**
  * The one write path for metrics (like MLflow's log_batch): the worker, the REST API and the SDK
@@ -170,7 +171,7 @@ async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Pr
     return result;
   } catch (err) {
     failure = err as Error;
-    await client.query('ROLLBACK').catch(() => {});
+    await client.query('ROLLBACK').catch(ignoreError('the transaction already failed and that error is rethrown; a broken connection is released as failed'));
     throw err;
   } finally {
     client.release(failure);

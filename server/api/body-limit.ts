@@ -1,5 +1,6 @@
 import { env } from '@/lib/env';
 import { DomainError } from '../services/errors';
+import { ignoreError } from '@/lib/log';
 
 /**
  * Request body caps. Next.js route handlers accept bodies of any size, so every handler that
@@ -26,7 +27,7 @@ export async function readBodyLimited(req: Request, max = MAX_BODY_BYTES): Promi
     if (done) break;
     size += value.byteLength;
     if (size > max) {
-      await reader.cancel().catch(() => {});
+      await reader.cancel().catch(ignoreError('the client may have closed the stream already; the 413 is the answer either way'));
       throw tooLarge(max);
     }
     chunks.push(value);

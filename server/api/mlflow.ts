@@ -1,7 +1,7 @@
 import { ZodError } from 'zod';
 import { formatZodError } from '@/lib/schemas/format';
 import { MLFLOW_LIMITS } from '@/lib/schemas/mlflow';
-import { DomainError } from '../services/errors';
+import { INTERNAL_MESSAGE, MLFLOW_STATUS, UserError } from '@/lib/errors';
 import * as mlflow from '../services/mlflow';
 import { MlflowError, type MlflowErrorCode, type MlflowPrincipal } from '../services/mlflow';
 import { bearerToken, jsonBody, jsonResponse } from './rest';
@@ -32,37 +32,16 @@ const ENDPOINTS: Record<string, { method: 'GET' | 'POST'; handler: Handler }> = 
 };
 export const MLFLOW_ENDPOINTS = Object.keys(ENDPOINTS);
 
-const STATUS: Record<MlflowErrorCode, number> = {
-  RESOURCE_DOES_NOT_EXIST: 404,
-  RESOURCE_ALREADY_EXISTS: 400,
-  INVALID_PARAMETER_VALUE: 400,
-  UNAUTHENTICATED: 401,
-  PERMISSION_DENIED: 403,
-  ENDPOINT_NOT_FOUND: 404,
-  INTERNAL_ERROR: 500,
-};
-
-function mlflowError(code: MlflowErrorCode, message: string, status = STATUS[code]): Response {
+function mlflowError(code: MlflowErrorCode, message: string, status = MLFLOW_STATUS[code]): Response {
   return Response.json({ error_code: code, message }, { status });
 }
 
 function toMlflowError(err: unknown): Response {
-  if (err instanceof MlflowError) return mlflowError(err.errorCode, err.message);
+  // An MlflowError names its exact code; any other user error maps by its kind.
+  if (err instanceof UserError) return mlflowError(err instanceof MlflowError ? err.errorCode : err.mapping.mlflow, err.message);
   if (err instanceof ZodError) return mlflowError('INVALID_PARAMETER_VALUE', formatZodError(err));
-  if (err instanceof DomainError) {
-    switch (err.code) {
-      case 'NOT_FOUND':
-        return mlflowError('RESOURCE_DOES_NOT_EXIST', err.message);
-      case 'UNAUTHORIZED':
-        return mlflowError('UNAUTHENTICATED', err.message);
-      case 'FORBIDDEN':
-        return mlflowError('PERMISSION_DENIED', err.message);
-      default:
-        return mlflowError('INVALID_PARAMETER_VALUE', err.message);
-    }
-  }
   console.error('[mlflow]', err);
-  return mlflowError('INTERNAL_ERROR', 'Something went wrong on the server; it has been logged.');
+  return mlflowError('INTERNAL_ERROR', INTERNAL_MESSAGE);
 }
 
 /** Query parameters as MLflow sends them: repeated keys become arrays. */

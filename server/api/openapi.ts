@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MLFLOW_STATUS, USER_ERROR_MAP } from '@/lib/errors';
 import {
   ZCreateExternalRunInput,
   ZExternalRunSearchInput,
@@ -34,7 +35,7 @@ const ErrorBody = {
   properties: {
     error: {
       type: 'object',
-      properties: { code: { type: 'string', examples: ['BAD_REQUEST'] }, message: { type: 'string' }, field: { type: ['string', 'null'], description: 'The request field the message is about' } },
+      properties: { code: { type: 'string', enum: [...new Set(Object.values(USER_ERROR_MAP).map((m) => m.code)), 'INTERNAL_SERVER_ERROR'] }, message: { type: 'string' }, field: { type: ['string', 'null'], description: 'The request field the message is about' } },
       required: ['code', 'message'],
     },
   },
@@ -42,7 +43,7 @@ const ErrorBody = {
 };
 const MlflowErrorBody = {
   type: 'object',
-  properties: { error_code: { type: 'string', enum: ['RESOURCE_DOES_NOT_EXIST', 'RESOURCE_ALREADY_EXISTS', 'INVALID_PARAMETER_VALUE', 'UNAUTHENTICATED', 'PERMISSION_DENIED', 'ENDPOINT_NOT_FOUND'] }, message: { type: 'string' } },
+  properties: { error_code: { type: 'string', enum: Object.keys(MLFLOW_STATUS) }, message: { type: 'string' } },
   required: ['error_code', 'message'],
 };
 

@@ -1,6 +1,7 @@
 import { ZodError } from 'zod';
 import { formatZodError } from '@/lib/schemas/format';
-import { DomainError, type DomainErrorCode } from '../services/errors';
+import { INTERNAL_MESSAGE, UserError } from '@/lib/errors';
+import { DomainError } from '../services/errors';
 import { searchCache } from '../services/search-cache';
 import { membershipOf } from '../services/teams';
 import { hasRole } from '@/lib/roles';
@@ -9,25 +10,15 @@ import { authenticateApiKey, type ApiKeyPrincipal, type RunRef } from '../servic
 import { readBodyLimited } from './body-limit';
 
 /** REST handlers share the services' errors and the tRPC access rules; this maps both to HTTP. */
-const STATUS: Record<DomainErrorCode, number> = {
-  BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  TOO_MANY_REQUESTS: 429,
-  PAYLOAD_TOO_LARGE: 413,
-};
-
 export function errorResponse(err: unknown): Response {
-  if (err instanceof DomainError) return Response.json({ error: { code: err.code, message: err.message, field: err.field ?? null } }, { status: STATUS[err.code] });
+  if (err instanceof UserError) return Response.json({ error: { code: err.mapping.code, message: err.message, field: err.field ?? null } }, { status: err.mapping.http });
   if (err instanceof ZodError) {
     const path = err.issues[0]?.path ?? [];
     const field = path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${String(k)}`)).join('') || null;
     return Response.json({ error: { code: 'BAD_REQUEST', message: formatZodError(err), field } }, { status: 400 });
   }
   console.error('[rest]', err);
-  return Response.json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Something went wrong on the server; it has been logged.' } }, { status: 500 });
+  return Response.json({ error: { code: 'INTERNAL_SERVER_ERROR', message: INTERNAL_MESSAGE } }, { status: 500 });
 }
 
 /** The signed-in caller and their role in `teamId`, or a DomainError (401 / 403). */

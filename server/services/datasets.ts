@@ -9,7 +9,6 @@ import { artifactStore } from '@/lib/artifacts/store';
 import { computeBiasProfile, type BiasProfile } from '@/lib/datasets/bias';
 import { profileCsvStream, readCsvTable, ZCsvProfile, type CsvProfile } from '@/lib/datasets/csv';
 import { fitEncoder } from '@/lib/datasets/encode';
-import { DatasetError } from '@/lib/datasets/errors';
 import { effectiveType, inferTask, ZDatasetColumns, ZSupervisedColumns, type DatasetColumn, type Task } from '@/lib/datasets/schema';
 import { splitRows, stratumKeys, type SplitResult, type SplitSettings } from '@/lib/datasets/split';
 import { forecastWindows } from '@/lib/datasets/sequence';
@@ -31,6 +30,7 @@ import {
 import type { Role } from '@/lib/schemas/teams';
 import { readImageZip, ZImageZipOptions, type ImageDataset } from '../datasets/images';
 import { DomainError, badRequest, conflict, forbidden, notFound } from './errors';
+import { logFailure } from '@/lib/log';
 
 /**
  * Datasets and their immutable versions. A version is made in two steps: an upload is received,
@@ -44,12 +44,6 @@ const UPLOAD_TTL_MS = 24 * 3600 * 1000;
 
 function uploadsDir(): string {
   return path.join(dataDir(), 'uploads');
-}
-
-/** Data errors (bad CSV, bad zip, unknown column) become 400s that name the row, column or entry. */
-function asDomain(err: unknown): never {
-  if (err instanceof DatasetError || (err as Error)?.name === 'TaskError') throw badRequest((err as Error).message);
-  throw err;
 }
 
 class SizeLimit extends Transform {
@@ -134,11 +128,11 @@ export async function stageUpload(args: {
     const { size, sha256 } = await receive(args.body, file, args.limitBytes ?? MAX_UPLOAD_BYTES);
     let profile: UploadProfile;
     if (args.kind === 'csv') {
-      profile = { kind: 'csv', ...(await profileCsvStream(createReadStream(file)).catch(asDomain)) };
+      profile = { kind: 'csv', ...(await profileCsvStream(createReadStream(file))) };
     } else {
       const options = ZImageZipOptions.safeParse(args.imageOptions ?? {});
       if (!options.success) throw badRequest(`Image options: ${options.error.issues[0]!.message}`);
-      const data = await readImageZip(file, options.data).catch(asDomain);
+      const data = await readImageZip(file, options.data);
       const store = artifactStore();
       // The decoded pixels wait next to the zip until the version is created.
       await store.put(`uploads/${id}/pixels.u8`, Buffer.from(data.pixels.buffer, data.pixels.byteOffset, data.pixels.byteLength));
@@ -162,7 +156,7 @@ export async function stageUpload(args: {
     return { uploadId: row.id, kind: args.kind, filename, sizeBytes: size, profile };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
-    await artifactStore().deletePrefix(`uploads/${id}`).catch(() => {});
+    await artifactStore().deletePrefix(`uploads/${id}`).catch(logFailure(`removing the stored files of failed upload ${id}`));
     throw err;
   }
 }
@@ -174,9 +168,10 @@ export async function getUpload(teamId: string, userId: string, uploadId: string
 }
 
 async function discardUpload(uploadId: string, dir: string) {
-  await prisma.datasetUpload.delete({ where: { id: uploadId } }).catch(() => {});
+  // deleteMany: a concurrent discard may have removed the row already.
+  await prisma.datasetUpload.deleteMany({ where: { id: uploadId } }).catch(logFailure(`deleting upload ${uploadId}`));
   await rm(dir, { recursive: true, force: true });
-  await artifactStore().deletePrefix(`uploads/${uploadId}`).catch(() => {});
+  await artifactStore().deletePrefix(`uploads/${uploadId}`).catch(logFailure(`removing the stored files of upload ${uploadId}`));
 }
 
 /** Removes uploads nobody turned into a dataset. */
@@ -365,7 +360,7 @@ async function buildFromUpload(teamId: string, userId: string, input: ReturnType
     const csvProfile = ZCsvProfile.parse(upload.profile);
     if (!input.columns) throw badRequest('Choose the role of each column', 'columns');
     const file = path.join(upload.path, 'data.csv');
-    const { table } = await readCsvTable(createReadStream(file)).catch(asDomain);
+    const { table } = await readCsvTable(createReadStream(file));
     if (input.timeSeries) {
       return { ...timeSeriesDraft({ table, columns: input.columns, csvProfile, settings: input.timeSeries, split: input.split, source, file }), cleanup };
     }
@@ -420,13 +415,13 @@ async function buildSynthetic(input: ReturnType<typeof ZCreateSyntheticInput.par
   if (spec.generator === 'loans') {
     const gen = generateLoanApprovals(spec.settings);
     const csv = tableToCsv(gen.table);
-    const csvProfile = await profileCsvStream([csv]).catch(asDomain);
+    const csvProfile = await profileCsvStream([csv]);
     // The generator knows the roles; the profile's inferred types are kept.
     const columns = csvProfile.columns.map((c) => {
       const known = gen.columns.find((k) => k.name === c.name);
       return { name: c.name, type: c.type, role: known?.role ?? c.suggestedRole, useAsFeature: false };
     });
-    const { table } = await readCsvTable([csv]).catch(asDomain);
+    const { table } = await readCsvTable([csv]);
     return tabularDraft({
       table,
       columns,
@@ -559,7 +554,7 @@ async function commitVersion(args: {
       return { datasetId: dataset.id, versionId: version.id, version: version.version };
     });
   } catch (err) {
-    await store.deletePrefix(prefix).catch(() => {});
+    await store.deletePrefix(prefix).catch(logFailure(`removing the files under ${prefix} of a dataset version that was not saved`));
     if ((err as { code?: string }).code === 'P2002') throw conflict(`This project already has a dataset named "${args.name}"`, 'name');
     throw err;
   }
@@ -568,7 +563,7 @@ async function commitVersion(args: {
 export async function createFromUpload(args: { teamId: string; userId: string; role: Role; input: CreateFromUploadInput }) {
   if (!can.write(args.role)) throw forbidden('Viewers cannot create datasets');
   const input = ZCreateFromUploadInput.parse(args.input);
-  const draft = await buildFromUpload(args.teamId, args.userId, input).catch(asDomain);
+  const draft = await buildFromUpload(args.teamId, args.userId, input);
   const res = await commitVersion({ ...args, projectId: input.projectId, datasetId: input.datasetId, name: input.name, description: input.description, message: input.message, draft });
   await draft.cleanup();
   return res;
@@ -577,7 +572,7 @@ export async function createFromUpload(args: { teamId: string; userId: string; r
 export async function createSynthetic(args: { teamId: string; userId: string; role: Role; input: CreateSyntheticInput }) {
   if (!can.write(args.role)) throw forbidden('Viewers cannot create datasets');
   const input = ZCreateSyntheticInput.parse(args.input);
-  const draft = await buildSynthetic(input).catch(asDomain);
+  const draft = await buildSynthetic(input);
   return commitVersion({ ...args, projectId: input.projectId, datasetId: input.datasetId, name: input.name, description: input.description, message: input.message, draft });
 }
 

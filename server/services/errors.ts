@@ -1,17 +1,30 @@
-/**
- * Typed domain errors thrown by services. One formatter (server/api/trpc.ts) maps them to tRPC
- * codes; REST handlers and the CLI map them the same way. `field` names the form field a message
- * belongs to, so forms can show it beside the input.
- */
-export type DomainErrorCode = 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_MANY_REQUESTS' | 'PAYLOAD_TOO_LARGE';
+import { UserError, type UserErrorKind } from '@/lib/errors';
 
-export class DomainError extends Error {
+/**
+ * Typed domain errors thrown by services: UserErrors (lib/errors.ts) named by their tRPC-style
+ * code, which each transport maps once (tRPC errorFormatter, REST errorResponse, MLflow, CLI).
+ * `field` names the form field a message belongs to, so forms can show it beside the input.
+ */
+export type DomainErrorCode = 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_MANY_REQUESTS' | 'PAYLOAD_TOO_LARGE' | 'SERVICE_UNAVAILABLE';
+
+const KIND: Record<DomainErrorCode, UserErrorKind> = {
+  BAD_REQUEST: 'invalid',
+  UNAUTHORIZED: 'unauthorized',
+  FORBIDDEN: 'forbidden',
+  NOT_FOUND: 'not-found',
+  CONFLICT: 'conflict',
+  TOO_MANY_REQUESTS: 'too-many-requests',
+  PAYLOAD_TOO_LARGE: 'payload-too-large',
+  SERVICE_UNAVAILABLE: 'unavailable',
+};
+
+export class DomainError extends UserError {
   constructor(
     readonly code: DomainErrorCode,
     message: string,
-    readonly field?: string,
+    field?: string,
   ) {
-    super(message);
+    super(KIND[code], message, { field });
     this.name = 'DomainError';
   }
 }
@@ -20,3 +33,4 @@ export const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} 
 export const forbidden = (message: string) => new DomainError('FORBIDDEN', message);
 export const conflict = (message: string, field?: string) => new DomainError('CONFLICT', message, field);
 export const badRequest = (message: string, field?: string) => new DomainError('BAD_REQUEST', message, field);
+export const unavailable = (message: string) => new DomainError('SERVICE_UNAVAILABLE', message);

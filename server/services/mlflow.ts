@@ -1,5 +1,6 @@
 import type { Prisma } from '@prisma/client';
 import { prisma } from '@/lib/db/client';
+import { UserError, type MlflowErrorCode, type UserErrorKind } from '@/lib/errors';
 import { metricName } from '@/lib/runs/query';
 import { compareForOrder, matchesFilter, MlflowFilterError, parseMlflowFilter, parseMlflowOrderBy, type FilterableRun } from '@/lib/runs/mlflow-filter';
 import {
@@ -30,14 +31,27 @@ import { createProject } from './projects';
  * write path.
  */
 
-export type MlflowErrorCode = 'RESOURCE_DOES_NOT_EXIST' | 'RESOURCE_ALREADY_EXISTS' | 'INVALID_PARAMETER_VALUE' | 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'ENDPOINT_NOT_FOUND' | 'INTERNAL_ERROR';
+export type { MlflowErrorCode };
 
-export class MlflowError extends Error {
+const KIND_OF: Record<MlflowErrorCode, UserErrorKind> = {
+  RESOURCE_DOES_NOT_EXIST: 'not-found',
+  RESOURCE_ALREADY_EXISTS: 'conflict',
+  INVALID_PARAMETER_VALUE: 'invalid',
+  UNAUTHENTICATED: 'unauthorized',
+  PERMISSION_DENIED: 'forbidden',
+  REQUEST_LIMIT_EXCEEDED: 'too-many-requests',
+  TEMPORARILY_UNAVAILABLE: 'unavailable',
+  ENDPOINT_NOT_FOUND: 'not-found',
+  INTERNAL_ERROR: 'unavailable',
+};
+
+/** A UserError that keeps MLflow's exact error_code for the MLflow routes. */
+export class MlflowError extends UserError {
   constructor(
     readonly errorCode: MlflowErrorCode,
     message: string,
   ) {
-    super(message);
+    super(KIND_OF[errorCode], message);
     this.name = 'MlflowError';
   }
 }

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { METRICS_CHANNEL, RUNS_CHANNEL } from '@/lib/channels';
 import { sql } from '@/lib/db/client';
 import { env } from '@/lib/env';
+import { failureStreak, ignoreError } from '@/lib/log';
 
 /**
  * Runs-table answers kept per web server until something in their project changes.
@@ -24,6 +25,10 @@ import { env } from '@/lib/env';
 export const CHANGES_CHANNEL = 'deepboard_changes';
 const KEEP_MS = 5_000;
 const MAX_ENTRIES = 500;
+// Learning a run's project only sharpens invalidation (everything was dropped already); while the database is down it fails on every notification.
+const learning = failureStreak("learning a notified run's project for the runs-table cache");
+// Without LISTEN the cache is bypassed (still correct), and reconnects are retried with backoff: logged once per outage.
+const listening = failureStreak('listening for runs-table cache invalidations');
 
 interface Entry {
   projectVersion: number;
@@ -83,7 +88,7 @@ class SearchCache {
       else {
         // Not yet known: drop everything now (correct at once), learn the run's project for next time.
         this.bumpAll();
-        void this.projectOfRun(data.runId).catch(() => {});
+        void learning.run(() => this.projectOfRun(data.runId!));
       }
     } catch {
       this.bumpAll();
@@ -95,21 +100,23 @@ class SearchCache {
     if (!url) throw new Error('DATABASE_URL is not set');
     const client = new pg.Client({ connectionString: url });
     client.on('notification', (msg) => this.onNotification(msg.channel, msg.payload));
-    const lost = () => {
+    const lost = (err?: Error) => {
       if (this.client !== client) return;
+      listening.fail(err ?? new Error('the connection ended'));
       this.client = null;
       this.connecting = null;
       this.bumpAll();
       client.removeAllListeners();
-      client.end().catch(() => {});
+      client.end().catch(ignoreError('the connection is already lost; ending it only frees the socket'));
       const wait = this.retryMs;
       this.retryMs = Math.min(this.retryMs * 2, 10_000);
       setTimeout(() => void this.ensure(), wait).unref();
     };
     client.on('error', lost);
-    client.on('end', lost);
+    client.on('end', () => lost());
     await client.connect();
     await client.query(`LISTEN ${METRICS_CHANNEL}; LISTEN ${RUNS_CHANNEL}; LISTEN ${CHANGES_CHANNEL}`);
+    listening.ok();
     // Anything computed before we listened may already be stale.
     this.bumpAll();
     this.client = client;
@@ -117,8 +124,9 @@ class SearchCache {
   }
 
   private ensure(): Promise<void> {
-    this.connecting ??= this.connect().catch(() => {
+    this.connecting ??= this.connect().catch((err: unknown) => {
       this.connecting = null;
+      listening.fail(err);
     });
     return this.connecting;
   }
@@ -186,7 +194,7 @@ class SearchCache {
     this.bumpAll();
     if (c) {
       c.removeAllListeners();
-      await c.end().catch(() => {});
+      await c.end().catch(ignoreError('closing: the connection may already be gone'));
     }
   }
 }

@@ -6,8 +6,10 @@ import { ZCreateSweepInput, ZMedianStopping, ZSweepObjective, ZSweepSpace, type 
 import type { Role } from '@/lib/schemas/teams';
 import { bestIndex, objectiveSeries, objectiveValue } from '@/lib/sweeps/objective';
 import { describeParams, effectiveBudget, trialConfig, trialParams, type TrialParams } from '@/lib/sweeps/space';
-import { badRequest, conflict, DomainError, forbidden, notFound } from './errors';
+import { badRequest, conflict, forbidden, notFound } from './errors';
 import { cancelRun, createRun } from './runs';
+import { UserError } from '@/lib/errors';
+import { failureStreaks, logFailure } from '@/lib/log';
 
 /**
  * Sweeps: a search space turned into runs. The scheduler (`advanceSweep`) is called when a sweep
@@ -22,6 +24,9 @@ const ACTIVE = ['QUEUED', 'RUNNING'] as const;
 
 /** The slot a trial hoped for was taken meanwhile (or the sweep stopped): decide again. */
 class SlotTaken extends Error {}
+
+// The periodic tick retries a failing sweep every time: its failure is logged once, then its recovery.
+const sweepUpkeep = failureStreaks((id) => `advancing sweep ${id}`);
 
 function settingsOf(sweep: { method: string; seed: number; space: unknown; maxRuns: number }) {
   return { method: sweep.method as SweepMethod, seed: sweep.seed, space: ZSweepSpace.parse(sweep.space), maxRuns: sweep.maxRuns };
@@ -104,7 +109,7 @@ export async function advanceSweep(sweepId: string): Promise<{ queued: string[] 
       queued.push(run.id);
     } catch (err) {
       if (err instanceof SlotTaken) continue;
-      if (err instanceof DomainError) {
+      if (err instanceof UserError) {
         await stopSweep(sweep.id, 'CANCELLED', `trial ${trial + 1} (${describeParams(params)}) could not be queued: ${err.message}`);
         if (trial === 0) throw err;
         break;
@@ -124,7 +129,7 @@ export async function advanceRunningSweeps(): Promise<number> {
       FROM "Run" r WHERE r."sweepId" = s.id
     ) c ON true
     WHERE s.status = 'RUNNING' AND (c.issued >= s."maxRuns" AND c.active = 0 OR c.issued < s."maxRuns" AND c.active < s.parallelism)`;
-  for (const r of rows) await advanceSweep(r.id).catch(() => {});
+  for (const r of rows) await sweepUpkeep.run(r.id, () => advanceSweep(r.id));
   return rows.length;
 }
 
@@ -176,7 +181,7 @@ export async function createSweep(args: { teamId: string; userId: string; role: 
     await advanceSweep(sweep.id);
   } catch (err) {
     // The first trial could not be queued (e.g. the config does not fit the dataset): no sweep.
-    await prisma.sweep.delete({ where: { id: sweep.id } }).catch(() => {});
+    await prisma.sweep.delete({ where: { id: sweep.id } }).catch(logFailure(`removing sweep ${sweep.id}, whose first trial could not be queued`));
     throw err;
   }
   return { id: sweep.id, maxRuns: budget };

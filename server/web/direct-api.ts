@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { ignoreError } from '@/lib/log';
 
 /**
  * The direct API: API-key calls to the REST routes, answered without Next's request pipeline.
@@ -281,7 +282,7 @@ async function send(res: ServerResponse, response: Response, security: ReadonlyA
     res.end();
   } catch (err) {
     // The body failed half-way: the status line is gone, so the only honest answer is a cut connection.
-    await reader.cancel().catch(() => {});
+    await reader.cancel().catch(ignoreError('the body already failed; the connection is cut just below'));
     res.destroy(err as Error);
   }
 }

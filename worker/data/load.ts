@@ -1,3 +1,4 @@
+import { InvalidInputError } from '@/lib/errors';
 import type { PrismaClient } from '@prisma/client';
 import type { ArtifactStore } from '@/lib/artifacts/store';
 import { readCsvTable } from '@/lib/datasets/csv';
@@ -40,7 +41,13 @@ export interface LoadedData {
   test: SplitArrays;
 }
 
-export class DataLoadError extends Error {}
+/** A dataset the run cannot train on (gone, or without the label it needs). */
+export class DataLoadError extends InvalidInputError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataLoadError';
+  }
+}
 
 interface Artifact {
   key: string;

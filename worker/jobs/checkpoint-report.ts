@@ -10,6 +10,8 @@ import { loadDatasetVersion } from '../data/load';
 import { evaluateModel, predictAll } from '../training/evaluate';
 import { computeReports } from './reports';
 import { toTensors } from './train-run';
+import { firstLine, InvalidInputError, runFailureMessage } from '@/lib/errors';
+import { logFailure } from '@/lib/log';
 
 /** The test figures a checkpoint's reports row keeps beside its status. */
 const HEADLINE = ['accuracy', 'mae', 'rmse', 'r2'];
@@ -29,24 +31,24 @@ export async function handleReportJob(job: ReportJob, deps: { prisma: PrismaClie
   const set = async (reports: Omit<CheckpointReports, 'requestedAt' | 'schemaVersion'>) => {
     const row: CheckpointReports = { schemaVersion: RUN_DOCUMENT_SCHEMA_VERSION, requestedAt: job.requestedAt, ...reports };
     await prisma.checkpoint.update({ where: { id: checkpoint.id }, data: { reports: row as Prisma.InputJsonValue } });
-    await prisma.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'checkpoint-report', checkpointId: checkpoint.id })})`.catch(() => {});
+    await prisma.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'checkpoint-report', checkpointId: checkpoint.id })})`.catch(logFailure(`notifying listeners of checkpoint ${checkpoint.id}'s report`, deps.log));
   };
   await set({ status: 'running', startedAt: new Date().toISOString() });
   const tensors: tf.Tensor[] = [];
   let dispose: (() => void) | null = null;
   try {
-    if (!run.datasetVersionId || run.paradigm !== 'supervised') throw new Error('reports need a supervised run with a dataset');
+    if (!run.datasetVersionId || run.paradigm !== 'supervised') throw new InvalidInputError('reports need a supervised run with a dataset');
     const config = ZRunConfig.parse(run.config);
     const data = await loadDatasetVersion(prisma, store, run.datasetVersionId);
-    if (data.test.n === 0) throw new Error('the dataset version has no test split');
+    if (data.test.n === 0) throw new InvalidInputError('the dataset version has no test split');
     const loaded = await loadCheckpoint(store, checkpoint.key);
     dispose = loaded.dispose;
     const model = loaded.models.model;
-    if (!model) throw new Error('the checkpoint holds no supervised model');
+    if (!model) throw new InvalidInputError('the checkpoint holds no supervised model');
     const test = toTensors(data.test, data);
     tensors.push(test.x, test.y);
     const scores = predictAll(model, test.x);
-    if (scores.some((s) => !Number.isFinite(s))) throw new Error(`the model of epoch ${checkpoint.epoch} predicts non-finite values`);
+    if (scores.some((s) => !Number.isFinite(s))) throw new InvalidInputError(`the model of epoch ${checkpoint.epoch} predicts non-finite values`);
     const ev = evaluateModel(model, test.x, test.y, data.task.kind, data.classNames?.length);
     let valScores: Float32Array | null = null;
     if (data.validation.n > 0) {
@@ -69,8 +71,9 @@ export async function handleReportJob(job: ReportJob, deps: { prisma: PrismaClie
     await set({ status: 'done', finishedAt: new Date().toISOString(), ...headline, ...refs, log: lines });
     log(`reports for run ${run.number}, checkpoint of epoch ${checkpoint.epoch} (${checkpoint.kind}): ${lines.join('; ')}`);
   } catch (err) {
-    await set({ status: 'failed', finishedAt: new Date().toISOString(), error: (err as Error).message.split('\n')[0] });
-    log(`reports for checkpoint ${checkpoint.id} failed: ${(err as Error).message}`);
+    const error = firstLine(runFailureMessage(err));
+    await set({ status: 'failed', finishedAt: new Date().toISOString(), error });
+    log(`reports for checkpoint ${checkpoint.id} failed: ${error}`);
   } finally {
     tf.dispose(tensors);
     dispose?.();

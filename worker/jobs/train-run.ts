@@ -7,6 +7,7 @@ import { augmentBatch, ZAugmentSettings } from '@/lib/datasets/augment';
 import { deriveSeed } from '@/lib/random';
 import type { TrainJob } from '@/lib/queue';
 import { claimRun, failRun, finishRun, requeueOnShutdown, type TransitionResult } from '@/lib/runs/lifecycle';
+import { isUserError, runFailureMessage } from '@/lib/errors';
 import { ZRunConfig } from '@/lib/schemas/runs';
 import { RUN_DOCUMENT_SCHEMA_VERSION, testMetricsOf, type ReinforcementEvaluation, type RunEvaluation, type SupervisedEvaluation, type UnsupervisedEvaluation } from '@/lib/schemas/run-documents';
 import { sweepPruner } from '@/lib/sweeps/pruner';
@@ -16,7 +17,7 @@ import { loadDatasetVersion, type LoadedData, type SplitArrays } from '../data/l
 import { predictAll, evaluateModel } from '../training/evaluate';
 import { computeReports } from './reports';
 import { reweigh } from '@/lib/fairness/mitigation';
-import { DivergenceError, TrainingDataError, type TrainerState } from '../training/hooks';
+import { TrainingDataError, type TrainerState } from '../training/hooks';
 import { trainRun, type RunData } from '../training/train-run';
 import { backendNameOf, deviceOf, TF_BACKEND_OF, type LoadedBackend } from '../backend';
 import { describeChoice } from '../training/autotune';
@@ -302,12 +303,9 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
     if (refused(finished)) return;
     finalStatus = status;
   } catch (err) {
-    const message =
-      err instanceof DivergenceError || err instanceof TrainingDataError || (err as Error).name === 'RunConfigError' || (err as Error).name === 'DataLoadError' || (err as Error).name === 'BackendUnavailableError'
-        ? (err as Error).message
-        : `${(err as Error).name ?? 'Error'}: ${(err as Error).message ?? String(err)}`;
+    const message = runFailureMessage(err);
     logs.add(`failed: ${message}`, 'error');
-    if (!(err instanceof DivergenceError) && (err as Error).stack) logs.add((err as Error).stack!, 'debug');
+    if (!isUserError(err) && (err as Error).stack) logs.add((err as Error).stack!, 'debug');
     await metrics.flush().catch((e: unknown) => echo(`run ${run.id}: flushing metrics after the failure failed: ${(e as Error).message}`));
     if (telemetry.lost) return;
     try {

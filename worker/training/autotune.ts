@@ -6,6 +6,7 @@
  * this batch size; the fastest wins. The choice is cached per worker host, architecture version
  * and batch size, so only the first run of a model pays for the timing.
  */
+import { UnavailableError } from '@/lib/errors';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendCandidate, BackendChoice, BackendName, BackendSetting } from '@/lib/schemas/backends';
 import type { ArchitectureSpec } from '@/lib/arch/spec';
@@ -43,7 +44,7 @@ export interface ChooseBackendInput {
   now?: () => Date;
 }
 
-export class BackendUnavailableError extends Error {
+export class BackendUnavailableError extends UnavailableError {
   constructor(message: string) {
     super(message);
     this.name = 'BackendUnavailableError';

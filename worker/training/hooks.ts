@@ -5,6 +5,7 @@
  * of optimizer updates since the run began, so a resumed run continues the same numbering.
  * For reinforcement learning one episode plays the part of an epoch.
  */
+import { InvalidInputError } from '@/lib/errors';
 import type * as tf from '@tensorflow/tfjs';
 import type { PartName } from '@/lib/arch/spec';
 
@@ -79,7 +80,7 @@ export interface TrainerHooks {
 export type StopReason = 'completed' | 'early-stopping' | 'cancelled' | 'solved';
 
 /** The loss (or a weight) left the finite numbers: the run cannot go on. */
-export class DivergenceError extends Error {
+export class DivergenceError extends InvalidInputError {
   constructor(
     readonly epoch: number,
     readonly step: number,
@@ -95,7 +96,7 @@ export class DivergenceError extends Error {
 }
 
 /** Inputs a trainer cannot work with (shapes, labels): a message for the user, not a crash. */
-export class TrainingDataError extends Error {
+export class TrainingDataError extends InvalidInputError {
   constructor(message: string) {
     super(message);
     this.name = 'TrainingDataError';

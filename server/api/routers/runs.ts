@@ -8,21 +8,13 @@ import * as runs from '../../services/runs';
 import { availableColumns, searchRuns } from '../../services/run-search';
 import * as views from '../../services/views';
 import { compareFairness } from '../../services/fairness-compare';
-import { QuerySyntaxError, ZRunSearchInput } from '@/lib/runs/query';
-import { DomainError } from '../../services/errors';
+import { ZRunSearchInput } from '@/lib/runs/query';
 import { createTRPCRouter, teamProcedure } from '../trpc';
 
 export const runsRouter = createTRPCRouter({
   list: teamProcedure.input(z.object({ projectId: z.string().min(1) })).query(({ ctx, input }) => runs.listRuns(ctx.team.id, input.projectId)),
   /** The runs table: query language filter, sort, pagination, grouping, dynamic columns. */
-  search: teamProcedure.input(ZRunSearchInput).query(async ({ ctx, input }) => {
-    try {
-      return await searchRuns({ ...input, teamId: ctx.team.id });
-    } catch (err) {
-      if (err instanceof QuerySyntaxError) throw new DomainError('BAD_REQUEST', err.message, 'query');
-      throw err;
-    }
-  }),
+  search: teamProcedure.input(ZRunSearchInput).query(({ ctx, input }) => searchRuns({ ...input, teamId: ctx.team.id })),
   columns: teamProcedure.input(z.object({ projectId: z.string().min(1) })).query(({ ctx, input }) => availableColumns(ctx.team.id, input.projectId)),
   views: teamProcedure.input(z.object({ projectId: z.string().min(1) })).query(({ ctx, input }) => views.listViews(ctx.team.id, ctx.user.id, input.projectId)),
   saveView: teamProcedure.input(views.ZSavedViewInput).mutation(({ ctx, input }) => views.saveView(ctx.team.id, ctx.user.id, input)),

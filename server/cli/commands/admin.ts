@@ -1,3 +1,4 @@
+import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/errors';
 import { ZEmail, ZPassword } from '@/lib/schemas/auth';
 import { ZApiKeyName } from '@/lib/schemas/api-keys';
 import { ZSlug } from '@/lib/schemas/teams';
@@ -36,7 +37,7 @@ export const adminCreateUserCommand: CliCommand = {
     try {
       const { prisma } = await import('@/lib/db/client');
       const { signUp } = await import('../../services/users');
-      if (await prisma.user.findUnique({ where: { email }, select: { id: true } })) throw new Error(`a user with e-mail ${email} already exists`);
+      if (await prisma.user.findUnique({ where: { email }, select: { id: true } })) throw new ConflictError(`a user with e-mail ${email} already exists`);
       const user = await signUp({ name, email, password });
       let team = await prisma.team.findUnique({ where: { slug }, select: { id: true, slug: true, name: true } });
       const createdTeam = !team;
@@ -79,11 +80,11 @@ export const adminCreateApiKeyCommand: CliCommand = {
       const { prisma } = await import('@/lib/db/client');
       const { createApiKey } = await import('../../services/api-keys');
       const user = await prisma.user.findUnique({ where: { email }, select: { id: true, email: true } });
-      if (!user) throw new Error(`no user with e-mail ${email}; create one with 'deepboard admin create-user'`);
+      if (!user) throw new NotFoundError(`no user with e-mail ${email}; create one with 'deepboard admin create-user'`);
       const team = await prisma.team.findUnique({ where: { slug }, select: { id: true, slug: true } });
-      if (!team) throw new Error(`no team with slug '${slug}'`);
+      if (!team) throw new NotFoundError(`no team with slug '${slug}'`);
       const membership = await prisma.membership.findUnique({ where: { teamId_userId: { teamId: team.id, userId: user.id } }, select: { role: true } });
-      if (!membership) throw new Error(`${email} is not a member of team ${slug}`);
+      if (!membership) throw new ForbiddenError(`${email} is not a member of team ${slug}`);
       const key = await createApiKey({ userId: user.id, teamId: team.id, name, expiresInDays });
       if (values.json) io.stdout(JSON.stringify({ id: key.id, name: key.name, team: team.slug, user: user.email, role: membership.role, expiresAt: key.expiresAt }));
       else io.stdout(`created API key "${key.name}" for ${user.email} in team ${team.slug} (${membership.role.toLowerCase()}); it is shown only now:`);

@@ -12,6 +12,7 @@ import { measureTraining } from '@/worker/training/autotune';
 import { runningEmbeddedUrl } from '../../db/resolve';
 import { parseCommandArgs } from '../args';
 import { UsageError, type CliCommand, type CliIO } from '../types';
+import { ignoreError } from '@/lib/log';
 
 /**
  * `deepboard doctor`: what this machine can train with and whether it reaches the database —
@@ -90,7 +91,7 @@ async function checkDatabase(env: NodeJS.ProcessEnv): Promise<DoctorReport['data
   } catch (err) {
     return { source, url: redact(url), reachable: false, error: (err as Error).message.split('\n')[0]!.slice(0, 200) };
   } finally {
-    await client.end().catch(() => {});
+    await client.end().catch(ignoreError('the check is over; a connection that never opened has nothing to end'));
   }
 }
 

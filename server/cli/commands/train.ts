@@ -81,13 +81,14 @@ import { resolveDatabase } from '../../db/resolve';
 import { hashPassword } from '../../auth/password';
 import { createArchitecture, saveVersion } from '../../services/architectures';
 import { createFromUpload, getDatasetVersion, stageUpload } from '../../services/datasets';
-import { DomainError } from '../../services/errors';
 import { createProject } from '../../services/projects';
 import { cancelRun, createRun, runLogs } from '../../services/runs';
 import { createTeam } from '../../services/teams';
 import { countOnlineWorkers } from '../../services/workers';
 import { parseCommandArgs } from '../args';
 import { UsageError, type CliCommand, type CliIO } from '../types';
+import { isUserError } from '@/lib/errors';
+import { ignoreError, logFailure } from '@/lib/log';
 
 const USAGE =
   'deepboard train --arch (FILE.json | TEMPLATE) --csv FILE --label COL [--sensitive COL[,COL…]] [--epochs N] [--seed S] ' +
@@ -251,7 +252,7 @@ function canonical(value: unknown): string {
 /** Data problems found by the services (bad CSV, unfit architecture) are usage errors: exit 2. */
 function asUsage(prefix: string) {
   return (error: unknown): never => {
-    if (error instanceof DomainError && (error.code === 'BAD_REQUEST' || error.code === 'PAYLOAD_TOO_LARGE')) {
+    if (isUserError(error) && error.mapping.exit === 2) {
       throw new UsageError(`${prefix}: ${error.message}`);
     }
     throw error;
@@ -578,7 +579,7 @@ export async function waitForRun(runId: string, place: Place, echo: ((line: stri
     }
     interrupted = true;
     echo?.('interrupted: canceling the run…');
-    void cancelRun({ teamId: place.teamId, role: 'OWNER', runId }).catch(() => {});
+    void cancelRun({ teamId: place.teamId, role: 'OWNER', runId }).catch(logFailure(`canceling run ${runId}`));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -623,7 +624,7 @@ export async function startInProcessWorker(databaseUrl: string, debug: (line: st
     failed: () => failure,
     stop: async () => {
       controller.abort();
-      await done.catch(() => {});
+      await done.catch(ignoreError('its failure is kept in `failure` above'));
     },
   };
 }

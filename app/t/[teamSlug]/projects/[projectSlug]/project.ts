@@ -1,6 +1,6 @@
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
-import { DomainError } from '@/server/services/errors';
+import { isUserError } from '@/lib/errors';
 import { getProjectBySlug } from '@/server/services/projects';
 import { loadTeam } from '../../team';
 
@@ -8,7 +8,7 @@ import { loadTeam } from '../../team';
 export const loadProject = cache(async (teamSlug: string, projectSlug: string) => {
   const { user, team } = await loadTeam(teamSlug);
   const project = await getProjectBySlug(team.id, projectSlug).catch((err) => {
-    if (err instanceof DomainError && err.code === 'NOT_FOUND') notFound();
+    if (isUserError(err, 'not-found')) notFound();
     throw err;
   });
   return { user, team, project };

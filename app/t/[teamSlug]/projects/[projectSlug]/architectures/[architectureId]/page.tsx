@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { can } from '@/lib/roles';
-import { DomainError } from '@/server/services/errors';
+import { isUserError } from '@/lib/errors';
 import { getArchitecture } from '@/server/services/architectures';
 import { loadProject } from '../../project';
 import { ArchitectureWorkbench } from './workbench';
@@ -12,7 +12,7 @@ export default async function ArchitecturePage({ params }: { params: Promise<{ t
   const { teamSlug, projectSlug, architectureId } = await params;
   const { team, project } = await loadProject(teamSlug, projectSlug);
   const arch = await getArchitecture(team.id, architectureId).catch((err) => {
-    if (err instanceof DomainError && err.code === 'NOT_FOUND') notFound();
+    if (isUserError(err, 'not-found')) notFound();
     throw err;
   });
   if (arch.project.id !== project.id) notFound();

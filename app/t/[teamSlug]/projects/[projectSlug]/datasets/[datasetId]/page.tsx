@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { DomainError } from '@/server/services/errors';
+import { isUserError } from '@/lib/errors';
 import { getDataset } from '@/server/services/datasets';
 import { loadProject } from '../../project';
 import { DatasetView } from './dataset-view';
@@ -11,7 +11,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ teamSl
   const { teamSlug, projectSlug, datasetId } = await params;
   const { team, project } = await loadProject(teamSlug, projectSlug);
   const dataset = await getDataset(team.id, datasetId).catch((err) => {
-    if (err instanceof DomainError && err.code === 'NOT_FOUND') notFound();
+    if (isUserError(err, 'not-found')) notFound();
     throw err;
   });
   if (dataset.project.id !== project.id) notFound();

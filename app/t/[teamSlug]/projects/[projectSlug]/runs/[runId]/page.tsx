@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { can } from '@/lib/roles';
-import { DomainError } from '@/server/services/errors';
+import { isUserError } from '@/lib/errors';
 import { getRun } from '@/server/services/runs';
 import { loadProject } from '../../project';
 import { RunView } from './run-view';
@@ -12,7 +12,7 @@ export default async function RunPage({ params }: { params: Promise<{ teamSlug: 
   const { teamSlug, projectSlug, runId } = await params;
   const { user, team, project } = await loadProject(teamSlug, projectSlug);
   const run = await getRun(team.id, runId).catch((err) => {
-    if (err instanceof DomainError && err.code === 'NOT_FOUND') notFound();
+    if (isUserError(err, 'not-found')) notFound();
     throw err;
   });
   if (run.projectId !== project.id) notFound();

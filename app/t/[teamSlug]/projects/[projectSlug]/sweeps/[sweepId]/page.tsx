@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { can } from '@/lib/roles';
-import { DomainError } from '@/server/services/errors';
+import { isUserError } from '@/lib/errors';
 import { getSweep } from '@/server/services/sweeps';
 import { loadProject } from '../../project';
 import { SweepView } from './sweep-view';
@@ -12,7 +12,7 @@ export default async function SweepPage({ params }: { params: Promise<{ teamSlug
   const { teamSlug, projectSlug, sweepId } = await params;
   const { team, project } = await loadProject(teamSlug, projectSlug);
   const sweep = await getSweep(team.id, sweepId).catch((err) => {
-    if (err instanceof DomainError && err.code === 'NOT_FOUND') notFound();
+    if (isUserError(err, 'not-found')) notFound();
     throw err;
   });
   if (sweep.project.slug !== project.slug) notFound();

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { DomainError } from '@/server/services/errors';
+import { isUserError } from '@/lib/errors';
 import { getArchitecture } from '@/server/services/architectures';
 import { loadProject } from '../../../project';
 import { DiffView } from './diff-view';
@@ -18,7 +18,7 @@ export default async function DiffPage({
   const sp = await searchParams;
   const { team, project } = await loadProject(teamSlug, projectSlug);
   const arch = await getArchitecture(team.id, architectureId).catch((err) => {
-    if (err instanceof DomainError && err.code === 'NOT_FOUND') notFound();
+    if (isUserError(err, 'not-found')) notFound();
     throw err;
   });
   if (arch.project.id !== project.id) notFound();
