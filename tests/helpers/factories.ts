@@ -131,8 +131,8 @@ export type RunOverrides = Omit<Partial<CreateRunInput>, 'config'> & { config?: 
 
 /**
  * A run queued through the real createRun service (numbered, enqueued, notified). Without an
- * architecture it makes a dataset and an MLP that fits it; the config defaults to one short
- * supervised epoch.
+ * architecture it makes a dataset and an MLP that fits it. The config is the schema's defaults
+ * over a supervised paradigm and one epoch (so a run that trains stays short).
  */
 export async function makeRun(p: InProject, over: RunOverrides = {}) {
   let { architectureId, datasetId } = over;
@@ -142,7 +142,7 @@ export async function makeRun(p: InProject, over: RunOverrides = {}) {
     const inputs = ds?.inputs ?? (await datasetInputs(p.team.id, datasetId));
     architectureId = (await makeArchitecture(p, { inputs })).id;
   }
-  const config = { paradigm: 'supervised', epochs: 1, batchSize: 32, seed: 1, ...over.config } as CreateRunInput['config'];
+  const config = { paradigm: 'supervised', epochs: 1, ...over.config } as CreateRunInput['config'];
   return createRun({ teamId: p.team.id, userId: p.owner.id, role: 'OWNER', input: { ...over, projectId: p.project.id, architectureId, datasetId, config } });
 }
 
