@@ -3,26 +3,20 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { inject } from 'vitest';
-import { getTemplate } from '@/lib/arch/templates';
 import { prisma } from '@/lib/db/client';
-import { callerFor, makeTeam } from '../helpers/factories';
+import { callerFor, makeArchitecture, makeDataset, makeRun, makeWorkspace } from '../helpers/factories';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const require = createRequire(import.meta.url);
 
 /** A team with a project, a synthetic loans dataset and an MLP for it: what a long run needs. */
 export async function trainingFixture(rows = 3000) {
-  const t = await makeTeam();
+  const t = await makeWorkspace({ project: 'Chaos' });
   const api = callerFor(t.owner);
-  const project = await api.projects.create({ teamId: t.team.id, name: 'Chaos' });
-  const split = { train: 0.7, validation: 0.15, test: 0.15, seed: 1, stratify: 'label' as const };
-  const ds = await api.datasets.createSynthetic({ teamId: t.team.id, projectId: project.id, name: 'Loans', split, spec: { generator: 'loans', settings: { rows, seed: 5 } } });
-  const v = await api.datasets.version({ teamId: t.team.id, datasetId: ds.datasetId });
-  const inputs = (v.preprocessing as { encoder: { featureNames: string[] } }).encoder.featureNames.length;
-  const arch = await api.architectures.create({ teamId: t.team.id, projectId: project.id, name: 'MLP', spec: getTemplate('mlp-classifier').build({ inputShape: [inputs], task: 'binary' }) });
-  const createRun = (epochs: number, batchSize = 16) =>
-    api.runs.create({ teamId: t.team.id, projectId: project.id, architectureId: arch.id, datasetId: ds.datasetId, config: { paradigm: 'supervised', epochs, batchSize, batchMetricThrottleMs: 0, seed: 3 } });
-  return { ...t, api, projectId: project.id, createRun };
+  const ds = await makeDataset(t, { name: 'Loans', loans: { rows, seed: 5 } });
+  const arch = await makeArchitecture(t, { name: 'MLP', inputs: ds.inputs });
+  const createRun = (epochs: number, batchSize = 16) => makeRun(t, { architectureId: arch.id, datasetId: ds.datasetId, config: { epochs, batchSize, batchMetricThrottleMs: 0, seed: 3 } });
+  return { ...t, api, projectId: t.project.id, createRun };
 }
 
 export interface Point {

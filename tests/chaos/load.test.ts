@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { prisma } from '@/lib/db/client';
-import { callerFor, makeTeam } from '../helpers/factories';
+import { makeStoredRun, makeWorkspace } from '../helpers/factories';
 import { ensureBuilt, startWebServer, type WebServer } from './helpers';
 
 /**
@@ -70,11 +70,10 @@ describe('load', () => {
     };
     const loadBefore = os.loadavg()[0]!;
     await ensureBuilt();
-    const t = await makeTeam();
-    const project = await callerFor(t.owner).projects.create({ teamId: t.team.id, name: 'Load' });
+    const t = await makeWorkspace({ project: 'Load' });
     const runs: Array<{ id: string }> = [];
     for (let i = 0; i < RUNS; i++) {
-      runs.push(await prisma.run.create({ data: { teamId: t.team.id, projectId: project.id, number: i + 1, name: `load-${i}`, paradigm: 'supervised', source: 'external', config: {}, createdById: t.owner.id, status: 'RUNNING' } }));
+      runs.push(await makeStoredRun(t, { number: i + 1, name: `load-${i}`, source: 'external', status: 'RUNNING' }));
     }
     const { key } = await createApiKey({ userId: t.owner.id, teamId: t.team.id, name: 'load test' });
     server = await startWebServer(PORT);

@@ -5,33 +5,27 @@ import { pointAtE2eServer } from './state';
 /**
  * Three runs by two members, compared: overlay charts with a legend naming run and creator, the
  * parameter diff with "differences only", parallel coordinates and the Pareto scatter. The runs
- * are set up through the services (what the UI calls) and trained by the e2e server's worker.
+ * are set up through the test factories (the services the UI calls) and trained by the e2e
+ * server's worker.
  */
 test('compare runs of two members: overlay, diff, parallel coordinates, Pareto front', async ({ page }) => {
   test.setTimeout(180_000);
   pointAtE2eServer();
   const { signUp } = await import('@/server/services/users');
   const { createTeam } = await import('@/server/services/teams');
-  const { createProject } = await import('@/server/services/projects');
-  const { createSynthetic, getDatasetVersion } = await import('@/server/services/datasets');
-  const { createArchitecture } = await import('@/server/services/architectures');
-  const { createRun } = await import('@/server/services/runs');
-  const { getTemplate } = await import('@/lib/arch/templates');
+  const { makeArchitecture, makeDataset, makeProject, makeRun } = await import('../helpers/factories');
   const { prisma } = await import('@/lib/db/client');
 
   const ana = await signUp({ name: 'Ana Ruiz', email: `${unique('ana')}@lab.test`, password: PASSWORD });
   const ben = await signUp({ name: 'Ben Okafor', email: `${unique('ben')}@lab.test`, password: PASSWORD });
   const team = await createTeam(ana.id, { name: `Compare Lab ${Date.now().toString(36)}` });
   await prisma.membership.create({ data: { teamId: team.id, userId: ben.id, role: 'MEMBER' } });
-  const project = await createProject({ teamId: team.id, userId: ana.id, role: 'OWNER', input: { name: 'Credit', description: '' } });
-  const split = { train: 0.7, validation: 0.15, test: 0.15, seed: 1, stratify: 'label' as const };
-  const ds = await createSynthetic({ teamId: team.id, userId: ana.id, role: 'OWNER', input: { projectId: project.id, name: 'Loans', split, spec: { generator: 'loans', settings: { rows: 2000, seed: 2, biasStrength: 0.5 } } } });
-  const v = await getDatasetVersion(team.id, ds.datasetId);
-  const inputs = (v.preprocessing as { encoder: { featureNames: string[] } }).encoder.featureNames.length;
-  const arch = await createArchitecture({ teamId: team.id, userId: ana.id, role: 'OWNER', input: { projectId: project.id, name: 'Loan MLP', spec: getTemplate('mlp-classifier').build({ inputShape: [inputs], task: 'binary' }) } });
+  const project = await makeProject({ owner: ana, team }, 'Credit');
+  const ds = await makeDataset({ owner: ana, team, project }, { name: 'Loans', loans: { rows: 2000, seed: 2, biasStrength: 0.5 } });
+  const arch = await makeArchitecture({ owner: ana, team, project }, { name: 'Loan MLP', inputs: ds.inputs });
   const runIds: string[] = [];
   for (const [user, lr, batchSize] of [[ana, 1e-3, 32], [ben, 3e-3, 32], [ben, 1e-2, 64]] as const) {
-    const r = await createRun({ teamId: team.id, userId: user.id, role: 'MEMBER', input: { projectId: project.id, architectureId: arch.id, datasetId: ds.datasetId, config: { paradigm: 'supervised', epochs: 4, batchSize, learningRate: lr, seed: 3 } } });
+    const r = await makeRun({ owner: user, team, project }, { architectureId: arch.id, datasetId: ds.datasetId, config: { epochs: 4, batchSize, learningRate: lr, seed: 3 } });
     runIds.push(r.id);
   }
   const deadline = Date.now() + 120_000;
@@ -61,6 +55,15 @@ test('compare runs of two members: overlay, diff, parallel coordinates, Pareto f
   await page.getByRole('button', { name: 'Clear' }).click();
   await page.getByLabel('Group by').selectOption('');
   await expect(page.getByTestId('runs-total')).toHaveText('3 runs');
+  // The explorer with its column picker open, at desktop and laptop widths.
+  await page.getByRole('button', { name: 'Columns' }).click();
+  await expect(page.getByTestId('column-picker')).toBeVisible();
+  for (const width of [1440, 1024]) {
+    await page.setViewportSize({ width, height: 900 });
+    await shot(page, `63-runs-explorer-${width}`);
+  }
+  await page.getByRole('button', { name: 'Columns' }).click();
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   for (let i = 1; i <= 3; i++) await page.getByLabel(`Select run ${i}`).check();
   await page.getByRole('link', { name: 'Compare 3 runs' }).click();

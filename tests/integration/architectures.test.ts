@@ -3,9 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getTemplate } from '@/lib/arch/templates';
 import type { ArchitectureSpec } from '@/lib/arch/spec';
-import { addMember, callerFor, makeTeam } from '../helpers/factories';
+import { addMember, callerFor, makeProject, makeTeam, makeWorkspace, type Workspace } from '../helpers/factories';
 
-let team: Awaited<ReturnType<typeof makeTeam>>;
+let team: Workspace;
 let projectId: string;
 
 const mlp = (): ArchitectureSpec => getTemplate('mlp-classifier').build({ inputShape: [14], task: 'binary' });
@@ -20,8 +20,8 @@ async function codeOf(p: Promise<unknown>): Promise<[string, string]> {
 }
 
 beforeAll(async () => {
-  team = await makeTeam();
-  projectId = (await callerFor(team.owner).projects.create({ teamId: team.team.id, name: 'Arch tests' })).id;
+  team = await makeWorkspace({ project: 'Arch tests' });
+  projectId = team.project.id;
 });
 
 describe('architectures', () => {
@@ -112,7 +112,7 @@ describe('architectures', () => {
     // An outsider using their own team id cannot reach team A's architecture by id.
     expect((await codeOf(callerFor(other.owner).architectures.get({ teamId: other.team.id, architectureId: a.id })))[0]).toBe('NOT_FOUND');
     expect((await codeOf(callerFor(other.owner).architectures.fork({ teamId: other.team.id, architectureId: a.id, version: 1, name: 'steal' })))[0]).toBe('NOT_FOUND');
-    const otherProject = await callerFor(other.owner).projects.create({ teamId: other.team.id, name: 'Theirs' });
+    const otherProject = await makeProject(other, 'Theirs');
     expect((await codeOf(api.architectures.create({ teamId: team.team.id, projectId: otherProject.id, name: 'Cross', spec: mlp() })))[0]).toBe('NOT_FOUND');
     const viewer = await addMember(team.team.id, 'VIEWER');
     expect((await codeOf(callerFor(viewer).architectures.get({ teamId: team.team.id, architectureId: a.id })))[0]).toBe('OK');

@@ -1,19 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getTemplate } from '@/lib/arch/templates';
 import { prisma } from '@/lib/db/client';
 import { ZBackendChoice } from '@/lib/schemas/backends';
-import { callerFor, makeTeam } from '../helpers/factories';
+import { callerFor, makeArchitecture, makeDataset, makeRun, makeWorkspace, type Workspace } from '../helpers/factories';
 import { startWorker, waitForRun, type WorkerProcess } from '../helpers/worker-process';
 
 /** Per-run backend autotuning through the real queue and a real worker (wasm and cpu load here). */
-let t: Awaited<ReturnType<typeof makeTeam>>;
-let projectId: string;
+let t: Workspace;
 let worker: WorkerProcess;
-const split = { train: 0.7, validation: 0.15, test: 0.15, seed: 1, stratify: 'label' as const };
 
 beforeAll(async () => {
-  t = await makeTeam();
-  projectId = (await callerFor(t.owner).projects.create({ teamId: t.team.id, name: 'Autotune' })).id;
+  t = await makeWorkspace({ project: 'Autotune' });
   worker = startWorker();
 });
 
@@ -24,12 +20,9 @@ afterAll(async () => {
 describe('backend autotuning', () => {
   it('times wasm and cpu on the first run of an MLP, records both, caches the choice, and honours a pinned backend', async () => {
     const api = callerFor(t.owner);
-    const ds = await api.datasets.createSynthetic({ teamId: t.team.id, projectId, name: 'Loans', split, spec: { generator: 'loans', settings: { rows: 800, seed: 3, biasStrength: 0.5 } } });
-    const v = await api.datasets.version({ teamId: t.team.id, datasetId: ds.datasetId });
-    const inputs = (v.preprocessing as { encoder: { featureNames: string[] } }).encoder.featureNames.length;
-    const a = await api.architectures.create({ teamId: t.team.id, projectId, name: 'Wide MLP', spec: getTemplate('mlp-classifier').build({ inputShape: [inputs], task: 'binary' }) });
-    const create = (config: Record<string, unknown>) =>
-      api.runs.create({ teamId: t.team.id, projectId, architectureId: a.id, datasetId: ds.datasetId, config: { paradigm: 'supervised', epochs: 1, batchSize: 64, seed: 7, ...config } as never });
+    const ds = await makeDataset(t, { name: 'Loans', loans: { rows: 800, seed: 3, biasStrength: 0.5 } });
+    const a = await makeArchitecture(t, { name: 'Wide MLP', inputs: ds.inputs });
+    const create = (config: Record<string, unknown>) => makeRun(t, { architectureId: a.id, datasetId: ds.datasetId, config: { epochs: 1, batchSize: 64, seed: 7, ...config } as never });
 
     const first = await create({});
     const done = await waitForRun(first.id, ['SUCCEEDED', 'FAILED'], 120_000, worker);

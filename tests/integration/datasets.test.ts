@@ -7,24 +7,15 @@ import { artifactStore } from '@/lib/artifacts/store';
 import { prisma } from '@/lib/db/client';
 import { DomainError } from '@/server/services/errors';
 import { stageUpload } from '@/server/services/datasets';
-import { addMember, callerFor, makeTeam } from '../helpers/factories';
+import { addMember, callerFor, loansCsv as csvOf, makeTeam, makeWorkspace, type Workspace } from '../helpers/factories';
 
-let t: Awaited<ReturnType<typeof makeTeam>>;
+let t: Workspace;
 let projectId: string;
 
 beforeAll(async () => {
-  t = await makeTeam();
-  projectId = (await callerFor(t.owner).projects.create({ teamId: t.team.id, name: 'Data' })).id;
+  t = await makeWorkspace({ project: 'Data' });
+  projectId = t.project.id;
 });
-
-function csvOf(rows: number): string {
-  const lines = ['age,income,sex,group,approved'];
-  for (let i = 0; i < rows; i++) {
-    const sex = i % 3 === 0 ? 'female' : 'male';
-    lines.push(`${20 + (i % 50)},${1000 + ((i * 37) % 5000)},${sex},${i % 4 === 0 ? 'b' : 'a'},${(i * 7) % 10 < (sex === 'female' ? 3 : 6) ? 'yes' : 'no'}`);
-  }
-  return lines.join('\n') + '\n';
-}
 
 async function stage(text: string | Buffer, kind: 'csv' | 'image-zip' = 'csv', imageOptions?: unknown, limitBytes?: number) {
   return stageUpload({

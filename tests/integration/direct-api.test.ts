@@ -3,7 +3,7 @@ import { prisma } from '@/lib/db/client';
 import { createApiKey } from '@/server/services/api-keys';
 import { securityHeaders } from '@/server/web/security-headers.mjs';
 import { ensureBuilt, signInOverHttp, startWebServer, type WebServer } from '../chaos/helpers';
-import { TEST_PASSWORD, callerFor, makeTeam } from '../helpers/factories';
+import { TEST_PASSWORD, makeStoredRun, makeWorkspace } from '../helpers/factories';
 
 /**
  * The production web server's direct API (server/web/direct-api.ts): API-key calls to REST routes
@@ -21,12 +21,11 @@ let email: string;
 
 beforeAll(async () => {
   await ensureBuilt();
-  const t = await makeTeam();
+  const t = await makeWorkspace({ project: 'Direct' });
   email = t.owner.email;
-  const project = await callerFor(t.owner).projects.create({ teamId: t.team.id, name: 'Direct' });
   runIds = [];
   for (let i = 0; i < 2; i++) {
-    const run = await prisma.run.create({ data: { teamId: t.team.id, projectId: project.id, number: i + 1, name: `direct-${i}`, paradigm: 'supervised', source: 'external', config: {}, createdById: t.owner.id, status: 'RUNNING' } });
+    const run = await makeStoredRun(t, { number: i + 1, name: `direct-${i}`, source: 'external', status: 'RUNNING' });
     runIds.push(run.id);
   }
   key = (await createApiKey({ userId: t.owner.id, teamId: t.team.id, name: 'direct' })).key;

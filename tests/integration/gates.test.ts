@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { prisma } from '@/lib/db/client';
 import { computeFairness } from '@/lib/fairness/metrics';
 import { gateInputOf } from '@/lib/fairness/gates';
 import { searchRuns } from '@/server/services/run-search';
 import { runReport } from '@/server/services/runs';
-import { addMember, callerFor, makeTeam, makeUser } from '../helpers/factories';
+import { addMember, callerFor, makeStoredRun, makeTeam, makeUser, makeWorkspace } from '../helpers/factories';
 
 /**
  * Team fairness gates: rules stored per team, evaluated when runs are read (so a rule added
@@ -30,12 +29,10 @@ let owner: Awaited<ReturnType<typeof makeUser>>;
 
 beforeAll(async () => {
   owner = await makeUser('Gate Owner');
-  const { team } = await makeTeam(owner);
-  teamId = team.id;
-  const project = await prisma.project.create({ data: { teamId, name: 'Gates', slug: `gates-${Date.now()}`, createdById: owner.id } });
-  projectId = project.id;
-  const mk = (number: number, name: string, evaluation: object | undefined) =>
-    prisma.run.create({ data: { teamId, projectId, number, name, status: 'SUCCEEDED', paradigm: 'supervised', config: {}, createdById: owner.id, ...(evaluation ? { evaluation } : {}) } });
+  const ws = await makeWorkspace({ owner, project: 'Gates' });
+  teamId = ws.team.id;
+  projectId = ws.project.id;
+  const mk = (number: number, name: string, evaluation: object | undefined) => makeStoredRun(ws, { number, name, status: 'SUCCEEDED', ...(evaluation ? { evaluation } : {}) });
   const a = await mk(1, 'skewed', { accuracy: 0.5, fairness: { key: 'x', summary: {}, gates: skewed } });
   const b = await mk(2, 'fair', { accuracy: 1, fairness: { key: 'y', summary: {}, gates: fair } });
   const c = await mk(3, 'no report', { accuracy: 0.9 });

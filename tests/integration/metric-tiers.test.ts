@@ -3,7 +3,7 @@ import { downsampleMinMax } from '@/lib/charts/downsample';
 import { prisma } from '@/lib/db/client';
 import { logMetrics, truncateRunMetrics } from '@/lib/tracking/metrics';
 import { seriesPoints, seriesPointsMany } from '@/server/services/metrics';
-import { callerFor, makeTeam } from '../helpers/factories';
+import { makeStoredRun, makeWorkspace } from '../helpers/factories';
 
 /**
  * The chart tiers (MetricTier) answer downsampled reads: whatever order the points arrived in,
@@ -11,11 +11,7 @@ import { callerFor, makeTeam } from '../helpers/factories';
  */
 
 async function makeRun() {
-  const { team, owner } = await makeTeam();
-  const project = await callerFor(owner).projects.create({ teamId: team.id, name: 'Tiers' });
-  const run = await prisma.run.create({
-    data: { teamId: team.id, projectId: project.id, number: 1, name: 'r', paradigm: 'supervised', config: {}, createdById: owner.id },
-  });
+  const run = await makeStoredRun(await makeWorkspace({ project: 'Tiers' }), { number: 1, name: 'r' });
   return run.id;
 }
 

@@ -1,16 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { prisma } from '@/lib/db/client';
 import { logMetrics } from '@/lib/tracking/metrics';
-import { callerFor, makeTeam } from '../helpers/factories';
+import { makeStoredRun, makeWorkspace } from '../helpers/factories';
 
 let runId: string;
 
 async function makeRun() {
-  const { team, owner } = await makeTeam();
-  const project = await callerFor(owner).projects.create({ teamId: team.id, name: 'Metrics' });
-  const run = await prisma.run.create({
-    data: { teamId: team.id, projectId: project.id, number: 1, name: 'r', paradigm: 'supervised', config: {}, createdById: owner.id },
-  });
+  const run = await makeStoredRun(await makeWorkspace({ project: 'Metrics' }), { number: 1, name: 'r' });
   return run.id;
 }
 

@@ -5,7 +5,7 @@ import { prisma } from '@/lib/db/client';
 import { appRouter } from '@/server/api/root';
 import type { PublicUser } from '@/server/services/users';
 import { counter, FUZZ_RUNS, fuzzParams } from '../helpers/fuzz';
-import { callerFor, makeTeam } from '../helpers/factories';
+import { makeStoredRun, makeWorkspace } from '../helpers/factories';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,11 +33,11 @@ let teamId: string;
 let ownerKey: string | null = null;
 
 beforeAll(async () => {
-  const a = await makeTeam();
+  const a = await makeWorkspace({ project: 'Fuzz' });
   teamId = a.team.id;
   session.user = a.owner;
-  const project = await callerFor(a.owner).projects.create({ teamId, name: 'Fuzz' });
-  const run = await prisma.run.create({ data: { teamId, projectId: project.id, number: 1, name: 'fuzz', paradigm: 'supervised', config: {}, createdById: a.owner.id } });
+  const project = a.project;
+  const run = await makeStoredRun(a, { number: 1, name: 'fuzz' });
   const cp = await prisma.checkpoint.create({ data: { runId: run.id, epoch: 1, kind: 'epoch', key: `teams/${teamId}/runs/${run.id}/checkpoints/none` } });
   ids = { teamId, projectId: project.id, experimentId: project.id, runId: run.id, run_id: run.id, checkpointId: cp.id };
   const keys = path.resolve(import.meta.dirname, '../../server/services/api-keys.ts');

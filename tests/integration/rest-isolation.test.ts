@@ -8,7 +8,7 @@ import { logMetrics } from '@/lib/tracking/metrics';
 import { appRouter } from '@/server/api/root';
 import type { Meta } from '@/server/api/trpc';
 import type { PublicUser } from '@/server/services/users';
-import { addMember, callerFor, makeTeam, makeUser, uid } from '../helpers/factories';
+import { addMember, makeProject, makeStoredRun, makeTeam, makeUser, uid } from '../helpers/factories';
 import { fillRoute, findRouteFiles, loadHandlers, MUTATIONS, routeVariants, type HttpMethod, type RouteFile, type RouteHandler } from '../helpers/rest-routes';
 
 /**
@@ -77,10 +77,8 @@ beforeAll(async () => {
   await prisma.team.update({ where: { id: a.team.id }, data: { name: `${SECRET} team` } });
   const b = await makeTeam();
   const viewer = await addMember(a.team.id, 'VIEWER');
-  const project = await callerFor(a.owner).projects.create({ teamId: a.team.id, name: `${SECRET} project` });
-  const run = await prisma.run.create({
-    data: { teamId: a.team.id, projectId: project.id, number: 1, name: `${SECRET} run`, paradigm: 'supervised', config: {}, createdById: a.owner.id, status: 'RUNNING' },
-  });
+  const project = await makeProject(a, `${SECRET} project`);
+  const run = await makeStoredRun({ ...a, project }, { number: 1, name: `${SECRET} run`, status: 'RUNNING' });
   await logMetrics(prisma, run.id, [{ key: `${SECRET}-metric`, step: 0, value: 0.123456789 }]);
   const cp = await prisma.checkpoint.create({ data: { runId: run.id, epoch: 1, kind: 'epoch', key: `teams/${a.team.id}/runs/${run.id}/checkpoints/epoch-1-a0` } });
   ids = {

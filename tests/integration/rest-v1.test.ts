@@ -9,25 +9,26 @@ import * as runs from '@/app/api/v1/runs/route';
 import * as search from '@/app/api/v1/runs/search/route';
 import { prisma } from '@/lib/db/client';
 import { authenticateApiKey, createApiKey } from '@/server/services/api-keys';
-import { addMember, callerFor, makeTeam } from '../helpers/factories';
+import { addMember, callerFor, makeProject, makeStoredRun, makeTeam, makeWorkspace, type Workspace } from '../helpers/factories';
 import { call } from '../helpers/rest';
 
 let key: string;
 let teamId: string;
 let projectSlug: string;
+let ws: Workspace;
 let otherKey: string;
 let viewerKey: string;
 
 beforeAll(async () => {
-  const { team, owner } = await makeTeam();
+  ws = await makeWorkspace({ project: 'External' });
+  const { team, owner, project } = ws;
   teamId = team.id;
-  const project = await callerFor(owner).projects.create({ teamId, name: 'External' });
   projectSlug = project.slug;
   key = (await createApiKey({ userId: owner.id, teamId, name: 'ci' })).key;
   const viewer = await addMember(teamId, 'VIEWER');
   viewerKey = (await createApiKey({ userId: viewer.id, teamId, name: 'viewer' })).key;
   const other = await makeTeam();
-  await callerFor(other.owner).projects.create({ teamId: other.team.id, name: 'Elsewhere' });
+  await makeProject(other, 'Elsewhere');
   otherKey = (await createApiKey({ userId: other.owner.id, teamId: other.team.id, name: 'other' })).key;
 });
 
@@ -176,8 +177,7 @@ describe('REST API /api/v1', () => {
     expect(otherProject.status).toBe(404);
     expect((await call(logBatch.POST, { key: viewerKey, params: { runId: run.id }, body: {} })).status).toBe(403);
     expect((await call(runItem.GET, { key: viewerKey, params: { runId: run.id } })).status).toBe(200);
-    const project = await prisma.project.findFirstOrThrow({ where: { teamId, slug: projectSlug } });
-    const workerRun = await prisma.run.create({ data: { teamId, projectId: project.id, number: 9000, name: 'w', paradigm: 'supervised', config: {} } });
+    const workerRun = await makeStoredRun(ws, { number: 9000, name: 'w', createdById: null });
     const res = await call(logBatch.POST, { key, params: { runId: workerRun.id }, body: { metrics: [{ key: 'x', value: 1, step: 0 }] } });
     expect(res.status).toBe(409);
   });

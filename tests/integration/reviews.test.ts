@@ -8,7 +8,7 @@ import { computeFairness } from '@/lib/fairness/metrics';
 import { modelCardMarkdown } from '@/lib/model-card';
 import { createInvitation, acceptInvitation, revokeInvitation } from '@/server/services/invitations';
 import { changeRole, removeMember } from '@/server/services/teams';
-import { addMember, callerFor, makeTeam, makeUser, uid } from '../helpers/factories';
+import { addMember, callerFor, makeStoredRun, makeUser, makeWorkspace, uid, type Workspace } from '../helpers/factories';
 
 /**
  * Reviewing fairness reports as a team: the review state machine (decisions pinned to the
@@ -33,6 +33,7 @@ async function storeReport(key: string, seed = 1) {
 }
 
 type U = Awaited<ReturnType<typeof makeUser>>;
+let ws: Workspace;
 let teamId: string;
 let projectId: string;
 let datasetVersionId: string;
@@ -43,9 +44,7 @@ let runNumber = 0;
 async function makeRun(by: U, opts: { status?: 'SUCCEEDED' | 'RUNNING' } = {}) {
   const key = `runs/${uid('r')}/fairness.json`;
   const fairness = await storeReport(key);
-  const run = await prisma.run.create({
-    data: { teamId, projectId, number: ++runNumber, name: `run ${runNumber}`, status: opts.status ?? 'SUCCEEDED', paradigm: 'supervised', config: { epochs: 2, batchSize: 8, sampleWeights: true }, createdById: by.id, datasetVersionId, evaluation: { accuracy: 0.5, fairness } },
-  });
+  const run = await makeStoredRun(ws, { number: ++runNumber, name: `run ${runNumber}`, status: opts.status ?? 'SUCCEEDED', config: { epochs: 2, batchSize: 8, sampleWeights: true }, createdById: by.id, datasetVersionId, evaluation: { accuracy: 0.5, fairness } });
   await prisma.checkpoint.create({ data: { runId: run.id, epoch: 2, kind: 'best', key: `runs/${run.id}/ckpt-2` } });
   return run;
 }
@@ -55,14 +54,14 @@ const actionsOf = async (targetId?: string) =>
 
 beforeAll(async () => {
   owner = await makeUser('Olga Owner');
-  ({ team: { id: teamId } } = await makeTeam(owner));
+  ws = await makeWorkspace({ owner, project: 'Credit' });
+  teamId = ws.team.id;
+  projectId = ws.project.id;
   author = await addMember(teamId, 'MEMBER', await makeUser('Ada Author'));
   reviewer = await addMember(teamId, 'MEMBER', await makeUser('Rui Reviewer'));
   reviewer2 = await addMember(teamId, 'MEMBER', await makeUser('Rita Second'));
   viewer = await addMember(teamId, 'VIEWER', await makeUser('Vera Viewer'));
   admin = await addMember(teamId, 'ADMIN', await makeUser('Adam Admin'));
-  const project = await prisma.project.create({ data: { teamId, name: 'Credit', slug: uid('credit'), createdById: owner.id } });
-  projectId = project.id;
   const dataset = await prisma.dataset.create({ data: { teamId, projectId, name: 'Loans', kind: 'tabular', createdById: owner.id } });
   const dv = await prisma.datasetVersion.create({
     data: { datasetId: dataset.id, version: 1, source: { kind: 'csv' }, schema: {}, labelColumn: 'approved', sensitiveColumns: ['group'], rowCount: 18, profile: {}, split: { train: 0.7 }, artifacts: {} },

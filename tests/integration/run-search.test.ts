@@ -6,7 +6,7 @@ import { logMetrics, type MetricPointInput } from '@/lib/tracking/metrics';
 import { DomainError } from '@/server/services/errors';
 import { availableColumns, searchRuns, type SearchRunsArgs } from '@/server/services/run-search';
 import type { PublicUser } from '@/server/services/users';
-import { addMember, callerFor, makeTeam, makeUser } from '../helpers/factories';
+import { addMember, makeProject, makeTeam, makeUser } from '../helpers/factories';
 
 /**
  * Five runs in one project of team A (two users, tags, configs, architectures, datasets, metric
@@ -67,7 +67,7 @@ beforeAll(async () => {
   teamId = a.team.id;
   ana = a.owner;
   bob = await addMember(teamId, 'MEMBER', await makeUser('Bob Builder'));
-  projectId = (await callerFor(a.owner).projects.create({ teamId, name: 'Search' })).id;
+  projectId = (await makeProject(a, 'Search')).id;
   const mlp = await makeArchitecture(teamId, projectId, 'MLP');
   const cnn = await makeArchitecture(teamId, projectId, 'CNN');
   const iris = await makeDataset(teamId, projectId, 'Iris');
@@ -152,7 +152,7 @@ beforeAll(async () => {
   // Team B: a run that matches every query used below.
   const b = await makeTeam();
   otherTeamId = b.team.id;
-  otherProjectId = (await callerFor(b.owner).projects.create({ teamId: otherTeamId, name: 'Search' })).id;
+  otherProjectId = (await makeProject(b, 'Search')).id;
   await makeRun(otherTeamId, otherProjectId, {
     number: 1,
     name: 'mlp-baseline',
@@ -211,7 +211,7 @@ describe('filters', () => {
   });
 
   it('never fail on values a numeric cast would choke on', async () => {
-    const project = await callerFor(ana).projects.create({ teamId, name: 'Odd configs' });
+    const project = await makeProject({ owner: ana, team: { id: teamId } }, 'Odd configs');
     const odd = await makeRun(teamId, project.id, { number: 1, name: 'odd', status: 'SUCCEEDED', createdById: ana.id, tags: [], config: {}, createdAt: NOW });
     // Written as SQL: JSON from JavaScript cannot hold 1e400.
     await prisma.$executeRaw`UPDATE "Run" SET config = '{"huge": 1e400, "text": "1e99999", "obj": {"a": 1}, "list": [1, 2]}'::jsonb WHERE id = ${odd.id}`;

@@ -6,18 +6,19 @@ import { trainAndLog } from '@/examples/tfjs-external-run';
 import { createApiKey } from '@/server/services/api-keys';
 import { searchRuns } from '@/server/services/run-search';
 import { compareRuns, runReport } from '@/server/services/runs';
-import { callerFor, makeTeam } from '../helpers/factories';
+import { makeStoredRun, makeWorkspace, type Workspace } from '../helpers/factories';
 import { routeFetch } from '../helpers/route-fetch';
 
 let db: Deepboard;
 let teamId: string;
 let projectId: string;
 let projectSlug: string;
+let ws: Workspace;
 
 beforeAll(async () => {
-  const { team, owner } = await makeTeam();
+  ws = await makeWorkspace({ project: 'SDK' });
+  const { team, owner, project } = ws;
   teamId = team.id;
-  const project = await callerFor(owner).projects.create({ teamId, name: 'SDK' });
   projectId = project.id;
   projectSlug = project.slug;
   const { key } = await createApiKey({ userId: owner.id, teamId, name: 'sdk' });
@@ -62,7 +63,7 @@ describe('the TypeScript SDK against the real route handlers', () => {
     expect(testAccuracy).toBeGreaterThan(0.6);
 
     // A worker-trained run of the same project (its metrics written through the same path).
-    const workerRun = await prisma.run.create({ data: { teamId, projectId, number: 1000, name: 'worker mlp', paradigm: 'supervised', status: 'SUCCEEDED', config: { learningRate: 0.01, epochs: 8 }, startedAt: new Date(), finishedAt: new Date() } });
+    const workerRun = await makeStoredRun(ws, { number: 1000, name: 'worker mlp', status: 'SUCCEEDED', config: { learningRate: 0.01, epochs: 8 }, startedAt: new Date(), finishedAt: new Date(), createdById: null });
     await logMetrics(prisma, workerRun.id, [
       { key: 'accuracy', context: 'validation', step: 8, value: 0.7 },
       { key: 'loss', context: 'train', step: 8, value: 0.6 },

@@ -3,7 +3,7 @@ import { prisma } from '@/lib/db/client';
 import { logMetrics } from '@/lib/tracking/metrics';
 import { searchRuns } from '@/server/services/run-search';
 import { searchCache } from '@/server/services/search-cache';
-import { callerFor, makeTeam } from '../helpers/factories';
+import { makeProject, makeStoredRun, makeTeam } from '../helpers/factories';
 
 /**
  * The runs-table cache: answers are reused while nothing in the project changes, and every kind
@@ -17,7 +17,7 @@ let otherProjectId: string;
 const cache = searchCache();
 
 async function run(project: string, number: number, name: string) {
-  return prisma.run.create({ data: { teamId: team.team.id, projectId: project, number, name, paradigm: 'supervised', config: { learningRate: 0.01 * number }, createdById: team.owner.id, status: 'SUCCEEDED' } });
+  return makeStoredRun({ ...team, project: { id: project } }, { number, name, config: { learningRate: 0.01 * number }, status: 'SUCCEEDED' });
 }
 
 const search = (query?: string, project = projectId) =>
@@ -37,8 +37,8 @@ async function eventually(query: string | undefined, ok: (r: Awaited<ReturnType<
 beforeAll(async () => {
   process.env.DEEPBOARD_SEARCH_CACHE = '1';
   team = await makeTeam();
-  projectId = (await callerFor(team.owner).projects.create({ teamId: team.team.id, name: 'Cached' })).id;
-  otherProjectId = (await callerFor(team.owner).projects.create({ teamId: team.team.id, name: 'Other' })).id;
+  projectId = (await makeProject(team, 'Cached')).id;
+  otherProjectId = (await makeProject(team, 'Other')).id;
   await run(projectId, 1, 'alpha');
   await run(projectId, 2, 'beta');
   await run(otherProjectId, 1, 'elsewhere');

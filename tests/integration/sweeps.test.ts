@@ -1,29 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getTemplate } from '@/lib/arch/templates';
 import { prisma } from '@/lib/db/client';
 import type { CreateSweepInput } from '@/lib/schemas/sweeps';
 import { enumerateGrid } from '@/lib/sweeps/space';
 import { advanceRunningSweeps, advanceSweep } from '@/server/services/sweeps';
-import { addMember, callerFor, makeTeam } from '../helpers/factories';
+import { addMember, callerFor, makeArchitecture, makeDataset, makeTeam, makeWorkspace, type Workspace } from '../helpers/factories';
 import { startWorker, type WorkerProcess } from '../helpers/worker-process';
 
 /** Sweeps through the real queue and real worker processes. */
-let t: Awaited<ReturnType<typeof makeTeam>>;
+let t: Workspace;
 let projectId: string;
 let architectureId: string;
 let datasetId: string;
 const workers: WorkerProcess[] = [];
-const split = { train: 0.7, validation: 0.15, test: 0.15, seed: 1, stratify: 'label' as const };
 
 beforeAll(async () => {
-  t = await makeTeam();
-  const api = callerFor(t.owner);
-  projectId = (await api.projects.create({ teamId: t.team.id, name: 'Sweeps' })).id;
-  const ds = await api.datasets.createSynthetic({ teamId: t.team.id, projectId, name: 'Loans', split, spec: { generator: 'loans', settings: { rows: 600, seed: 3, biasStrength: 0.5 } } });
+  t = await makeWorkspace({ project: 'Sweeps' });
+  projectId = t.project.id;
+  const ds = await makeDataset(t, { name: 'Loans', loans: { rows: 600, seed: 3, biasStrength: 0.5 } });
   datasetId = ds.datasetId;
-  const v = await api.datasets.version({ teamId: t.team.id, datasetId });
-  const inputs = (v.preprocessing as { encoder: { featureNames: string[] } }).encoder.featureNames.length;
-  architectureId = (await api.architectures.create({ teamId: t.team.id, projectId, name: 'MLP', spec: getTemplate('mlp-classifier').build({ inputShape: [inputs], task: 'binary' }) })).id;
+  architectureId = (await makeArchitecture(t, { name: 'MLP', inputs: ds.inputs })).id;
 });
 
 afterAll(async () => {

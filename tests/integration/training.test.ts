@@ -1,20 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getTemplate } from '@/lib/arch/templates';
+import type { getTemplate } from '@/lib/arch/templates';
 import { prisma } from '@/lib/db/client';
 import { reportRefsOf } from '@/lib/schemas/run-documents';
-import { callerFor, makeTeam } from '../helpers/factories';
+import { callerFor, makeArchitecture, makeDataset, makeRun, makeWorkspace, TEST_SPLIT as split, type Workspace } from '../helpers/factories';
 import { scanStoredDocuments } from '../helpers/stored-documents';
 import { startWorker, waitForRun, type WorkerProcess } from '../helpers/worker-process';
 
 /** Every family and paradigm trains through the real queue and a real worker process. */
-let t: Awaited<ReturnType<typeof makeTeam>>;
+let t: Workspace;
 let projectId: string;
 let worker: WorkerProcess;
-const split = { train: 0.7, validation: 0.15, test: 0.15, seed: 1, stratify: 'label' as const };
 
 beforeAll(async () => {
-  t = await makeTeam();
-  projectId = (await callerFor(t.owner).projects.create({ teamId: t.team.id, name: 'Training' })).id;
+  t = await makeWorkspace({ project: 'Training' });
+  projectId = t.project.id;
   worker = startWorker({ DEEPBOARD_RUN_STALE_MS: '6000' });
 });
 
@@ -23,17 +22,15 @@ afterAll(async () => {
 });
 
 async function arch(name: string, templateId: Parameters<typeof getTemplate>[0], shape: Parameters<ReturnType<typeof getTemplate>['build']>[0]) {
-  return callerFor(t.owner).architectures.create({ teamId: t.team.id, projectId, name, spec: getTemplate(templateId).build(shape) });
+  return makeArchitecture(t, { name, template: templateId, shape });
 }
 
 describe('training through the queue', () => {
   it('an MLP on synthetic loans: metrics, checkpoints, evaluation and predictions stored', async () => {
     const api = callerFor(t.owner);
-    const ds = await api.datasets.createSynthetic({ teamId: t.team.id, projectId, name: 'Loans', split, spec: { generator: 'loans', settings: { rows: 1500, seed: 3, biasStrength: 0.5 } } });
-    const v = await api.datasets.version({ teamId: t.team.id, datasetId: ds.datasetId });
-    const inputs = (v.preprocessing as { encoder: { featureNames: string[] } }).encoder.featureNames.length;
-    const a = await arch('Loan MLP', 'mlp-classifier', { inputShape: [inputs], task: 'binary' });
-    const run = await api.runs.create({ teamId: t.team.id, projectId, architectureId: a.id, datasetId: ds.datasetId, config: { paradigm: 'supervised', epochs: 3, batchSize: 64, seed: 7 } });
+    const ds = await makeDataset(t, { name: 'Loans', loans: { rows: 1500, seed: 3, biasStrength: 0.5 } });
+    const a = await arch('Loan MLP', 'mlp-classifier', { inputShape: [ds.inputs], task: 'binary' });
+    const run = await makeRun(t, { architectureId: a.id, datasetId: ds.datasetId, config: { epochs: 3, batchSize: 64, seed: 7 } });
     const done = await waitForRun(run.id, ['SUCCEEDED', 'FAILED'], 120_000, worker);
     expect(done.error).toBeNull();
     expect(done.status).toBe('SUCCEEDED');
@@ -87,12 +84,10 @@ describe('training through the queue', () => {
 
   it('reweighing trains with fairness sample weights (same seed, different model)', async () => {
     const api = callerFor(t.owner);
-    const ds = await api.datasets.createSynthetic({ teamId: t.team.id, projectId, name: 'Biased loans', split, spec: { generator: 'loans', settings: { rows: 3000, seed: 11, biasStrength: 1 } } });
-    const v = await api.datasets.version({ teamId: t.team.id, datasetId: ds.datasetId });
-    const inputs = (v.preprocessing as { encoder: { featureNames: string[] } }).encoder.featureNames.length;
-    const a = await arch('Biased MLP', 'mlp-classifier', { inputShape: [inputs], task: 'binary' });
+    const ds = await makeDataset(t, { name: 'Biased loans', loans: { rows: 3000, seed: 11, biasStrength: 1 } });
+    const a = await arch('Biased MLP', 'mlp-classifier', { inputShape: [ds.inputs], task: 'binary' });
     const runs = await Promise.all(
-      [false, true].map((sampleWeights) => api.runs.create({ teamId: t.team.id, projectId, architectureId: a.id, datasetId: ds.datasetId, config: { paradigm: 'supervised', epochs: 4, batchSize: 32, seed: 5, sampleWeights } })),
+      [false, true].map((sampleWeights) => makeRun(t, { architectureId: a.id, datasetId: ds.datasetId, config: { epochs: 4, batchSize: 32, seed: 5, sampleWeights } })),
     );
     const gaps: number[] = [];
     for (const r of runs) {
@@ -175,11 +170,9 @@ describe('training through the queue', () => {
 
   it('cancel stops a running run within moments, and the worker moves on', async () => {
     const api = callerFor(t.owner);
-    const ds = await api.datasets.createSynthetic({ teamId: t.team.id, projectId, name: 'Loans long', split, spec: { generator: 'loans', settings: { rows: 3000, seed: 9 } } });
-    const v = await api.datasets.version({ teamId: t.team.id, datasetId: ds.datasetId });
-    const inputs = (v.preprocessing as { encoder: { featureNames: string[] } }).encoder.featureNames.length;
-    const a = await arch('Long MLP', 'mlp-classifier', { inputShape: [inputs], task: 'binary' });
-    const run = await api.runs.create({ teamId: t.team.id, projectId, architectureId: a.id, datasetId: ds.datasetId, config: { paradigm: 'supervised', epochs: 500, batchSize: 8, batchMetricThrottleMs: 0 } });
+    const ds = await makeDataset(t, { name: 'Loans long', loans: { rows: 3000, seed: 9 } });
+    const a = await arch('Long MLP', 'mlp-classifier', { inputShape: [ds.inputs], task: 'binary' });
+    const run = await makeRun(t, { architectureId: a.id, datasetId: ds.datasetId, config: { epochs: 500, batchSize: 8, batchMetricThrottleMs: 0 } });
     await waitForRun(run.id, ['RUNNING'], 60_000, worker);
     await new Promise((r) => setTimeout(r, 1500));
     const requested = Date.now();
@@ -188,7 +181,7 @@ describe('training through the queue', () => {
     expect(done.status).toBe('CANCELED');
     expect(done.finishedAt!.getTime() - requested).toBeLessThan(5000);
     // The queue goes on: a queued run can be canceled at once, and a new one still trains.
-    const next = await api.runs.create({ teamId: t.team.id, projectId, architectureId: a.id, datasetId: ds.datasetId, config: { paradigm: 'supervised', epochs: 1 } });
+    const next = await makeRun(t, { architectureId: a.id, datasetId: ds.datasetId, config: { epochs: 1 } });
     expect((await waitForRun(next.id, ['SUCCEEDED', 'FAILED'], 60_000, worker)).status).toBe('SUCCEEDED');
   });
 
@@ -205,7 +198,7 @@ describe('training through the queue', () => {
       columns: cols.map((c) => ({ name: c.name, type: c.type, role: c.name === 'y' ? 'label' : 'feature', useAsFeature: false })),
     });
     const a = await arch('Exploding regressor', 'mlp-regressor', { inputShape: [2], task: 'regression' });
-    const run = await api.runs.create({ teamId: t.team.id, projectId, architectureId: a.id, datasetId: ds.datasetId, config: { paradigm: 'supervised', epochs: 3, optimizer: { name: 'sgd' }, learningRate: 1e30 } });
+    const run = await makeRun(t, { architectureId: a.id, datasetId: ds.datasetId, config: { epochs: 3, optimizer: { name: 'sgd' }, learningRate: 1e30 } });
     const done = await waitForRun(run.id, ['SUCCEEDED', 'FAILED'], 60_000, worker);
     expect(done.status).toBe('FAILED');
     expect(done.error).toMatch(/(NaN|infinit|Infinity).*epoch \d+, step \d+/i);
@@ -219,7 +212,7 @@ describe('training through the queue', () => {
     const v = await api.datasets.version({ teamId: t.team.id, datasetId: ds.id });
     const inputs = (v.preprocessing as { encoder: { featureNames: string[] } }).encoder.featureNames.length;
     const a = await arch('Resumable MLP', 'mlp-classifier', { inputShape: [inputs], task: 'binary' });
-    const run = await api.runs.create({ teamId: t.team.id, projectId, architectureId: a.id, datasetId: ds.id, config: { paradigm: 'supervised', epochs: 8, batchSize: 16 } });
+    const run = await makeRun(t, { architectureId: a.id, datasetId: ds.id, config: { epochs: 8, batchSize: 16 } });
     await waitForRun(run.id, ['RUNNING'], 60_000, victim);
     const deadline = Date.now() + 60_000;
     while ((await prisma.checkpoint.count({ where: { runId: run.id, kind: 'epoch' } })) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -247,7 +240,7 @@ describe('training through the queue', () => {
       const ds = (await api.datasets.list({ teamId: t.team.id, projectId })).find((d) => d.name === 'Loans')!;
       const a = (await api.architectures.list({ teamId: t.team.id, projectId })).find((x) => x.name === 'Loan MLP')!;
       const runs = [];
-      for (let i = 0; i < 4; i++) runs.push(await api.runs.create({ teamId: t.team.id, projectId, architectureId: a.id, datasetId: ds.id, config: { paradigm: 'supervised', epochs: 4, batchSize: 16, seed: i } }));
+      for (let i = 0; i < 4; i++) runs.push(await makeRun(t, { architectureId: a.id, datasetId: ds.id, config: { epochs: 4, batchSize: 16, seed: i } }));
       const done = await Promise.all(runs.map((r) => waitForRun(r.id, ['SUCCEEDED', 'FAILED'], 120_000, second)));
       expect(done.map((r) => r.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
       expect(new Set(done.map((r) => r.workerId)).size).toBe(2);
