@@ -7,7 +7,7 @@ import { prisma } from '@/lib/db/client';
 import * as lifecycle from '@/lib/runs/lifecycle';
 import { canTransition, isAllowedChange, targetOf, type TransitionResult } from '@/lib/runs/lifecycle';
 import { reapStaleRuns, RUN_STALE_AFTER_MS } from '@/lib/runs/reaper';
-import { callerFor, makeTeam } from '../helpers/factories';
+import { makeWorkspace } from '../helpers/factories';
 
 /**
  * Must-show 1: random interleavings of claim, heartbeat, progress, checkpoint, reap (with a clock
@@ -86,10 +86,10 @@ async function jobExists(key: string): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  const made = await makeTeam();
+  const made = await makeWorkspace({ project: 'Lifecycle property' });
   team = made.team;
   owner = made.owner;
-  projectId = (await callerFor(made.owner).projects.create({ teamId: team.id, name: 'Lifecycle property' })).id;
+  projectId = made.project.id;
   listener = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await listener.connect();
   listener.on('notification', (msg) => {
