@@ -5,7 +5,7 @@ import { CANCEL_CHANNEL } from '@/lib/channels';
 import { createPrismaClient } from '@/lib/db/client';
 import { REPORT_TASK, TRAIN_TASK, ZReportJob, ZTrainJob } from '@/lib/queue';
 import { reapStaleRuns } from '@/lib/runs/reaper';
-import { advanceRunningSweeps, advanceSweep } from '@/server/services/sweeps';
+import { advanceRunningSweeps, advanceSweep } from '@/lib/sweeps/scheduler';
 import { handleReportJob } from './jobs/checkpoint-report';
 import { loadBestBackend, parseBackendPreference, workerKeyOf } from './backend';
 import { handleTrainJob } from './jobs/train-run';
@@ -30,8 +30,6 @@ export async function runWorker(opts: { databaseUrl: string; log?: (line: string
   );
 
   const prisma = createPrismaClient(opts.databaseUrl);
-  // The sweep scheduler is a service, on the process's one Prisma client, which follows DATABASE_URL.
-  if (!process.env.DATABASE_URL) process.env.DATABASE_URL = opts.databaseUrl;
   const registration = await registerWorker(prisma, backend, { name: process.env.DEEPBOARD_WORKER_NAME, log });
   log(`registered as ${registration.id}`);
 
@@ -83,7 +81,7 @@ export async function runWorker(opts: { databaseUrl: string; log?: (line: string
           log,
           afterRun: async (run) => {
             if (!run.sweepId) return;
-            const { queued } = await advanceSweep(run.sweepId);
+            const { queued } = await advanceSweep(prisma, run.sweepId);
             if (queued.length) log(`sweep ${run.sweepId}: queued ${queued.length} more run(s)`);
           },
         });
@@ -102,7 +100,7 @@ export async function runWorker(opts: { databaseUrl: string; log?: (line: string
       })
       .catch(() => {});
     // Sweeps whose runs ended without a worker (a queued run canceled, a run failed by the reaper).
-    void advanceRunningSweeps().catch(() => {});
+    void advanceRunningSweeps(prisma).catch(() => {});
   }, 5000);
   reaper.unref();
 
