@@ -36,7 +36,8 @@ export interface SweepTrialSlot {
   claim: (tx: Prisma.TransactionClient) => Promise<void>;
 }
 
-async function notifyRun(tx: Pick<PrismaClient, '$executeRaw'>, runId: string, status: string) {
+/** Tells the web servers' live views a run's new status. */
+export async function notifyRun(tx: Pick<PrismaClient, '$executeRaw'>, runId: string, status: string) {
   await tx.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId, type: 'run', status })})`;
 }
 

@@ -1,8 +1,8 @@
-import { CANCEL_CHANNEL, RUNS_CHANNEL } from '@/lib/channels';
+import { CANCEL_CHANNEL } from '@/lib/channels';
 import { prisma } from '@/lib/db/client';
 import { enqueueReportSql, enqueueTrainSql } from '@/lib/queue';
 import { can } from '@/lib/roles';
-import { createQueuedRun, type RunProblem, type SweepTrialSlot } from '@/lib/runs/create-run';
+import { createQueuedRun, notifyRun, type RunProblem, type SweepTrialSlot } from '@/lib/runs/create-run';
 import { ZCreateRunInput, type CreateRunInput } from '@/lib/schemas/run-input';
 import { ZRunConfig } from '@/lib/schemas/runs';
 import type { Role } from '@/lib/schemas/teams';
@@ -18,10 +18,6 @@ async function runOfTeam(teamId: string, runId: string) {
   const run = await prisma.run.findFirst({ where: { id: runId, teamId } });
   if (!run) throw notFound('Run');
   return run;
-}
-
-async function notifyRun(tx: Pick<typeof prisma, '$executeRaw'>, runId: string, status: string) {
-  await tx.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId, type: 'run', status })})`;
 }
 
 export async function createRun(args: { teamId: string; userId: string; role: Role; input: CreateRunInput; clonedFromId?: string; sweep?: SweepTrialSlot }) {
