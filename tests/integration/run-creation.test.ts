@@ -3,11 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTemplate } from '@/lib/arch/templates';
 import { createPrismaClient, disconnectPrisma } from '@/lib/db/client';
 import { advanceRunningSweeps, advanceSweep } from '@/lib/sweeps/scheduler';
-import { callerFor, makeTeam } from '../helpers/factories';
+import { addMember, callerFor, makeTeam } from '../helpers/factories';
 
 /**
- * The sweep scheduler as the worker runs it (lib/sweeps/scheduler.ts): on the database handle it
- * is given, with no DATABASE_URL and no process-wide Prisma client to fall back on.
+ * Creating runs, shared by the web and the worker (lib/runs/create-run.ts): the web answers its
+ * problems as the same errors as before, and the sweep scheduler (lib/sweeps/scheduler.ts) runs
+ * on the database handle it is given, with no DATABASE_URL and no shared Prisma client.
  */
 let db: PrismaClient;
 let t: Awaited<ReturnType<typeof makeTeam>>;
@@ -107,5 +108,21 @@ describe('sweep scheduler on a given database handle', () => {
     expect(stored.status).toBe('CANCELLED');
     expect(stored.reason).toMatch(/^trial 1 \(.*\) could not be queued: .*meanSquaredError/);
     expect(await db.run.count({ where: { sweepId: sweep.id } })).toBe(0);
+  });
+});
+
+describe('runs.create through lib/runs/create-run.ts', () => {
+  it('queues a run, and refuses with the same codes and messages as before', async () => {
+    const api = callerFor(t.owner);
+    const base = { teamId: t.team.id, projectId, architectureId, datasetId, config: { paradigm: 'supervised', epochs: 1, batchSize: 64, seed: 1 } };
+    const run = await api.runs.create(base as never);
+    expect(await db.run.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: 'QUEUED', attempt: 0, createdById: t.owner.id, number: expect.any(Number) });
+    await api.runs.cancel({ teamId: t.team.id, runId: run.id });
+
+    await expect(api.runs.create({ ...base, architectureId: 'no-such-architecture' } as never)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'Architecture not found' });
+    await expect(api.runs.create({ ...base, datasetId: undefined } as never)).rejects.toMatchObject({ code: 'BAD_REQUEST', message: 'supervised training needs a dataset' });
+    await expect(api.runs.create({ ...base, config: { ...base.config, loss: 'meanSquaredError' } } as never)).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/loss meanSquaredError does not fit a binary task/) });
+    const viewer = await addMember(t.team.id, 'VIEWER');
+    await expect(callerFor(viewer).runs.create(base as never)).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 });
