@@ -1,3 +1,10 @@
+/**
+ * Creating a run, shared by the web service (server/services/runs.ts) and the sweep scheduler
+ * (lib/sweeps/scheduler.ts, which the worker runs): validated against the architecture and
+ * dataset it pins, then inserted and queued in one transaction. It takes the caller's database
+ * handle (one pool per process) and answers a problem the caller turns into its own error (a
+ * DomainError for the web, a cancelled sweep for the scheduler) instead of throwing one.
+ */
 import type { Prisma, PrismaClient } from '@prisma/client';
 import { checkArchitecture } from '@/lib/arch/infer';
 import { ZArchitectureSpec } from '@/lib/arch/spec';
@@ -7,14 +14,6 @@ import { checkCompatibility, dataShapeOf } from '@/lib/runs/compat';
 import type { z } from 'zod';
 import type { ZCreateRunInput } from '@/lib/schemas/run-input';
 import { checkRunConfig } from '@/lib/schemas/runs';
-
-/**
- * Creating a run, shared by the web service (server/services/runs.ts) and the sweep scheduler
- * (lib/sweeps/scheduler.ts, which the worker runs): validated against the architecture and
- * dataset it pins, then inserted and queued in one transaction. It takes the caller's database
- * handle (one pool per process) and answers a problem the caller turns into its own error (a
- * DomainError for the web, a cancelled sweep for the scheduler) instead of throwing one.
- */
 
 /** Why a run cannot be created; `kind` says which error the caller raises. */
 export interface RunProblem {

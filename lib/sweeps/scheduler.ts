@@ -1,11 +1,3 @@
-import type { PrismaClient } from '@prisma/client';
-import { can } from '@/lib/roles';
-import { createQueuedRun, type RunProblem } from '@/lib/runs/create-run';
-import { ZCreateRunInput } from '@/lib/schemas/run-input';
-import type { RunConfig } from '@/lib/schemas/runs';
-import { ZSweepSpace, type SweepMethod } from '@/lib/schemas/sweeps';
-import { describeParams, trialConfig, trialParams, type TrialParams } from '@/lib/sweeps/space';
-
 /**
  * The sweep scheduler: a search space turned into runs. `advanceSweep` is called when a sweep is
  * created (web), whenever one of its runs ends (the worker, after finalising a run), and by a
@@ -15,6 +7,13 @@ import { describeParams, trialConfig, trialParams, type TrialParams } from '@/li
  * (SELECT … FOR UPDATE) and re-counts its runs, so two workers finishing at once never exceed the
  * budget or the parallelism limit.
  */
+import type { PrismaClient } from '@prisma/client';
+import { can } from '@/lib/roles';
+import { createQueuedRun, type RunProblem } from '@/lib/runs/create-run';
+import { ZCreateRunInput } from '@/lib/schemas/run-input';
+import type { RunConfig } from '@/lib/schemas/runs';
+import { ZSweepSpace, type SweepMethod } from '@/lib/schemas/sweeps';
+import { describeParams, trialConfig, trialParams, type TrialParams } from '@/lib/sweeps/space';
 
 /** The slot a trial hoped for was taken meanwhile (or the sweep stopped): decide again. */
 class SlotTaken extends Error {}

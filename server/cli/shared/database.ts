@@ -1,9 +1,8 @@
+/** The database and worker of a command that trains (`deepboard train`, the benchmarks). */
 import { disconnectPrisma } from '@/lib/db/client';
 import { migrationStatus } from '@/lib/db/migrate';
 import { prepareDatabase } from '@/lib/db/setup';
 import { resolveDatabase } from '../../db/resolve';
-
-/** The database and worker of a command that trains (`deepboard train`, the benchmarks). */
 
 /**
  * A worker in this process until `stop()`: the same runWorker as `deepboard worker`, with its

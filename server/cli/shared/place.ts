@@ -1,3 +1,4 @@
+/** Where the CLI's datasets, architectures and runs go: team, owner, project (see server/cli/commands/train.ts). */
 import { randomBytes } from 'node:crypto';
 import { prisma } from '@/lib/db/client';
 import { slugify } from '@/lib/slug';
@@ -5,8 +6,6 @@ import { hashPassword } from '../../auth/password';
 import { createProject } from '../../services/projects';
 import { createTeam } from '../../services/teams';
 import { UsageError } from '../types';
-
-/** Where the CLI's datasets, architectures and runs go: team, owner, project (see server/cli/commands/train.ts). */
 
 export const CLI_PROJECT_NAME = 'Command line';
 export const CLI_USER = { email: 'cli@deepboard.local', name: 'Command line' } as const;

@@ -1,3 +1,4 @@
+/** `deepboard train`'s arguments, and the checks that need no database: files, template, columns. */
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,8 +10,6 @@ import { openCsv } from '@/lib/datasets/csv';
 import { DatasetError } from '@/lib/datasets/errors';
 import { parseCommandArgs } from '../../args';
 import { UsageError } from '../../types';
-
-/** `deepboard train`'s arguments, and the checks that need no database: files, template, columns. */
 
 export const USAGE =
   'deepboard train --arch (FILE.json | TEMPLATE) --csv FILE --label COL [--sensitive COL[,COL…]] [--epochs N] [--seed S] ' +

@@ -1,3 +1,4 @@
+/** The find-or-create of `deepboard train`'s dataset version and architecture version (see ../train.ts). */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
@@ -13,8 +14,6 @@ import { asUsage, canonical, saveArchitecture } from '../../shared/architectures
 import type { Place } from '../../shared/place';
 import { UsageError } from '../../types';
 import type { ArchSource, TrainArgs } from './args';
-
-/** The find-or-create of `deepboard train`'s dataset version and architecture version (see ../train.ts). */
 
 const SPLIT = { train: 0.7, validation: 0.15, test: 0.15 } as const;
 

@@ -1,6 +1,5 @@
-import type { ArchResult, DatasetResult } from './inputs';
-
 /** What `deepboard train` prints: the report (text, or the --json object described in ../train.ts). */
+import type { ArchResult, DatasetResult } from './inputs';
 
 export type TrainEvaluation =
   | {
