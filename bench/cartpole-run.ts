@@ -11,7 +11,10 @@ import { prisma } from '@/lib/db/client';
 import { parseEvaluation } from '@/lib/runs/reports';
 import { isReinforcementEvaluation, type ReinforcementEvaluation } from '@/lib/schemas/run-documents';
 import { DEFAULT_LEARNING_RATE, ZRlSettings } from '@/lib/schemas/runs';
-import { openDatabase, resolvePlace, saveArchitecture, startInProcessWorker, waitForRun } from '@/server/cli/commands/train';
+import { saveArchitecture } from '@/server/cli/shared/architectures';
+import { openDatabase, startInProcessWorker } from '@/server/cli/shared/database';
+import { resolvePlace } from '@/server/cli/shared/place';
+import { waitForRun } from '@/server/cli/shared/wait-for-run';
 import { createRun } from '@/server/services/runs';
 import { countOnlineWorkers } from '@/server/services/workers';
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The README's test command (`npm test`): type check, unit + integration tests (vitest, real
-// Postgres), production build, end-to-end tests (Playwright in Chromium). Every step runs even if
-// an earlier one failed; the last line sums the tests: "tests: N passed, N failed".
+// The README's test command (`npm test`): lint (ESLint, with the import boundaries), type check,
+// unit + integration tests (vitest, real Postgres), production build, end-to-end tests (Playwright
+// in Chromium). Every step runs even if an earlier one failed; the last line sums the tests:
+// "tests: N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,8 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const only = process.argv.slice(2); // e.g. `npm test -- unit integration`
 
 const steps = [
+  // One pass or one fail, like the build: the lint's own output names each problem.
+  { id: 'lint', cmd: bin('eslint'), args: ['--max-warnings', '0', '.'], countOne: true },
   { id: 'typecheck', cmd: bin('tsc'), args: ['--noEmit', '-p', 'tsconfig.json'] },
   {
     id: 'vitest',
@@ -57,6 +60,9 @@ for (const step of steps) {
     passed += counted.passed;
     failed += counted.failed;
     if (!ok && counted.failed === 0) failed += 1; // the runner failed without a failing test (e.g. a crash)
+  } else if (step.countOne) {
+    if (ok) passed += 1;
+    else failed += 1;
   } else if (!ok) failed += 1;
   summary.push(`${ok ? 'ok  ' : 'FAIL'} ${step.id} (${Math.round((Date.now() - started) / 1000)} s)${counted ? `: ${counted.passed} passed, ${counted.failed} failed` : ''}`);
 }

@@ -7,7 +7,7 @@ import { createPrismaClient } from '@/lib/db/client';
 import { env, validateEnv } from '@/lib/env';
 import { REPORT_TASK, TRAIN_TASK, ZReportJob, ZTrainJob } from '@/lib/queue';
 import { reapStaleRuns } from '@/lib/runs/reaper';
-import { advanceRunningSweeps, advanceSweep } from '@/server/services/sweeps';
+import { advanceRunningSweeps, advanceSweep, sweepUpkeep as sweepStreaks } from '@/lib/sweeps/scheduler';
 import { handleReportJob } from './jobs/checkpoint-report';
 import { loadBestBackend, workerKeyOf } from './backend';
 import { handleTrainJob } from './jobs/train-run';
@@ -34,8 +34,6 @@ export async function runWorker(opts: { databaseUrl: string; name?: string; log?
   );
 
   const prisma = createPrismaClient(opts.databaseUrl);
-  // The sweep scheduler is a service, on the process's one Prisma client, which follows DATABASE_URL.
-  if (!process.env.DATABASE_URL) process.env.DATABASE_URL = opts.databaseUrl;
   const registration = await registerWorker(prisma, backend, { name: opts.name ?? env().DEEPBOARD_WORKER_NAME, log });
   log(`registered as ${registration.id}`);
 
@@ -87,7 +85,7 @@ export async function runWorker(opts: { databaseUrl: string; name?: string; log?
           log,
           afterRun: async (run) => {
             if (!run.sweepId) return;
-            const { queued } = await advanceSweep(run.sweepId);
+            const { queued } = await advanceSweep(prisma, run.sweepId);
             if (queued.length) log(`sweep ${run.sweepId}: queued ${queued.length} more run(s)`);
           },
         });
@@ -101,6 +99,7 @@ export async function runWorker(opts: { databaseUrl: string; name?: string; log?
   // Repeating upkeep: a failure (the database away) is logged once, then its recovery.
   const reaping = failureStreak('reaping stale runs', log);
   const sweeping = failureStreak('advancing running sweeps', log);
+  const sweepUpkeep = sweepStreaks(log);
   const reaper = setInterval(() => {
     void reaping.run(async () => {
       const r = await reapStaleRuns(prisma);
@@ -108,7 +107,7 @@ export async function runWorker(opts: { databaseUrl: string; name?: string; log?
       if (r.failed.length) log(`failed ${r.failed.length} run(s) whose worker stopped responding`);
     });
     // Sweeps whose runs ended without a worker (a queued run canceled, a run failed by the reaper).
-    void sweeping.run(() => advanceRunningSweeps());
+    void sweeping.run(() => advanceRunningSweeps(prisma, sweepUpkeep));
   }, 5000);
   reaper.unref();
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { counter, FUZZ_RUNS, fuzzParams } from '@/tests/helpers/fuzz';
-import { CsvError, profileCsvStream, profileCsvText, ZCsvProfile } from './csv';
+import { profileCsvStream, profileCsvText, ZCsvProfile } from './csv';
 import { DatasetError } from './errors';
 import { COLUMN_TYPES, columnsFromProfile, inferTask, TaskError, ZDatasetColumns } from './schema';
 import { labelSummary } from './stats';

@@ -21,7 +21,7 @@ import {
 import { ZTag } from '@/lib/schemas/run-input';
 import type { Role } from '@/lib/schemas/teams';
 import { logMetrics, type MetricPointInput } from '@/lib/tracking/metrics';
-import { badRequest, conflict, DomainError, forbidden, notFound } from './errors';
+import { badRequest, conflict, DomainError, forbidden } from './errors';
 import type { RunRef } from './api-keys';
 
 /**
@@ -254,7 +254,7 @@ function checkSplit(
   prefix: string,
 ) {
   const n = split.labels.length;
-  const y = task === 'regression' ? split.labels.map((l, i) => (typeof l === 'number' ? l : Number.NaN)).map((v, i) => {
+  const y = task === 'regression' ? split.labels.map((l) => (typeof l === 'number' ? l : Number.NaN)).map((v, i) => {
     if (!Number.isFinite(v)) throw badRequest(`${prefix}labels[${i}] must be a number for a regression task`, `${prefix}labels[${i}]`);
     return v;
   }) : labelIndices(split.labels, classNames, `${prefix}labels`);

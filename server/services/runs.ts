@@ -1,17 +1,14 @@
-import type { Prisma } from '@prisma/client';
-import { checkArchitecture } from '@/lib/arch/infer';
-import { ZArchitectureSpec } from '@/lib/arch/spec';
 import { prisma } from '@/lib/db/client';
 import { enqueueReportSql } from '@/lib/queue';
 import { can } from '@/lib/roles';
-import { checkCompatibility, dataShapeOf } from '@/lib/runs/compat';
+import { createQueuedRun, type RunProblem, type SweepTrialSlot } from '@/lib/runs/create-run';
 import * as lifecycle from '@/lib/runs/lifecycle';
 import { loadRunReports, parseCheckpointReports, parseEvaluation, type ReportSource } from '@/lib/runs/reports';
 import { RUN_DOCUMENT_SCHEMA_VERSION, type CheckpointReports } from '@/lib/schemas/run-documents';
 import { ZCreateRunInput, type CreateRunInput } from '@/lib/schemas/run-input';
-import { checkRunConfig, ZRunConfig } from '@/lib/schemas/runs';
+import { ZRunConfig } from '@/lib/schemas/runs';
 import type { Role } from '@/lib/schemas/teams';
-import { badRequest, conflict, forbidden, notFound } from './errors';
+import { badRequest, conflict, DomainError, forbidden, notFound } from './errors';
 import type { RunGates } from './gates';
 
 /**
@@ -26,86 +23,18 @@ async function runOfTeam(teamId: string, runId: string) {
   return run;
 }
 
-/**
- * A run made by a sweep: its trial number, and `claim`, called inside the transaction that
- * inserts the run (before the insert) so the sweep can lock its row and refuse a trial that no
- * longer fits its budget or parallelism (see server/services/sweeps.ts).
- */
-export interface SweepTrialSlot {
-  id: string;
-  trial: number;
-  claim: (tx: Prisma.TransactionClient) => Promise<void>;
-}
-
 export async function createRun(args: { teamId: string; userId: string; role: Role; input: CreateRunInput; clonedFromId?: string; sweep?: SweepTrialSlot }) {
   if (!can.write(args.role)) throw forbidden('Viewers cannot start runs');
-  const input = ZCreateRunInput.parse(args.input);
-  const project = await prisma.project.findFirst({ where: { id: input.projectId, teamId: args.teamId }, select: { id: true } });
-  if (!project) throw notFound('Project');
-  const arch = await prisma.architecture.findFirst({ where: { id: input.architectureId, teamId: args.teamId } });
-  if (!arch) throw notFound('Architecture');
-  const archVersion = await prisma.architectureVersion.findUnique({
-    where: { architectureId_version: { architectureId: arch.id, version: input.architectureVersion ?? arch.latestVersion } },
-  });
-  if (!archVersion) throw notFound(`Version ${input.architectureVersion} of ${arch.name}`);
-  const check = checkArchitecture(ZArchitectureSpec.parse(archVersion.spec));
-  if (!check.ok) throw badRequest(`${arch.name} v${archVersion.version} cannot be built: ${check.issue.message}`, 'architectureId');
-
-  let datasetVersion = null;
-  let dataset = null;
-  if (input.config.paradigm !== 'reinforcement') {
-    if (!input.datasetId) throw badRequest(`${input.config.paradigm} training needs a dataset`, 'datasetId');
-    dataset = await prisma.dataset.findFirst({ where: { id: input.datasetId, teamId: args.teamId } });
-    if (!dataset) throw notFound('Dataset');
-    datasetVersion = await prisma.datasetVersion.findUnique({
-      where: { datasetId_version: { datasetId: dataset.id, version: input.datasetVersion ?? dataset.latestVersion } },
-    });
-    if (!datasetVersion) throw notFound(`Version ${input.datasetVersion} of ${dataset.name}`);
-  }
-  const shape = datasetVersion ? dataShapeOf({ kind: dataset!.kind, task: datasetVersion.task, schema: datasetVersion.schema, preprocessing: datasetVersion.preprocessing }) : null;
-  const problems = [
-    ...checkCompatibility(input.config.paradigm, check.summary, shape),
-    ...checkRunConfig(input.config, {
-      task: shape?.task?.kind,
-      numClasses: shape?.numClasses ?? undefined,
-      hasValidation: datasetVersion ? ((datasetVersion.split as { counts?: { validation?: number } }).counts?.validation ?? 0) > 0 : undefined,
-      // Sample weights come from fairness reweighing, which needs a binary label and a sensitive attribute.
-      hasSampleWeights: !!datasetVersion && datasetVersion.sensitiveColumns.length > 0 && shape?.task?.kind === 'binary',
-    }),
-  ];
-  if (problems.length) throw badRequest(problems.join('; '), 'config');
-
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      return await prisma.$transaction(async (tx) => {
-        await args.sweep?.claim(tx);
-        const last = await tx.run.aggregate({ where: { projectId: input.projectId }, _max: { number: true } });
-        const number = (last._max.number ?? 0) + 1;
-        const run = await lifecycle.queueNewRun(tx, {
-          teamId: args.teamId,
-          projectId: input.projectId,
-          number,
-          name: input.name || `${arch.name} · ${dataset?.name ?? 'CartPole'} #${number}`,
-          paradigm: input.config.paradigm,
-          architectureVersionId: archVersion.id,
-          datasetVersionId: datasetVersion?.id,
-          config: input.config as Prisma.InputJsonValue,
-          tags: input.tags,
-          notes: input.notes,
-          priority: input.priority,
-          createdById: args.userId,
-          clonedFromId: args.clonedFromId,
-          sweepId: args.sweep?.id,
-          sweepTrial: args.sweep?.trial,
-        });
-        return { id: run.id, number: run.number, name: run.name };
-      });
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'P2002') throw err;
-    }
-  }
-  throw conflict('Could not number the run; try again');
+  const created = await createQueuedRun(prisma, { ...args, input: ZCreateRunInput.parse(args.input) });
+  if (!created.ok) throw problemError(created.problem);
+  return created.run;
 }
+
+/** A lib/ problem (creating a run, scheduling a sweep) as the error the transports map. */
+export function problemError(problem: RunProblem): DomainError {
+  return new DomainError(PROBLEM_CODE[problem.kind], problem.message, problem.field);
+}
+const PROBLEM_CODE = { 'not-found': 'NOT_FOUND', invalid: 'BAD_REQUEST', conflict: 'CONFLICT' } as const;
 
 export async function cancelRun(args: { teamId: string; role: Role; runId: string }) {
   if (!can.write(args.role)) throw forbidden('Viewers cannot cancel runs');

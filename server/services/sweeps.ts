@@ -1,36 +1,23 @@
 import type { Prisma } from '@prisma/client';
 import { prisma } from '@/lib/db/client';
+import { logFailure } from '@/lib/log';
 import { can } from '@/lib/roles';
-import { ZRunConfig, type RunConfig } from '@/lib/schemas/runs';
-import { ZCreateSweepInput, ZMedianStopping, ZSweepObjective, ZSweepSpace, type CreateSweepInput, type SweepMethod } from '@/lib/schemas/sweeps';
+import { ZRunConfig } from '@/lib/schemas/runs';
+import { ZCreateSweepInput, ZMedianStopping, ZSweepObjective, ZSweepSpace, type CreateSweepInput } from '@/lib/schemas/sweeps';
 import type { Role } from '@/lib/schemas/teams';
 import { bestIndex, objectiveSeries, objectiveValue } from '@/lib/sweeps/objective';
-import { describeParams, effectiveBudget, trialConfig, trialParams, type TrialParams } from '@/lib/sweeps/space';
+import * as scheduler from '@/lib/sweeps/scheduler';
+import { effectiveBudget } from '@/lib/sweeps/space';
 import { badRequest, conflict, forbidden, notFound } from './errors';
-import { cancelRun, createRun } from './runs';
-import { UserError } from '@/lib/errors';
-import { failureStreaks, logFailure } from '@/lib/log';
+import { cancelRun, problemError } from './runs';
 
 /**
- * Sweeps: a search space turned into runs. The scheduler (`advanceSweep`) is called when a sweep
- * is created, whenever one of its runs ends (the worker calls it after finalising a run), and by
- * a periodic tick (workers and web servers) that catches runs ended elsewhere (a queued run
- * canceled, a run failed by the reaper). Each new run is inserted by createRun in a transaction
- * that first locks the sweep row (SELECT … FOR UPDATE) and re-counts its runs, so two workers
- * finishing at once never exceed the budget or the parallelism limit.
+ * Sweeps for the web app: create, cancel, list, show. The scheduler that queues their trials
+ * lives in lib/sweeps/scheduler.ts (the worker runs it too); these wrappers run it on the web
+ * process's one Prisma client.
  */
 
 const ACTIVE = ['QUEUED', 'RUNNING'] as const;
-
-/** The slot a trial hoped for was taken meanwhile (or the sweep stopped): decide again. */
-class SlotTaken extends Error {}
-
-// The periodic tick retries a failing sweep every time: its failure is logged once, then its recovery.
-const sweepUpkeep = failureStreaks((id) => `advancing sweep ${id}`);
-
-function settingsOf(sweep: { method: string; seed: number; space: unknown; maxRuns: number }) {
-  return { method: sweep.method as SweepMethod, seed: sweep.seed, space: ZSweepSpace.parse(sweep.space), maxRuns: sweep.maxRuns };
-}
 
 async function sweepOfTeam(teamId: string, sweepId: string) {
   const sweep = await prisma.sweep.findFirst({ where: { id: sweepId, teamId } });
@@ -38,99 +25,16 @@ async function sweepOfTeam(teamId: string, sweepId: string) {
   return sweep;
 }
 
-async function stopSweep(sweepId: string, status: 'FINISHED' | 'CANCELLED', reason: string | null) {
-  await prisma.sweep.updateMany({ where: { id: sweepId, status: 'RUNNING' }, data: { status, reason, finishedAt: new Date() } });
-}
-
-async function trialCounts(db: Pick<typeof prisma, '$queryRaw'>, sweepId: string) {
-  const [row] = await db.$queryRaw<{ active: bigint; issued: number }[]>`
-    SELECT count(*) FILTER (WHERE status IN ('QUEUED', 'RUNNING')) AS active, coalesce(max("sweepTrial") + 1, 0)::int AS issued
-    FROM "Run" WHERE "sweepId" = ${sweepId}`;
-  return { active: Number(row?.active ?? 0), issued: row?.issued ?? 0 };
-}
-
-/**
- * Queues the sweep's next trials while it has budget and parallelism left; marks it FINISHED
- * once every trial has been made and none is queued or running. Returns the runs it queued.
- */
+/** Queues the sweep's next trials (see lib/sweeps/scheduler.ts); throws why the first trial could not be queued. */
 export async function advanceSweep(sweepId: string): Promise<{ queued: string[] }> {
-  const queued: string[] = [];
-  for (let round = 0; round < 1000; round++) {
-    const sweep = await prisma.sweep.findUnique({ where: { id: sweepId } });
-    if (!sweep || sweep.status !== 'RUNNING') break;
-    const { active, issued } = await trialCounts(prisma, sweep.id);
-    if (issued >= sweep.maxRuns) {
-      if (active === 0) await stopSweep(sweep.id, 'FINISHED', null);
-      break;
-    }
-    if (active >= sweep.parallelism) break;
-
-    const membership = sweep.createdById ? await prisma.membership.findUnique({ where: { teamId_userId: { teamId: sweep.teamId, userId: sweep.createdById } } }) : null;
-    if (!membership || !can.write(membership.role)) {
-      await stopSweep(sweep.id, 'CANCELLED', 'the sweep’s creator can no longer start runs in this team');
-      break;
-    }
-    const trial = issued;
-    let params: TrialParams;
-    let config: RunConfig;
-    try {
-      params = trialParams(settingsOf(sweep), trial);
-      config = trialConfig(sweep.config, params);
-    } catch (err) {
-      await stopSweep(sweep.id, 'CANCELLED', `trial ${trial + 1}: ${(err as Error).message}`);
-      break;
-    }
-    try {
-      const run = await createRun({
-        teamId: sweep.teamId,
-        userId: membership.userId,
-        role: membership.role,
-        input: {
-          projectId: sweep.projectId,
-          name: `${sweep.name} · trial ${trial + 1}`,
-          architectureId: sweep.architectureId,
-          architectureVersion: sweep.architectureVersion,
-          datasetId: sweep.datasetId ?? undefined,
-          datasetVersion: sweep.datasetVersion ?? undefined,
-          config,
-          notes: `Trial ${trial + 1} of sweep “${sweep.name}”: ${describeParams(params)}`,
-        },
-        sweep: {
-          id: sweep.id,
-          trial,
-          claim: async (tx) => {
-            const [row] = await tx.$queryRaw<{ status: string }[]>`SELECT status::text FROM "Sweep" WHERE id = ${sweep.id} FOR UPDATE`;
-            if (row?.status !== 'RUNNING') throw new SlotTaken();
-            const now = await trialCounts(tx, sweep.id);
-            if (now.issued !== trial || now.issued >= sweep.maxRuns || now.active >= sweep.parallelism) throw new SlotTaken();
-          },
-        },
-      });
-      queued.push(run.id);
-    } catch (err) {
-      if (err instanceof SlotTaken) continue;
-      if (err instanceof UserError) {
-        await stopSweep(sweep.id, 'CANCELLED', `trial ${trial + 1} (${describeParams(params)}) could not be queued: ${err.message}`);
-        if (trial === 0) throw err;
-        break;
-      }
-      throw err;
-    }
-  }
+  const { queued, firstTrialProblem } = await scheduler.advanceSweep(prisma, sweepId);
+  if (firstTrialProblem) throw problemError(firstTrialProblem);
   return { queued };
 }
 
-/** The periodic tick: advances every running sweep that has room or is done. */
+/** The periodic tick (upkeep): advances every running sweep that has room or is done. */
 export async function advanceRunningSweeps(): Promise<number> {
-  const rows = await prisma.$queryRaw<{ id: string }[]>`
-    SELECT s.id FROM "Sweep" s
-    LEFT JOIN LATERAL (
-      SELECT count(*) FILTER (WHERE r.status IN ('QUEUED', 'RUNNING')) AS active, coalesce(max(r."sweepTrial") + 1, 0) AS issued
-      FROM "Run" r WHERE r."sweepId" = s.id
-    ) c ON true
-    WHERE s.status = 'RUNNING' AND (c.issued >= s."maxRuns" AND c.active = 0 OR c.issued < s."maxRuns" AND c.active < s.parallelism)`;
-  for (const r of rows) await sweepUpkeep.run(r.id, () => advanceSweep(r.id));
-  return rows.length;
+  return scheduler.advanceRunningSweeps(prisma);
 }
 
 export async function createSweep(args: { teamId: string; userId: string; role: Role; input: CreateSweepInput }) {

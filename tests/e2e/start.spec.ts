@@ -50,7 +50,12 @@ function descendants(pid: number): number[] {
   const queue = [pid];
   while (queue.length) {
     const p = queue.shift()!;
-    for (const [child, parent] of map) if (parent === p) (out.push(child), queue.push(child));
+    for (const [child, parent] of map) {
+      if (parent === p) {
+        out.push(child);
+        queue.push(child);
+      }
+    }
   }
   return out;
 }

@@ -12,7 +12,7 @@ import type { TrainerState } from '../training/hooks';
 import { trainSupervised } from '../training/supervised';
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { directoryHandler, storeHandler } from './model-files';
-import { readZip, unzipTo, zipCheckpoint } from './zip';
+import { readZip, unzipTo, zipCheckpoint } from '@/lib/artifacts/checkpoint-zip';
 
 let dir: string;
 let store: LocalArtifactStore;

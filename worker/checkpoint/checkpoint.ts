@@ -16,47 +16,15 @@
  * and noise from the seed and epoch instead, so none is needed).
  */
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
-import { PART_NAMES, type PartName } from '@/lib/arch/spec';
+import type { PartName } from '@/lib/arch/spec';
+import { CHECKPOINT_JSON, checkpointKey as join, readCheckpointMeta, type CheckpointMeta } from '@/lib/artifacts/checkpoint-meta';
 import type { ArtifactStore } from '@/lib/artifacts/store';
 import type { TrainerState } from '../training/hooks';
 import { disposeModels } from '../training/compile';
 import { canSaveOptimizerState } from '../training/optimizers';
 import { storeHandler } from './model-files';
 
-export const CHECKPOINT_JSON = 'checkpoint.json';
-
-const ZMonitorState = z.object({ best: z.number().nullable(), bestEpoch: z.number().nullable(), wait: z.number() });
-
-export const ZCheckpointMeta = z.object({
-  version: z.literal(1),
-  kind: z.enum(['epoch', 'best', 'final']),
-  epoch: z.int().min(0),
-  state: z.object({
-    epoch: z.int().min(0),
-    step: z.int().min(0),
-    monitors: z.record(z.string(), ZMonitorState),
-    recentReturns: z.array(z.number()).optional(),
-  }),
-  parts: z.array(z.enum(PART_NAMES)).min(1),
-  /** Parts saved with their optimizer state. */
-  optimizerState: z.array(z.enum(PART_NAMES)),
-  /** The monitored value of a 'best' checkpoint. */
-  value: z.number().optional(),
-  savedAt: z.string(),
-});
-export type CheckpointMeta = z.infer<typeof ZCheckpointMeta>;
-
-export class CheckpointError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CheckpointError';
-  }
-}
-
-function join(prefix: string, ...parts: string[]): string {
-  return [prefix.replace(/\/+$/, ''), ...parts].join('/');
-}
+export { CHECKPOINT_JSON, CheckpointError, readCheckpointMeta, ZCheckpointMeta, type CheckpointMeta } from '@/lib/artifacts/checkpoint-meta';
 
 export interface SaveCheckpointInput {
   models: Partial<Record<PartName, tf.LayersModel>>;
@@ -87,14 +55,6 @@ export async function saveCheckpoint(store: ArtifactStore, prefix: string, input
   };
   await store.put(join(prefix, CHECKPOINT_JSON), Buffer.from(JSON.stringify(meta, null, 2)));
   return meta;
-}
-
-export async function readCheckpointMeta(store: ArtifactStore, prefix: string): Promise<CheckpointMeta> {
-  const key = join(prefix, CHECKPOINT_JSON);
-  if (!(await store.exists(key))) throw new CheckpointError(`no checkpoint at ${prefix} (${CHECKPOINT_JSON} is missing)`);
-  const parsed = ZCheckpointMeta.safeParse(JSON.parse((await store.get(key)).toString('utf8')));
-  if (!parsed.success) throw new CheckpointError(`${key} is not a checkpoint description: ${parsed.error.issues[0]?.message}`);
-  return parsed.data;
 }
 
 export interface LoadedCheckpoint {

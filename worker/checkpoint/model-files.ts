@@ -7,10 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { MODEL_JSON, WEIGHTS_BIN } from '@/lib/artifacts/checkpoint-meta';
 import type { ArtifactStore } from '@/lib/artifacts/store';
 
-export const MODEL_JSON = 'model.json';
-export const WEIGHTS_BIN = 'weights.bin';
+export { MODEL_JSON, WEIGHTS_BIN };
 
 /** model.json and weights.bin for saved model artifacts. */
 export function modelFiles(artifacts: tf.io.ModelArtifacts): { modelJson: Buffer; weights: Buffer } {

@@ -19,10 +19,10 @@
 import type * as tf from '@tensorflow/tfjs';
 import { RUN_DOCUMENT_SCHEMA_VERSION, type ExplainReport } from '@/lib/schemas/run-documents';
 import type { TaskKind } from '@/lib/schemas/runs';
-import { meanAbsPerFeature, summariseGroupAttributions, type SensitiveAttributeSummary } from './group-attributions';
+import { meanAbsPerFeature, summariseGroupAttributions } from './group-attributions';
 import { baselineVector, DEFAULT_IG_STEPS, integratedGradients, type QuadratureRule } from './integrated-gradients';
 import { labelsOf, predictRows, predictedClasses, rowSize, yieldToEventLoop, type FlatRows } from './model-io';
-import { groupFeatures, looksOneHot, permutationImportance, sampleRows, type FeatureGroup, type PermutationImportance } from './permutation';
+import { groupFeatures, looksOneHot, permutationImportance, sampleRows, type FeatureGroup } from './permutation';
 import { gradientTimesInput, occlusionMap, saliencyMap } from './saliency';
 
 export interface ExplainSplit {

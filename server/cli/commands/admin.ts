@@ -4,7 +4,7 @@ import { ZApiKeyName } from '@/lib/schemas/api-keys';
 import { ZSlug } from '@/lib/schemas/teams';
 import { parseCommandArgs } from '../args';
 import { UsageError, type CliCommand } from '../types';
-import { openDatabase } from './train';
+import { openDatabase } from '../shared/database';
 
 /**
  * Administration without the web UI (first user of a fresh install, CI keys): against

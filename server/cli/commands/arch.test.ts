@@ -5,7 +5,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportKerasModel } from '@/lib/arch/keras';
 import { ZArchitectureSpec } from '@/lib/arch/spec';
-import { UsageError, type CliIO } from '../types';
 import { archSummaryCommand } from './arch';
 
 const SPEC = {

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLoanApprovals } from '@/lib/datasets/synthetic';
-import { UsageError, type CliIO } from '../types';
 import { datasetProfileCommand, type DatasetProfileReport } from './dataset';
 
 let dir: string;

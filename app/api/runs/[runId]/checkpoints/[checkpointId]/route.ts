@@ -2,8 +2,8 @@ import { prisma } from '@/lib/db/client';
 import { artifactStore } from '@/lib/artifacts/store';
 import { errorResponse, requireTeamRole } from '@/server/api/rest';
 import { DomainError, notFound } from '@/server/services/errors';
-import { CheckpointError } from '@/worker/checkpoint/checkpoint';
-import { zipCheckpoint } from '@/worker/checkpoint/zip';
+import { CheckpointError } from '@/lib/artifacts/checkpoint-meta';
+import { zipCheckpoint } from '@/lib/artifacts/checkpoint-zip';
 
 export const dynamic = 'force-dynamic';
 

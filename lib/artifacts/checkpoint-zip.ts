@@ -5,7 +5,8 @@
  *   <part>/model.json, <part>/weights.bin
  *
  * Unzipped, each <part>/model.json loads with tfjs-node's `tf.loadLayersModel('file://…/model.json')`
- * (or directoryHandler() here) and in Python with tensorflowjs's converter.
+ * (or the worker's directoryHandler()) and in Python with tensorflowjs's converter. No TensorFlow.js
+ * here: the web app serves these zips.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,8 +14,7 @@ import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
 import type { ArtifactStore } from '@/lib/artifacts/store';
-import { CHECKPOINT_JSON, CheckpointError, readCheckpointMeta } from './checkpoint';
-import { MODEL_JSON, WEIGHTS_BIN } from './model-files';
+import { CHECKPOINT_JSON, CheckpointError, MODEL_JSON, readCheckpointMeta, WEIGHTS_BIN } from './checkpoint-meta';
 
 /** The zip as a buffer (checkpoints of the models trained here are megabytes, not gigabytes). */
 export async function zipCheckpoint(store: ArtifactStore, prefix: string): Promise<Buffer> {
