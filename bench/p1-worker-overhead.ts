@@ -78,7 +78,12 @@ export default async function p1(ctx: BenchContext): Promise<BenchResult[]> {
     // The trainer alone (no hooks: no metrics, checkpoints or progress), for the profile.
     async function loopOnly(): Promise<number> {
       const t0 = performance.now();
-      const r = await trainRun({ spec, config, target: { task: 'binary' }, data: { x, y: tf.tensor1d(Array.from(data.train.y)), validation: { x: vx, y: tf.tensor1d(Array.from(data.validation.y)) } } });
+      const r = await trainRun({
+        spec,
+        config,
+        target: { task: 'binary' },
+        data: { x, y: tf.tensor1d(Array.from(data.train.y)), validation: { x: vx, y: tf.tensor1d(Array.from(data.validation.y)) } },
+      });
       const ms = performance.now() - t0;
       r.dispose();
       return ms;

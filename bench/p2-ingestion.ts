@@ -111,7 +111,9 @@ export default async function p2(ctx: BenchContext): Promise<BenchResult[]> {
       const [a, b] = await makeRuns(place, 2);
       totals.write += await viaWritePath(a!, perRound, 5000);
       totals.copy += await viaCopy(client, b!, perRound);
-      ctx.log(`round ${r + 1}/${rounds}: write path ${((perRound * (r + 1)) / (totals.write / 1000)).toFixed(0)} points/s, COPY ${((perRound * (r + 1)) / (totals.copy / 1000)).toFixed(0)} points/s so far`);
+      ctx.log(
+        `round ${r + 1}/${rounds}: write path ${((perRound * (r + 1)) / (totals.write / 1000)).toFixed(0)} points/s, COPY ${((perRound * (r + 1)) / (totals.copy / 1000)).toFixed(0)} points/s so far`,
+      );
     }
     const [small] = await makeRuns(place, 1);
     const smallPoints = ctx.quick ? 10_000 : 50_000;

@@ -84,7 +84,15 @@ export default async function p4(ctx: BenchContext): Promise<BenchResult[]> {
     {
       id: 'P4',
       what: 'filter + sort',
-      input: { teamId: place.teamId, projectId: place.projectId, query: 'params.batch_size >= 64 and metrics.val_accuracy > 0.6', sort: [{ field: 'metrics.val_accuracy', dir: 'desc' }], page: 1, pageSize: 50, columns },
+      input: {
+        teamId: place.teamId,
+        projectId: place.projectId,
+        query: 'params.batch_size >= 64 and metrics.val_accuracy > 0.6',
+        sort: [{ field: 'metrics.val_accuracy', dir: 'desc' }],
+        page: 1,
+        pageSize: 50,
+        columns,
+      },
       target: 100 as number | null,
       cache: true,
     },

@@ -100,9 +100,7 @@ function cpuSeconds(): number {
 
 function makeBatch(family: Family, n: number, seed: number): { x: tf.Tensor; y: tf.Tensor } {
   return tf.tidy(() => {
-    const x = family.vocabSize
-      ? tf.randomUniform([n, ...family.inputShape], 1, family.vocabSize, 'int32', seed)
-      : tf.randomNormal([n, ...family.inputShape], 0, 1, 'float32', seed);
+    const x = family.vocabSize ? tf.randomUniform([n, ...family.inputShape], 1, family.vocabSize, 'int32', seed) : tf.randomNormal([n, ...family.inputShape], 0, 1, 'float32', seed);
     const y = tf.oneHot(tf.randomUniform([n], 0, CLASSES, 'int32', seed + 1), CLASSES);
     return { x, y };
   });
@@ -219,7 +217,15 @@ export default p5;
 
 function printTable(rows: BenchResult[]): void {
   const header = ['id', 'value', 'unit', 'baseline', 'ratio', 'target', 'pass'];
-  const cells = rows.map((r) => [r.id, String(r.value), r.unit, String(r.baseline ?? ''), r.ratio === null ? '' : `${r.ratio}×`, r.target === null ? '' : `≥ ${r.target}×`, r.pass === null ? '' : r.pass ? 'yes' : 'NO']);
+  const cells = rows.map((r) => [
+    r.id,
+    String(r.value),
+    r.unit,
+    String(r.baseline ?? ''),
+    r.ratio === null ? '' : `${r.ratio}×`,
+    r.target === null ? '' : `≥ ${r.target}×`,
+    r.pass === null ? '' : r.pass ? 'yes' : 'NO',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i]!)).join('  ');
   console.log(line(header));

@@ -24,7 +24,12 @@ const cpuHost: LoadedBackend = {
 
 describe('P7 rows', () => {
   it('without an adapter: webgpu rows skipped with the reason (value null in JSON, pass null), autotune row still reported', () => {
-    const result: FamilyResult = { family, perBackend: { wasm: { skipped: 'no Conv2DBackpropFilter kernel for wasm' }, cpu: { samplesPerSec: 7, msPerBatch: 9000 } }, chosen: 'cpu', chooseNote: 'wasm ✗, cpu 7' };
+    const result: FamilyResult = {
+      family,
+      perBackend: { wasm: { skipped: 'no Conv2DBackpropFilter kernel for wasm' }, cpu: { samplesPerSec: 7, msPerBatch: 9000 } },
+      chosen: 'cpu',
+      chooseNote: 'wasm ✗, cpu 7',
+    };
     const rows = JSON.parse(JSON.stringify(p7Rows([result], cpuHost))) as Record<string, unknown>[];
     expect(rows.map((r) => r.id)).toEqual(['P7-cnn-webgpu-vs-wasm', 'P7-cnn-webgpu-vs-cpu', 'P7-cnn-autotune']);
     expect(rows[0]).toMatchObject({ value: null, baseline: null, ratio: null, pass: null, note: 'skipped: no GPU adapter found' });
@@ -39,7 +44,12 @@ describe('P7 rows', () => {
       adapter: { vendor: 'nvidia', architecture: 'hopper', device: 'NVIDIA H100', description: 'NVIDIA: 580' },
       available: [{ name: 'webgpu', tfBackend: 'webgpu', device: 'NVIDIA H100' }, ...cpuHost.available],
     };
-    const result: FamilyResult = { family, perBackend: { webgpu: { samplesPerSec: 1400, msPerBatch: 45 }, wasm: { skipped: 'no kernel' }, cpu: { samplesPerSec: 7, msPerBatch: 9000 } }, chosen: 'webgpu', chooseNote: '' };
+    const result: FamilyResult = {
+      family,
+      perBackend: { webgpu: { samplesPerSec: 1400, msPerBatch: 45 }, wasm: { skipped: 'no kernel' }, cpu: { samplesPerSec: 7, msPerBatch: 9000 } },
+      chosen: 'webgpu',
+      chooseNote: '',
+    };
     const [vsWasm, vsCpu, auto] = p7Rows([result], gpuHost);
     expect(vsWasm).toMatchObject({ value: 1400, baseline: null, ratio: null, pass: null, note: 'on NVIDIA H100 (nvidia hopper); wasm has no figure: no kernel' });
     expect(vsCpu).toMatchObject({ value: 1400, baseline: 7, ratio: 200, pass: true });

@@ -39,7 +39,12 @@ function families(quick: boolean): Family[] {
       build() {
         const spec = ZArchitectureSpec.parse({
           kind: 'sequential',
-          layers: [{ type: 'input', shape: [64] }, { type: 'dense', units: 256, activation: 'relu' }, { type: 'dense', units: 256, activation: 'relu' }, { type: 'dense', units: 10, activation: 'softmax' }],
+          layers: [
+            { type: 'input', shape: [64] },
+            { type: 'dense', units: 256, activation: 'relu' },
+            { type: 'dense', units: 256, activation: 'relu' },
+            { type: 'dense', units: 10, activation: 'softmax' },
+          ],
         });
         const n = rows(this.batchSize);
         return { spec, config: supervised(this.batchSize), target: { task: 'multiclass', numClasses: 10 }, x: tf.randomNormal([n, 64], 0, 1, 'float32', 1), y: classes(n, 10, 2) };
@@ -61,7 +66,14 @@ function families(quick: boolean): Family[] {
       name: 'LSTM(64), 40 steps × 8',
       batchSize: 128,
       build() {
-        const spec = ZArchitectureSpec.parse({ kind: 'sequential', layers: [{ type: 'input', shape: [40, 8] }, { type: 'lstm', units: 64 }, { type: 'dense', units: 10, activation: 'softmax' }] });
+        const spec = ZArchitectureSpec.parse({
+          kind: 'sequential',
+          layers: [
+            { type: 'input', shape: [40, 8] },
+            { type: 'lstm', units: 64 },
+            { type: 'dense', units: 10, activation: 'softmax' },
+          ],
+        });
         const n = rows(this.batchSize);
         return { spec, config: supervised(this.batchSize), target: { task: 'multiclass', numClasses: 10 }, x: tf.randomNormal([n, 40, 8], 0, 1, 'float32', 5), y: classes(n, 10, 6) };
       },
@@ -73,7 +85,12 @@ function families(quick: boolean): Family[] {
       build() {
         const spec = ZArchitectureSpec.parse({
           kind: 'sequential',
-          layers: [{ type: 'input', shape: [50], dtype: 'int32' }, { type: 'embedding', inputDim: 500, outputDim: 32 }, { type: 'globalAveragePooling1d' }, { type: 'dense', units: 2, activation: 'softmax' }],
+          layers: [
+            { type: 'input', shape: [50], dtype: 'int32' },
+            { type: 'embedding', inputDim: 500, outputDim: 32 },
+            { type: 'globalAveragePooling1d' },
+            { type: 'dense', units: 2, activation: 'softmax' },
+          ],
         });
         const n = rows(this.batchSize);
         return { spec, config: supervised(this.batchSize), target: { task: 'multiclass', numClasses: 2 }, x: tf.randomUniform([n, 50], 0, 500, 'int32', 7), y: classes(n, 2, 8) };
@@ -183,12 +200,7 @@ export function p7Rows(results: FamilyResult[], loaded: LoadedBackend): BenchRes
         baseline: b,
         ratio: gpu !== null && b !== null ? round(gpu / b, 2) : null,
         pass: gpu !== null && b !== null ? gpu > b : null,
-        note:
-          gpu === null
-            ? `skipped: ${why(r, 'webgpu', loaded)}`
-            : b === null
-              ? `on ${adapter}; ${base} has no figure: ${why(r, base, loaded)}`
-              : `on ${adapter}`,
+        note: gpu === null ? `skipped: ${why(r, 'webgpu', loaded)}` : b === null ? `on ${adapter}; ${base} has no figure: ${why(r, base, loaded)}` : `on ${adapter}`,
       });
     }
     const chosen = r.chosen ? sps(r, r.chosen) : null;
@@ -210,7 +222,12 @@ export function p7Rows(results: FamilyResult[], loaded: LoadedBackend): BenchRes
 
 const p7: Benchmark = async (ctx: BenchContext) => {
   const loaded = await loadBestBackend('auto');
-  ctx.log(`P7 backends: ${loaded.available.map((b) => `${b.name} (${b.device})`).join(', ')}; not loaded: ${loaded.attempts.filter((a) => !a.ok).map((a) => `${a.backend} (${a.reason})`).join(', ')}`);
+  ctx.log(
+    `P7 backends: ${loaded.available.map((b) => `${b.name} (${b.device})`).join(', ')}; not loaded: ${loaded.attempts
+      .filter((a) => !a.ok)
+      .map((a) => `${a.backend} (${a.reason})`)
+      .join(', ')}`,
+  );
   if (loaded.adapter) ctx.log(`P7 GPU adapter: ${JSON.stringify(loaded.adapter)}`);
   const results: FamilyResult[] = [];
   const only = process.env.P7_ONLY?.split(',').filter(Boolean);

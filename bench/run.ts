@@ -28,7 +28,10 @@ function parseArgs(argv: string[]): { only: string[] | null; quick: boolean } {
     else if (a === '--only' || a.startsWith('--only=')) {
       const v = a === '--only' ? argv[++i] : a.slice('--only='.length);
       if (!v) usage('--only needs a list of ids, e.g. --only P2,P3');
-      only = v.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+      only = v
+        .split(',')
+        .map((s) => s.trim().toUpperCase())
+        .filter(Boolean);
     } else if (a === '--help' || a === '-h') usage(null);
     else usage(`unknown option "${a}"`);
   }
@@ -137,7 +140,12 @@ async function main() {
           await adminQuery(adminUrl, 'CHECKPOINT').catch(() => {});
         }
       } catch (err) {
-        const message = (((err as Error).message ?? String(err)).split('\n').filter((l) => l.trim()).pop() ?? String(err)).slice(0, 300);
+        const message = (
+          ((err as Error).message ?? String(err))
+            .split('\n')
+            .filter((l) => l.trim())
+            .pop() ?? String(err)
+        ).slice(0, 300);
         log(`${id} failed: ${(err as Error).stack ?? message}`);
         results.push({ id, name: file.replace(/\.ts$/, ''), value: NaN, unit: '', target: null, baseline: null, ratio: null, pass: false, note: `failed: ${message}` });
       }

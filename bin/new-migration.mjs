@@ -19,11 +19,11 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
 const snapshot = path.join(root, 'prisma', 'migrations', 'schema.snapshot.prisma');
 const schema = path.join(root, 'prisma', 'schema.prisma');
 const cli = createRequire(import.meta.url).resolve('prisma/build/index.js');
-const res = spawnSync(
-  process.execPath,
-  [cli, 'migrate', 'diff', '--from-schema-datamodel', snapshot, '--to-schema-datamodel', schema, '--script'],
-  { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres' } },
-);
+const res = spawnSync(process.execPath, [cli, 'migrate', 'diff', '--from-schema-datamodel', snapshot, '--to-schema-datamodel', schema, '--script'], {
+  cwd: root,
+  encoding: 'utf8',
+  env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres' },
+});
 if (res.status !== 0) {
   console.error(res.stderr || res.stdout);
   process.exit(1);

@@ -75,7 +75,10 @@ export async function trainAndLog({ db, project, epochs = 20, rows = 1200, seed 
   log(`created run #${run.number} (${run.id})`);
 
   const model = tf.sequential({
-    layers: [tf.layers.dense({ inputShape: [4], units: hidden, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }), tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) })],
+    layers: [
+      tf.layers.dense({ inputShape: [4], units: hidden, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+      tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+    ],
   });
   model.compile({ optimizer: tf.train.adam(learningRate), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
   const xs = tf.tensor2d(train.x);

@@ -20,12 +20,15 @@ describe('integer settings', () => {
     expect(parseSetting('DEEPBOARD_WEB_PROCESSES', undefined)).toBeUndefined();
   });
 
-  it.each(['512MB', '4mb', 'abc', '-1', '0', '1e400', '', ' 5', '5 ', '1.5', '+5', '0x10', '102401', '99999999999999999999', 'Infinity', 'NaN'])('rejects %j naming the variable and the range', (raw) => {
-    const message = problem(() => parseSetting('DEEPBOARD_MAX_UPLOAD_MB', raw));
-    expect(message).toMatch(/^DEEPBOARD_MAX_UPLOAD_MB=/);
-    expect(message).toContain('expected a whole number of megabytes between 1 and 102400');
-    expect(message).not.toContain('\n');
-  });
+  it.each(['512MB', '4mb', 'abc', '-1', '0', '1e400', '', ' 5', '5 ', '1.5', '+5', '0x10', '102401', '99999999999999999999', 'Infinity', 'NaN'])(
+    'rejects %j naming the variable and the range',
+    (raw) => {
+      const message = problem(() => parseSetting('DEEPBOARD_MAX_UPLOAD_MB', raw));
+      expect(message).toMatch(/^DEEPBOARD_MAX_UPLOAD_MB=/);
+      expect(message).toContain('expected a whole number of megabytes between 1 and 102400');
+      expect(message).not.toContain('\n');
+    },
+  );
 
   it('quotes the bad value as given (the example of the issue)', () => {
     expect(problem(() => parseSetting('DEEPBOARD_MAX_UPLOAD_MB', '512MB'))).toBe('DEEPBOARD_MAX_UPLOAD_MB=512MB: expected a whole number of megabytes between 1 and 102400');
@@ -101,7 +104,9 @@ describe('validateEnv and settingsFrom', () => {
 
   it('names every bad variable in one line', () => {
     const message = problem(() => validateEnv({ DEEPBOARD_MAX_UPLOAD_MB: '512MB', DEEPBOARD_MAX_BODY_MB: '4mb', PORT: '3000' }));
-    expect(message).toBe('DEEPBOARD_MAX_BODY_MB=4mb: expected a whole number of megabytes between 1 and 1024; DEEPBOARD_MAX_UPLOAD_MB=512MB: expected a whole number of megabytes between 1 and 102400');
+    expect(message).toBe(
+      'DEEPBOARD_MAX_BODY_MB=4mb: expected a whole number of megabytes between 1 and 1024; DEEPBOARD_MAX_UPLOAD_MB=512MB: expected a whole number of megabytes between 1 and 102400',
+    );
   });
 
   it('reads a variable again when its value changes', () => {

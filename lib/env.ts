@@ -72,15 +72,18 @@ function integer(o: IntegerOptions & { default?: number }): Setting<number | und
   const expected = o.expected ?? `expected a whole number of ${o.unit} between ${o.min} and ${o.max}`;
   return {
     kind: 'integer',
-    schema: z.string().optional().transform((raw, ctx) => {
-      if (raw === undefined) return o.default;
-      const n = /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
-      if (!Number.isSafeInteger(n) || n < o.min || n > o.max) {
-        ctx.addIssue({ code: 'custom', message: expected });
-        return z.NEVER;
-      }
-      return n;
-    }),
+    schema: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined) return o.default;
+        const n = /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
+        if (!Number.isSafeInteger(n) || n < o.min || n > o.max) {
+          ctx.addIssue({ code: 'custom', message: expected });
+          return z.NEVER;
+        }
+        return n;
+      }),
     defaultText: o.defaultText ?? `\`${o.default}\``,
     accepts: o.accepts ?? `whole number of ${o.unit}, ${o.min} to ${o.max}`,
     description: o.description,
@@ -96,14 +99,17 @@ function port(o: { default: number; description: string }): Setting<number> {
 function flag(o: { default: boolean; description: string; defaultText?: string }): Setting<boolean> {
   return {
     kind: 'flag',
-    schema: z.string().optional().transform((raw, ctx) => {
-      if (raw === undefined || raw === '') return o.default;
-      const v = raw.trim().toLowerCase();
-      if (FLAG_ON.includes(v)) return true;
-      if (FLAG_OFF.includes(v)) return false;
-      ctx.addIssue({ code: 'custom', message: 'expected 1 or 0 (also on/off, true/false, yes/no)' });
-      return z.NEVER;
-    }),
+    schema: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined || raw === '') return o.default;
+        const v = raw.trim().toLowerCase();
+        if (FLAG_ON.includes(v)) return true;
+        if (FLAG_OFF.includes(v)) return false;
+        ctx.addIssue({ code: 'custom', message: 'expected 1 or 0 (also on/off, true/false, yes/no)' });
+        return z.NEVER;
+      }),
     defaultText: o.defaultText ?? (o.default ? 'on' : 'off'),
     accepts: '`1` / `0` (or on/off, true/false, yes/no)',
     description: o.description,
@@ -113,13 +119,16 @@ function flag(o: { default: boolean; description: string; defaultText?: string }
 function oneOf<const V extends string>(o: { values: readonly V[]; default: V; description: string }): Setting<V> {
   return {
     kind: 'enum',
-    schema: z.string().optional().transform((raw, ctx) => {
-      if (raw === undefined || raw.trim() === '') return o.default;
-      const v = raw.trim().toLowerCase();
-      if ((o.values as readonly string[]).includes(v)) return v as V;
-      ctx.addIssue({ code: 'custom', message: `expected one of ${o.values.join(', ')}` });
-      return z.NEVER;
-    }),
+    schema: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined || raw.trim() === '') return o.default;
+        const v = raw.trim().toLowerCase();
+        if ((o.values as readonly string[]).includes(v)) return v as V;
+        ctx.addIssue({ code: 'custom', message: `expected one of ${o.values.join(', ')}` });
+        return z.NEVER;
+      }),
     defaultText: `\`${o.default}\``,
     accepts: o.values.map((v) => `\`${v}\``).join(', '),
     description: o.description,
@@ -131,20 +140,23 @@ function url(o: { protocols: string[]; description: string; defaultText: string;
   const expected = `expected a ${o.protocols.map((p) => `${p}//`).join(' or ')} URL`;
   return {
     kind: 'url',
-    schema: z.string().optional().transform((raw, ctx) => {
-      if (raw === undefined || raw === '') return undefined;
-      let parsed: URL | null = null;
-      try {
-        parsed = new URL(raw);
-      } catch {
-        // reported below
-      }
-      if (!parsed || !o.protocols.includes(parsed.protocol)) {
-        ctx.addIssue({ code: 'custom', message: expected });
-        return z.NEVER;
-      }
-      return raw;
-    }),
+    schema: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined || raw === '') return undefined;
+        let parsed: URL | null = null;
+        try {
+          parsed = new URL(raw);
+        } catch {
+          // reported below
+        }
+        if (!parsed || !o.protocols.includes(parsed.protocol)) {
+          ctx.addIssue({ code: 'custom', message: expected });
+          return z.NEVER;
+        }
+        return raw;
+      }),
     defaultText: o.defaultText,
     accepts: o.protocols.map((p) => `\`${p}//…\``).join(', '),
     description: o.description,
@@ -158,7 +170,10 @@ function text(o: { default?: undefined; description: string; kind?: 'string' | '
 function text(o: { default?: string; description: string; kind?: 'string' | 'path'; accepts?: string; defaultText?: string; secret?: boolean }): Setting<string | undefined> {
   return {
     kind: o.kind ?? 'string',
-    schema: z.string().optional().transform((raw) => (raw === undefined || raw === '' ? o.default : raw)),
+    schema: z
+      .string()
+      .optional()
+      .transform((raw) => (raw === undefined || raw === '' ? o.default : raw)),
     defaultText: o.defaultText ?? `\`${o.default}\``,
     accepts: o.accepts ?? (o.kind === 'path' ? 'folder path' : 'text'),
     description: o.description,
@@ -178,7 +193,13 @@ export const SETTINGS = {
     description: 'a PostgreSQL server to use instead; nothing embedded starts',
     secret: true,
   }),
-  DATABASE_POOL_SIZE: integer({ default: 10, min: 1, max: 1000, unit: 'connections', description: 'connections in each process\'s database pool (the Prisma client and the plain-SQL hot paths share it)' }),
+  DATABASE_POOL_SIZE: integer({
+    default: 10,
+    min: 1,
+    max: 1000,
+    unit: 'connections',
+    description: "connections in each process's database pool (the Prisma client and the plain-SQL hot paths share it)",
+  }),
   DEEPBOARD_DATA_DIR: text({
     default: '.deepboard',
     kind: 'path',
@@ -186,7 +207,11 @@ export const SETTINGS = {
     description: "Deepboard's own state: the embedded database (`postgres/`, its log and password), the generated `auth-secret`",
   }),
   DEEPBOARD_ARTIFACTS_DIR: text({ kind: 'path', defaultText: '`$DEEPBOARD_DATA_DIR/artifacts`', description: 'where dataset files, checkpoints and report files are stored' }),
-  DEEPBOARD_ROOT: text({ kind: 'path', defaultText: 'the installation folder', description: 'the folder holding package.json and prisma/ (set by `bin/deepboard.mjs` and `bin/web.mjs`; the working directory otherwise)' }),
+  DEEPBOARD_ROOT: text({
+    kind: 'path',
+    defaultText: 'the installation folder',
+    description: 'the folder holding package.json and prisma/ (set by `bin/deepboard.mjs` and `bin/web.mjs`; the working directory otherwise)',
+  }),
   DEEPBOARD_PG_PORT: port({ default: 54329, description: 'port of the embedded database (listens on 127.0.0.1 only, password auth)' }),
   PORT: port({ default: 3000, description: 'port of the web app' }),
   HOSTNAME_BIND: text({ defaultText: 'unset: all interfaces', accepts: 'host name or address', description: 'address `deepboard start` binds the web app to (its `-H`)' }),
@@ -232,7 +257,7 @@ export const SETTINGS = {
   DEEPBOARD_SEARCH_CACHE: flag({ default: false, defaultText: 'on in the web server', description: '`0` recomputes every runs-table query instead of keeping answers until the project changes' }),
   DEEPBOARD_TEAM: text({ defaultText: 'the first team', accepts: 'team slug', description: 'team `deepboard train` works in when `--team` is not given' }),
   DEEPBOARD_DEBUG: flag({ default: false, description: '`1` makes the CLI print stack traces and the in-process worker of `deepboard train` its log' }),
-  npm_package_version: text({ defaultText: 'set by npm', accepts: 'version', description: "the version `/api/health` reports (npm sets it when it runs a package script)" }),
+  npm_package_version: text({ defaultText: 'set by npm', accepts: 'version', description: 'the version `/api/health` reports (npm sets it when it runs a package script)' }),
 } satisfies Record<string, Setting<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -321,8 +346,6 @@ export function numericSettings(): { name: SettingName; min: number; max: number
 /** The README's configuration table (between its `settings` markers), generated from SETTINGS. */
 export function settingsTable(): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
-  const rows = (Object.entries(SETTINGS) as [SettingName, Setting<unknown>][]).map(
-    ([name, s]) => `| \`${name}\` | ${cell(s.defaultText)} | ${cell(s.accepts)} | ${cell(s.description)} |`,
-  );
+  const rows = (Object.entries(SETTINGS) as [SettingName, Setting<unknown>][]).map(([name, s]) => `| \`${name}\` | ${cell(s.defaultText)} | ${cell(s.accepts)} | ${cell(s.description)} |`);
   return ['| variable | default | accepted | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }

@@ -102,9 +102,7 @@ describe('UserError', () => {
 describe('runFailureMessage', () => {
   it("stores a user error's message as is and a bug with its name, never a stack", () => {
     expect(runFailureMessage(new RunConfigError('the loss does not fit a regression'))).toBe('the loss does not fit a regression');
-    expect(runFailureMessage(new TypeError("Cannot read properties of undefined (reading 'x')\n    at foo (a.ts:1:2)"))).toBe(
-      "TypeError: Cannot read properties of undefined (reading 'x')",
-    );
+    expect(runFailureMessage(new TypeError("Cannot read properties of undefined (reading 'x')\n    at foo (a.ts:1:2)"))).toBe("TypeError: Cannot read properties of undefined (reading 'x')");
     expect(runFailureMessage('boom')).toBe('Error: boom');
     expect(runFailureMessage(new Error('x'.repeat(6000)))).toHaveLength(5000);
   });

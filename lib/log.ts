@@ -55,7 +55,11 @@ export function failureStreak(context: string, log?: LogLine): FailureStreak {
       if (failures > 0) write(`${context} recovered after ${failures} failure${failures === 1 ? '' : 's'}`);
       failures = 0;
     },
-    run: (fn) => fn().then(() => streak.ok(), (err: unknown) => streak.fail(err)),
+    run: (fn) =>
+      fn().then(
+        () => streak.ok(),
+        (err: unknown) => streak.fail(err),
+      ),
     get failures() {
       return failures;
     },

@@ -18,7 +18,10 @@ describe('comment markdown', () => {
 
   it('keeps raw HTML as text and drops unsafe link targets', () => {
     expect(parseInline('<img src=x onerror=alert(1)>')).toEqual([{ type: 'text', text: '<img src=x onerror=alert(1)>' }]);
-    expect(parseInline('[click](javascript:alert(1))')).toEqual([{ type: 'text', text: 'click' }, { type: 'text', text: ')' }]);
+    expect(parseInline('[click](javascript:alert(1))')).toEqual([
+      { type: 'text', text: 'click' },
+      { type: 'text', text: ')' },
+    ]);
     expect(safeHref('javascript:alert(1)')).toBeNull();
     expect(safeHref('//evil.example')).toBeNull();
     expect(safeHref('data:text/html,x')).toBeNull();
@@ -45,7 +48,10 @@ describe('comment markdown', () => {
       { type: 'text', text: ', see ' },
       { type: 'mention', text: '@ana@lab.org' },
     ]);
-    expect(parseInline('@Ana Ruizz', ['Ana Ruiz'])).toEqual([{ type: 'mention', text: '@Ana' }, { type: 'text', text: ' Ruizz' }]);
+    expect(parseInline('@Ana Ruizz', ['Ana Ruiz'])).toEqual([
+      { type: 'mention', text: '@Ana' },
+      { type: 'text', text: ' Ruizz' },
+    ]);
     expect(parseMarkdown('- **@ana ruiz**', ['Ana Ruiz'])).toEqual([{ type: 'ul', items: [[{ type: 'strong', children: [{ type: 'mention', text: '@ana ruiz' }] }]] }]);
   });
 

@@ -16,7 +16,19 @@ const boot = bootstrapFairness(input, { resamples: 30, seed: 3, confidence: 0.9 
 
 const sources = (over: Partial<ModelCardSources> = {}): ModelCardSources => ({
   generatedAt: new Date('2026-11-26T12:00:00Z'),
-  run: { id: 'run1', number: 7, name: 'baseline', project: 'Credit', team: 'Lab', status: 'SUCCEEDED', paradigm: 'supervised', author: 'Ada', createdAt: '2026-11-26T10:00:00.000Z', finishedAt: null, backend: 'wasm' },
+  run: {
+    id: 'run1',
+    number: 7,
+    name: 'baseline',
+    project: 'Credit',
+    team: 'Lab',
+    status: 'SUCCEEDED',
+    paradigm: 'supervised',
+    author: 'Ada',
+    createdAt: '2026-11-26T10:00:00.000Z',
+    finishedAt: null,
+    backend: 'wasm',
+  },
   modelDetails: {
     architecture: { id: 'av1', name: 'Loan MLP', version: 2, kind: 'mlp', layers: 3, parameters: 1234 },
     trainingData: { id: 'dv1', name: 'Loans', version: 1, rows: 4000, task: 'binary', label: 'approved', sensitive: ['sex', 'age'], split: { train: 0.7 } },
@@ -28,16 +40,64 @@ const sources = (over: Partial<ModelCardSources> = {}): ModelCardSources => ({
   evaluation: {
     task: 'binary',
     testExamples: 18,
-    report: { accuracy: 0.61, confusion: [[5, 3], [4, 6]], perClass: [], macro: { precision: 0.6, recall: 0.62, f1: 0.61 }, weighted: { precision: 0.6, recall: 0.6, f1: 0.6 }, count: 18, roc: { fpr: [], tpr: [], thresholds: [], auc: 0.7 }, pr: { precision: [], recall: [], thresholds: [], averagePrecision: Number.NaN } },
+    report: {
+      accuracy: 0.61,
+      confusion: [
+        [5, 3],
+        [4, 6],
+      ],
+      perClass: [],
+      macro: { precision: 0.6, recall: 0.62, f1: 0.61 },
+      weighted: { precision: 0.6, recall: 0.6, f1: 0.6 },
+      count: 18,
+      roc: { fpr: [], tpr: [], thresholds: [], auc: 0.7 },
+      pr: { precision: [], recall: [], thresholds: [], averagePrecision: Number.NaN },
+    },
   },
-  fairness: { task: 'binary', threshold: 0.5, report, bootstrap: { resamples: 30, seed: 3, confidence: 0.9, intervals: boot.intervals }, mitigation: { demographic_parity: null, equal_opportunity: null }, summary: {} },
+  fairness: {
+    task: 'binary',
+    threshold: 0.5,
+    report,
+    bootstrap: { resamples: 30, seed: 3, confidence: 0.9, intervals: boot.intervals },
+    mitigation: { demographic_parity: null, equal_opportunity: null },
+    summary: {},
+  },
   explain: {
-    permutation: { score: 'accuracy', baselineScore: 0.6, rows: 18, repeats: 5, features: [{ name: 'income', columns: [0], mean: 0.01, std: 0.002, drops: [] }, { name: 'zip', columns: [1], mean: 0.05, std: 0.01, drops: [] }] },
-    groups: [{ attribute: 'sex', features: ['income', 'zip'], overallMeanAbs: [], groups: [], gaps: [], proxies: [{ feature: 'zip', share: 0.8, valueStatistic: 'correlation-ratio', valueAssociation: 0.5, attributionAssociation: 0.4, flag: 'proxy' }] }],
+    permutation: {
+      score: 'accuracy',
+      baselineScore: 0.6,
+      rows: 18,
+      repeats: 5,
+      features: [
+        { name: 'income', columns: [0], mean: 0.01, std: 0.002, drops: [] },
+        { name: 'zip', columns: [1], mean: 0.05, std: 0.01, drops: [] },
+      ],
+    },
+    groups: [
+      {
+        attribute: 'sex',
+        features: ['income', 'zip'],
+        overallMeanAbs: [],
+        groups: [],
+        gaps: [],
+        proxies: [{ feature: 'zip', share: 0.8, valueStatistic: 'correlation-ratio', valueAssociation: 0.5, attributionAssociation: 0.4, flag: 'proxy' }],
+      },
+    ],
   },
   gates: { status: 'fail', results: [{ description: 'demographic_parity_ratio ≥ 0.8', status: 'fail', value: 0.6 }] },
   reweighing: true,
-  decisions: [{ reviewTitle: 'Review of run #7', reviewer: 'Rui', verdict: 'APPROVE', justification: 'Pilot only.\nWith monitoring.', createdAt: '2026-11-26T11:00:00.000Z', stale: true, staleReasons: ['new checkpoint'], pinned: { checkpointId: 'ck0', datasetVersionId: 'dv1', reportHash: 'abc' } }],
+  decisions: [
+    {
+      reviewTitle: 'Review of run #7',
+      reviewer: 'Rui',
+      verdict: 'APPROVE',
+      justification: 'Pilot only.\nWith monitoring.',
+      createdAt: '2026-11-26T11:00:00.000Z',
+      stale: true,
+      staleReasons: ['new checkpoint'],
+      pinned: { checkpointId: 'ck0', datasetVersionId: 'dv1', reportHash: 'abc' },
+    },
+  ],
   ...over,
 });
 

@@ -40,7 +40,19 @@ export interface CardDecision {
 export interface ModelCard {
   version: 1;
   generatedAt: string;
-  run: { id: string; number: number; name: string; project: string; team: string; status: string; paradigm: string; author: string | null; createdAt: string; finishedAt: string | null; backend: string | null };
+  run: {
+    id: string;
+    number: number;
+    name: string;
+    project: string;
+    team: string;
+    status: string;
+    paradigm: string;
+    author: string | null;
+    createdAt: string;
+    finishedAt: string | null;
+    backend: string | null;
+  };
   modelDetails: {
     architecture: { id: string; name: string; version: number; kind: string; layers: number; parameters: number } | null;
     trainingData: { id: string; name: string; version: number; rows: number; task: string | null; label: string | null; sensitive: string[]; split: Record<string, unknown> } | null;
@@ -59,7 +71,13 @@ export interface ModelCard {
   gates: { status: string | null; results: { description: string; status: string; value: number | null }[] };
   mitigation: {
     reweighing: boolean;
-    postProcessing: { constraint: string; fittedOn: string; before: { disparity: number | null; accuracy: number | null }; after: { disparity: number | null; accuracy: number | null }; thresholds: { group: string; threshold: number | null }[] }[];
+    postProcessing: {
+      constraint: string;
+      fittedOn: string;
+      before: { disparity: number | null; accuracy: number | null };
+      after: { disparity: number | null; accuracy: number | null };
+      thresholds: { group: string; threshold: number | null }[];
+    }[];
   };
   explainability: { method: string | null; score: string | null; top: { feature: string; importance: number; std: number }[]; proxies: string[] } | null;
   decisions: CardDecision[];
@@ -104,7 +122,8 @@ export function buildModelCard(src: ModelCardSources): ModelCard {
   }));
   // The test-set evaluation: a supervised run's full report, else the headline figures some rows keep.
   const ev = src.evaluation;
-  const r: { accuracy?: number; roc?: { auc: number }; pr?: { averagePrecision: number }; macro?: { precision: number; recall: number; f1: number }; mae?: number; rmse?: number; r2?: number } = isSupervisedEvaluation(ev) ? ev.report : {};
+  const r: { accuracy?: number; roc?: { auc: number }; pr?: { averagePrecision: number }; macro?: { precision: number; recall: number; f1: number }; mae?: number; rmse?: number; r2?: number } =
+    isSupervisedEvaluation(ev) ? ev.report : {};
   const top = ev && !isSupervisedEvaluation(ev) && 'accuracy' in ev ? ev : null;
   const candidates: [string, unknown][] = [
     ['accuracy', r.accuracy ?? top?.accuracy],
@@ -172,8 +191,12 @@ export function modelCardMarkdown(card: ModelCard): string {
   out.push(`# Model card: #${card.run.number} ${card.run.name}`, '');
   out.push(`Project ${card.run.project} · team ${card.run.team} · ${card.run.paradigm} run by ${card.run.author ?? 'unknown'} · ${card.run.status.toLowerCase()} · generated ${card.generatedAt}`, '');
   out.push('## Model details', '');
-  out.push(`- Architecture: ${md.architecture ? `${md.architecture.name} v${md.architecture.version} (${md.architecture.kind}, ${md.architecture.layers} layers, ${md.architecture.parameters.toLocaleString('en-US')} parameters)` : '—'}`);
-  out.push(`- Training data: ${md.trainingData ? `${md.trainingData.name} v${md.trainingData.version} (${md.trainingData.rows} rows${md.trainingData.label ? `, label ${md.trainingData.label}` : ''})` : '—'}`);
+  out.push(
+    `- Architecture: ${md.architecture ? `${md.architecture.name} v${md.architecture.version} (${md.architecture.kind}, ${md.architecture.layers} layers, ${md.architecture.parameters.toLocaleString('en-US')} parameters)` : '—'}`,
+  );
+  out.push(
+    `- Training data: ${md.trainingData ? `${md.trainingData.name} v${md.trainingData.version} (${md.trainingData.rows} rows${md.trainingData.label ? `, label ${md.trainingData.label}` : ''})` : '—'}`,
+  );
   out.push(`- Checkpoint: ${md.checkpoint ? `${md.checkpoint.kind} at epoch ${md.checkpoint.epoch} (${md.checkpoint.id})` : '—'}`);
   out.push(`- Report SHA-256: ${md.reportHash ?? '—'}`);
   out.push(`- Backend: ${card.run.backend ?? '—'}`);
@@ -181,14 +204,29 @@ export function modelCardMarkdown(card: ModelCard): string {
   if (hp.length) out.push(`- Hyperparameters: ${hp.map(([k, v]) => `${k} ${String(v)}`).join(', ')}`);
   for (const [k, v] of Object.entries(md.hyperparameters)) if (v && typeof v === 'object') out.push(`- ${k}: \`${JSON.stringify(v)}\``);
   out.push('', '## Intended use', '', orNone(card.intendedUse, 'Not stated.'), '', '### Out-of-scope uses', '', orNone(card.outOfScope, 'Not stated.'), '');
-  out.push('## Factors', '', card.factors.length ? `Sensitive attributes evaluated: ${card.factors.join(', ')}${card.factors.length > 1 ? `, and their intersection (${card.factors.join(' & ')})` : ''}.` : '_No sensitive attributes were marked on the training data._', '');
+  out.push(
+    '## Factors',
+    '',
+    card.factors.length
+      ? `Sensitive attributes evaluated: ${card.factors.join(', ')}${card.factors.length > 1 ? `, and their intersection (${card.factors.join(' & ')})` : ''}.`
+      : '_No sensitive attributes were marked on the training data._',
+    '',
+  );
   out.push('## Metrics', '', card.metrics.length ? card.metrics.map((m) => `- ${m.name}: ${fmt(m.value, 4)}`).join('\n') : '_No test-set metrics._', '');
-  out.push('## Evaluation data', '', `The dataset's held-out test split${card.evaluationData.rows !== null ? ` (${card.evaluationData.rows} rows)` : ''}${card.evaluationData.threshold !== null ? `, decision threshold ${card.evaluationData.threshold}` : ''}.`, '');
+  out.push(
+    '## Evaluation data',
+    '',
+    `The dataset's held-out test split${card.evaluationData.rows !== null ? ` (${card.evaluationData.rows} rows)` : ''}${card.evaluationData.threshold !== null ? `, decision threshold ${card.evaluationData.threshold}` : ''}.`,
+    '',
+  );
   if (md.trainingData) out.push('## Training data', '', `${md.trainingData.name} v${md.trainingData.version}; split ${JSON.stringify(md.trainingData.split)}.`, '');
   out.push('## Quantitative analyses', '');
   if (!card.quantitative) out.push('_No per-group fairness report for this run._', '');
   else {
-    out.push(`Per group and per intersection on the test split; ${Math.round((card.quantitative.confidence ?? 0.95) * 100)} % bootstrap intervals from ${card.quantitative.resamples ?? '?'} resamples in brackets.`, '');
+    out.push(
+      `Per group and per intersection on the test split; ${Math.round((card.quantitative.confidence ?? 0.95) * 100)} % bootstrap intervals from ${card.quantitative.resamples ?? '?'} resamples in brackets.`,
+      '',
+    );
     for (const s of card.quantitative.sections) {
       out.push(`### ${s.attribute}${s.intersection ? ' (intersection)' : ''}`, '');
       out.push('| group | n | base rate | selection rate | TPR | FPR | accuracy |', '|---|---:|---:|---:|---:|---:|---:|');
@@ -200,7 +238,9 @@ export function modelCardMarkdown(card: ModelCard): string {
   for (const g of card.gates.results) out.push(`- ${g.description}: ${g.status} (measured ${fmt(g.value, 4)})`);
   out.push('', '## Mitigation', '', `- Reweighing during training: ${card.mitigation.reweighing ? 'yes' : 'no'}`);
   for (const p of card.mitigation.postProcessing) {
-    out.push(`- Post-processing (${p.constraint.replace(/_/g, ' ')}, per-group thresholds fitted on the ${p.fittedOn} split): disparity ${fmt(p.before.disparity)} → ${fmt(p.after.disparity)}, accuracy ${pct(p.before.accuracy)} → ${pct(p.after.accuracy)}; thresholds ${p.thresholds.map((t) => `${t.group} ${t.threshold === null ? '∞' : t.threshold.toFixed(3)}`).join(', ')}`);
+    out.push(
+      `- Post-processing (${p.constraint.replace(/_/g, ' ')}, per-group thresholds fitted on the ${p.fittedOn} split): disparity ${fmt(p.before.disparity)} → ${fmt(p.after.disparity)}, accuracy ${pct(p.before.accuracy)} → ${pct(p.after.accuracy)}; thresholds ${p.thresholds.map((t) => `${t.group} ${t.threshold === null ? '∞' : t.threshold.toFixed(3)}`).join(', ')}`,
+    );
   }
   out.push('', '## Explainability', '');
   if (!card.explainability || !card.explainability.top.length) out.push('_No explainability report._');
@@ -213,7 +253,12 @@ export function modelCardMarkdown(card: ModelCard): string {
   out.push('## Review decisions', '');
   if (!card.decisions.length) out.push('_No review decisions yet._');
   for (const d of card.decisions) {
-    out.push(`- ${d.createdAt.slice(0, 10)} · ${d.reviewer} ${VERDICT_WORDS[d.verdict]} (${d.reviewTitle})${d.stale ? ` · **stale**: ${d.staleReasons.join(', ')}` : ''}${d.justification ? ` — ${d.justification.replace(/\s*\n\s*/g, ' ')}` : ''}`);
+    out.push(
+      `- ${d.createdAt.slice(0, 10)} · ${d.reviewer} ${VERDICT_WORDS[d.verdict]} (${d.reviewTitle})${d.stale ? ` · **stale**: ${d.staleReasons.join(', ')}` : ''}${d.justification ? ` — ${d.justification.replace(/\s*\n\s*/g, ' ')}` : ''}`,
+    );
   }
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }

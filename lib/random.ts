@@ -44,7 +44,7 @@ function splitmix32(seed: number): () => number {
 function toSeed(seed: number): number {
   if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
   const int = Math.trunc(seed);
-  return (int % UINT32 + UINT32) % UINT32;
+  return ((int % UINT32) + UINT32) % UINT32;
 }
 
 /** xoshiro128** seeded from a 32-bit integer (other numbers are reduced modulo 2^32). */

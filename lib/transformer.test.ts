@@ -19,7 +19,11 @@ const leaf = fc.oneof(
 const { tree } = fc.letrec((tie) => ({
   tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('array'), tie('object')),
   array: fc.array(tie('tree'), { maxLength: 5 }),
-  object: fc.dictionary(key.filter((k) => !['__proto__', 'constructor', 'prototype'].includes(k)), tie('tree'), { maxKeys: 5 }),
+  object: fc.dictionary(
+    key.filter((k) => !['__proto__', 'constructor', 'prototype'].includes(k)),
+    tie('tree'),
+    { maxKeys: 5 },
+  ),
 }));
 
 /**

@@ -75,7 +75,10 @@ export class Deepboard {
       try {
         res = await this.fetchFn(this.base + path, {
           method,
-          headers: { authorization: `Bearer ${this.options.apiKey}`, ...(raw ? { 'content-type': raw.contentType ?? 'application/octet-stream' } : body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          headers: {
+            authorization: `Bearer ${this.options.apiKey}`,
+            ...(raw ? { 'content-type': raw.contentType ?? 'application/octet-stream' } : body !== undefined ? { 'content-type': 'application/json' } : {}),
+          },
           body: raw ? (raw.data as BodyInit) : body !== undefined ? JSON.stringify(body) : undefined,
         });
       } catch (err) {
@@ -119,7 +122,10 @@ export class Deepboard {
 
   /** The runs table's search over a project: `metrics.val_accuracy > 0.9 and params.lr = 0.01`. */
   searchRuns(input: { project: string; query?: string; sort?: Array<{ field: string; dir?: 'asc' | 'desc' }>; page?: number; pageSize?: number }) {
-    return this.request<{ total: number; rows: Array<{ id: string; number: number; name: string; status: string; params: Record<string, unknown>; metrics: Record<string, { last: number | null }> }> }>('POST', '/api/v1/runs/search', input);
+    return this.request<{
+      total: number;
+      rows: Array<{ id: string; number: number; name: string; status: string; params: Record<string, unknown>; metrics: Record<string, { last: number | null }> }>;
+    }>('POST', '/api/v1/runs/search', input);
   }
 }
 
@@ -207,7 +213,11 @@ export class Run {
 
   /** Test-set predictions: the run gets an evaluation and, with sensitive attributes, a fairness report. */
   uploadPredictions(input: UploadPredictionsInput) {
-    return this.client.request<{ examples: number; metrics: Record<string, number>; fairness: { summary: Record<string, Record<string, number | null>> } | null }>('POST', this.path('/predictions'), input);
+    return this.client.request<{ examples: number; metrics: Record<string, number>; fairness: { summary: Record<string, Record<string, number | null>> } | null }>(
+      'POST',
+      this.path('/predictions'),
+      input,
+    );
   }
 
   uploadArtifact(path: string, data: Uint8Array | string, contentType?: string) {

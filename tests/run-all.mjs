@@ -17,6 +17,8 @@ const only = process.argv.slice(2); // e.g. `npm test -- unit integration`
 const steps = [
   // One pass or one fail, like the build: the lint's own output names each problem.
   { id: 'lint', cmd: bin('eslint'), args: ['--max-warnings', '0', '.'], countOne: true },
+  // Formatting is checked, not fixed: `npm run format` rewrites what this names.
+  { id: 'format', cmd: bin('prettier'), args: ['--check', '--log-level', 'warn', '.'], countOne: true },
   { id: 'typecheck', cmd: bin('tsc'), args: ['--noEmit', '-p', 'tsconfig.json'] },
   {
     id: 'vitest',

@@ -89,7 +89,8 @@ function webgpuEntry(): string | null {
 export function probeFailureReason(stderr: string): string {
   const vulkan = /Couldn't load Vulkan: ([^:\n]+)/.exec(stderr);
   if (vulkan) return `no GPU adapter: the Vulkan loader (${vulkan[1]!.trim()}) is not installed`;
-  if (/vk_icdGetInstanceProcAddr|Found no drivers/.test(stderr)) return 'no GPU adapter: Vulkan found no usable driver (on NVIDIA hosts install the glvnd libraries and point VK_DRIVER_FILES at nvidia_icd.json)';
+  if (/vk_icdGetInstanceProcAddr|Found no drivers/.test(stderr))
+    return 'no GPU adapter: Vulkan found no usable driver (on NVIDIA hosts install the glvnd libraries and point VK_DRIVER_FILES at nvidia_icd.json)';
   return 'no GPU adapter found';
 }
 

@@ -50,9 +50,7 @@ export async function registerWorker(
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
-      await prisma.worker
-        .update({ where: { id: row.id }, data: { status: 'STOPPED', stoppedAt: new Date(), lastHeartbeatAt: new Date() } })
-        .catch(logFailure(`marking worker ${row.id} stopped`, log));
+      await prisma.worker.update({ where: { id: row.id }, data: { status: 'STOPPED', stoppedAt: new Date(), lastHeartbeatAt: new Date() } }).catch(logFailure(`marking worker ${row.id} stopped`, log));
     },
   };
 }

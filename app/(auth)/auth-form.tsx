@@ -21,19 +21,8 @@ export function AuthForm({ mode, callbackUrl }: { mode: 'sign-in' | 'sign-up'; c
       <Field label="E-mail" htmlFor="email" error={fe.email}>
         <Input id="email" name="email" type="email" autoComplete="email" defaultValue={state.values?.email} invalid={!!fe.email} />
       </Field>
-      <Field
-        label="Password"
-        htmlFor="password"
-        error={fe.password}
-        hint={mode === 'sign-up' ? 'At least 10 characters, mixing letters with digits or symbols.' : undefined}
-      >
-        <Input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete={mode === 'sign-in' ? 'current-password' : 'new-password'}
-          invalid={!!fe.password}
-        />
+      <Field label="Password" htmlFor="password" error={fe.password} hint={mode === 'sign-up' ? 'At least 10 characters, mixing letters with digits or symbols.' : undefined}>
+        <Input id="password" name="password" type="password" autoComplete={mode === 'sign-in' ? 'current-password' : 'new-password'} invalid={!!fe.password} />
       </Field>
       <Button type="submit" className="w-full" disabled={pending}>
         {pending ? 'Please wait…' : mode === 'sign-in' ? 'Sign in' : 'Create account'}

@@ -17,7 +17,11 @@ export function NotificationBell({ teamId }: { teamId: string }) {
   const unread = list.data?.unread ?? 0;
   return (
     <DropdownMenu.Root>
-      <DropdownMenu.Trigger className="relative rounded p-1.5 text-slate-500 hover:bg-slate-100 hover:text-slate-900 print:hidden" aria-label={unread ? `Notifications, ${unread} unread` : 'Notifications'} data-testid="notification-bell">
+      <DropdownMenu.Trigger
+        className="relative rounded p-1.5 text-slate-500 hover:bg-slate-100 hover:text-slate-900 print:hidden"
+        aria-label={unread ? `Notifications, ${unread} unread` : 'Notifications'}
+        data-testid="notification-bell"
+      >
         <Bell className="h-4 w-4" />
         {unread ? (
           <span className="absolute -right-0.5 -top-0.5 min-w-4 rounded-full bg-red-600 px-1 text-center text-[10px] font-semibold leading-4 text-white" data-testid="unread-count">
@@ -49,7 +53,9 @@ export function NotificationBell({ teamId }: { teamId: string }) {
                 <span className={cn('mt-1.5 h-1.5 w-1.5 shrink-0 rounded-full', n.read ? 'bg-transparent' : 'bg-brand-600')} />
                 <span className="min-w-0">
                   <span className="block">{n.title}</span>
-                  <span className="block text-xs font-normal text-slate-400">{new Date(n.createdAt).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })}</span>
+                  <span className="block text-xs font-normal text-slate-400">
+                    {new Date(n.createdAt).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })}
+                  </span>
                 </span>
               </span>
             </DropdownMenu.Item>

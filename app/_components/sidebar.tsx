@@ -24,10 +24,7 @@ function NavLink({ href, icon, children, exact }: { href: string; icon: ReactNod
   return (
     <Link
       href={href}
-      className={cn(
-        'flex items-center gap-2 rounded-md px-2.5 py-1.5 text-sm',
-        active ? 'bg-brand-50 font-medium text-brand-700' : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900',
-      )}
+      className={cn('flex items-center gap-2 rounded-md px-2.5 py-1.5 text-sm', active ? 'bg-brand-50 font-medium text-brand-700' : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900')}
     >
       {icon}
       <span className="truncate">{children}</span>
@@ -35,17 +32,7 @@ function NavLink({ href, icon, children, exact }: { href: string; icon: ReactNod
   );
 }
 
-export function Sidebar({
-  team,
-  teams,
-  projects,
-  user,
-}: {
-  team: TeamLink;
-  teams: TeamLink[];
-  projects: Array<{ id: string; name: string; slug: string }>;
-  user: { name: string; email: string };
-}) {
+export function Sidebar({ team, teams, projects, user }: { team: TeamLink; teams: TeamLink[]; projects: Array<{ id: string; name: string; slug: string }>; user: { name: string; email: string } }) {
   const base = `/t/${team.slug}`;
   return (
     <aside className="sticky top-0 flex h-screen print:hidden max-h-[100dvh] self-start w-64 shrink-0 flex-col border-r border-slate-200 bg-white">
@@ -57,10 +44,7 @@ export function Sidebar({
       </div>
       <div className="px-3">
         <DropdownMenu.Root>
-          <DropdownMenu.Trigger
-            className="flex w-full items-center justify-between rounded-md border border-slate-200 px-2.5 py-2 text-left text-sm hover:bg-slate-50"
-            data-testid="team-switcher"
-          >
+          <DropdownMenu.Trigger className="flex w-full items-center justify-between rounded-md border border-slate-200 px-2.5 py-2 text-left text-sm hover:bg-slate-50" data-testid="team-switcher">
             <span className="min-w-0">
               <span className="block truncate font-medium">{team.name}</span>
               <span className="block text-xs text-slate-500">{ROLE_LABELS[team.role]}</span>

@@ -13,17 +13,7 @@
  */
 import fc from 'fast-check';
 import { checkArchitecture } from './infer';
-import {
-  ACTIVATIONS,
-  INITIALIZERS,
-  ZArchitectureSpec,
-  type Activation,
-  type ArchitectureKind,
-  type ArchitectureSpec,
-  type ArchitectureSpecInput,
-  type Edges,
-  type LayerInput,
-} from './spec';
+import { ACTIVATIONS, INITIALIZERS, ZArchitectureSpec, type Activation, type ArchitectureKind, type ArchitectureSpec, type ArchitectureSpecInput, type Edges, type LayerInput } from './spec';
 
 /** The random choices a generator makes; backed by fast-check (shrinkable) or a seeded PRNG. */
 export interface Chooser {
@@ -104,7 +94,15 @@ function recurrentCore(c: Chooser) {
   };
 }
 
-const EDGES: Edges[] = [0, 1, [1, 0], [[0, 1], [2, 0]]];
+const EDGES: Edges[] = [
+  0,
+  1,
+  [1, 0],
+  [
+    [0, 1],
+    [2, 0],
+  ],
+];
 
 function intOrPair(c: Chooser, min: number, max: number): number | [number, number] {
   return c.bool(0.7) ? c.int(min, max) : [c.int(min, max), c.int(min, max)];
@@ -123,13 +121,9 @@ function candidate(c: Chooser, rank: number): LayerInput {
       case 3:
         return { type: 'layerNormalization', ...common(c), center: c.bool(0.8), scale: c.bool(0.8) };
       case 4:
-        return c.bool()
-          ? { type: 'activation', ...common(c), activation: 'leakyRelu', alpha: c.pick([0.1, 0.2, 0.3]) }
-          : { type: 'activation', ...common(c), activation: c.pick(ACTIVATIONS) };
+        return c.bool() ? { type: 'activation', ...common(c), activation: 'leakyRelu', alpha: c.pick([0.1, 0.2, 0.3]) } : { type: 'activation', ...common(c), activation: c.pick(ACTIVATIONS) };
       case 5:
-        return c.bool()
-          ? { type: 'gaussianNoise', ...common(c), stddev: c.pick([0.1, 1]) }
-          : { type: 'gaussianDropout', ...common(c), rate: c.pick([0.1, 0.3]) };
+        return c.bool() ? { type: 'gaussianNoise', ...common(c), stddev: c.pick([0.1, 1]) } : { type: 'gaussianDropout', ...common(c), rate: c.pick([0.1, 0.3]) };
       case 6: {
         const axes = Array.from({ length: rank }, (_, i) => i + 1).filter(() => c.bool(0.4));
         return { type: 'prelu', ...common(c), ...(axes.length > 0 ? { sharedAxes: axes } : {}) };
@@ -143,7 +137,16 @@ function candidate(c: Chooser, rank: number): LayerInput {
   if (rank === 1 && c.bool(0.4)) {
     return c.bool()
       ? { type: 'repeatVector', ...common(c), n: c.int(1, 4) }
-      : { type: 'reshape', ...common(c), targetShape: c.pick([[-1, 1], [1, -1], [2, -1], [-1, 2, 1]]) };
+      : {
+          type: 'reshape',
+          ...common(c),
+          targetShape: c.pick([
+            [-1, 1],
+            [1, -1],
+            [2, -1],
+            [-1, 2, 1],
+          ]),
+        };
   }
   if (rank === 2 && c.bool(0.75)) {
     switch (c.int(0, 9)) {
@@ -262,7 +265,15 @@ function candidate(c: Chooser, rank: number): LayerInput {
       case 9:
         return { type: 'cropping2d', ...common(c), cropping: c.pick(EDGES.slice(1)) };
       case 10:
-        return { type: 'permute', ...common(c), dims: c.pick([[2, 1, 3], [3, 1, 2], [1, 2, 3]]) };
+        return {
+          type: 'permute',
+          ...common(c),
+          dims: c.pick([
+            [2, 1, 3],
+            [3, 1, 2],
+            [1, 2, 3],
+          ]),
+        };
       default:
         return { type: 'flatten', ...common(c) };
     }
@@ -309,9 +320,7 @@ function tryBuild(kind: ArchitectureKind, latentDim: number, stacks: Stacks): Ar
   if (!parsed.success) return null;
   const result = checkArchitecture(parsed.data);
   if (!result.ok) return null;
-  const tooBig = result.summary.layers.some(
-    (l) => l.params > MAX_PARAMS || l.outputShape.reduce<number>((a, d) => a * (d ?? 8), 1) > MAX_VALUES,
-  );
+  const tooBig = result.summary.layers.some((l) => l.params > MAX_PARAMS || l.outputShape.reduce<number>((a, d) => a * (d ?? 8), 1) > MAX_VALUES);
   return tooBig ? null : parsed.data;
 }
 
@@ -344,7 +353,10 @@ function plansFor(c: Chooser, kind: ArchitectureKind): StackPlan[] | null {
       if (input.tokens) return null;
       const shape = (input.layers[0] as { shape: number[] }).shape;
       const rebuild: LayerInput[] = [
-        ...toVector(shape.reduce((a, b) => a * b, 1), c.pick(['sigmoid', 'linear'] as const)),
+        ...toVector(
+          shape.reduce((a, b) => a * b, 1),
+          c.pick(['sigmoid', 'linear'] as const),
+        ),
         ...(shape.length > 1 ? [{ type: 'reshape', targetShape: shape } as const] : []),
       ];
       return [
@@ -359,9 +371,7 @@ function plansFor(c: Chooser, kind: ArchitectureKind): StackPlan[] | null {
       ];
     case 'policy': {
       const input = inputLayer(c, { knownShape: true });
-      const plans: StackPlan[] = [
-        { key: 'policy', prefix: input.layers, finish: toVector(c.int(2, 6), c.pick(['softmax', 'linear'] as const)), min: 0 },
-      ];
+      const plans: StackPlan[] = [{ key: 'policy', prefix: input.layers, finish: toVector(c.int(2, 6), c.pick(['softmax', 'linear'] as const)), min: 0 }];
       if (c.bool(0.7)) plans.push({ key: 'value', prefix: input.layers.slice(1), finish: toVector(1, 'linear'), min: 0 });
       return plans;
     }
@@ -378,8 +388,7 @@ export function generateBuildableSpec(c: Chooser, options: SpecGeneratorOptions 
     const plans = plansFor(c, kind);
     if (!plans) continue;
     const grown: Stacks = Object.fromEntries(plans.map((p) => [p.key, [...p.prefix]]));
-    const assemble = (key?: string, layers?: LayerInput[]): Stacks =>
-      Object.fromEntries(plans.map((p) => [p.key, [...(p.key === key ? layers! : grown[p.key]!), ...p.finish]]));
+    const assemble = (key?: string, layers?: LayerInput[]): Stacks => Object.fromEntries(plans.map((p) => [p.key, [...(p.key === key ? layers! : grown[p.key]!), ...p.finish]]));
     for (const plan of plans) {
       const target = Math.max(plan.min, c.int(0, maxLayers));
       for (let added = 0, tries = 0; added < target && tries < target * 8; tries++) {
@@ -397,7 +406,10 @@ export function generateBuildableSpec(c: Chooser, options: SpecGeneratorOptions 
   }
   return ZArchitectureSpec.parse({
     kind: 'sequential',
-    layers: [{ type: 'input', shape: [4] }, { type: 'dense', units: 2 }],
+    layers: [
+      { type: 'input', shape: [4] },
+      { type: 'dense', units: 2 },
+    ],
   });
 }
 

@@ -25,11 +25,7 @@ describe('diffArchitectures', () => {
 
   it('lists each changed option with its old and new value', () => {
     const before = seq(input, { type: 'dense', units: 8, activation: 'relu' }, { type: 'dropout', rate: 0.2 });
-    const after = seq(
-      input,
-      { type: 'dense', units: 16, activation: 'relu', kernelRegularizer: { l2: 0.01 } },
-      { type: 'dropout', rate: 0.5 },
-    );
+    const after = seq(input, { type: 'dense', units: 16, activation: 'relu', kernelRegularizer: { l2: 0.01 } }, { type: 'dropout', rate: 0.5 });
     const [, dense, dropout] = diffArchitectures(before, after).parts[0]!.layers;
     expect(dense).toMatchObject({
       status: 'changed',
@@ -101,7 +97,10 @@ describe('diffArchitectures', () => {
     const policy = (value: boolean) =>
       spec({
         kind: 'policy',
-        policy: [{ type: 'input', shape: [4] }, { type: 'dense', units: 2 }],
+        policy: [
+          { type: 'input', shape: [4] },
+          { type: 'dense', units: 2 },
+        ],
         ...(value ? { value: [{ type: 'dense', units: 1 }] } : {}),
       });
     expect(diffArchitectures(policy(false), policy(true)).parts.map((p) => [p.part, p.status, p.paramsDelta])).toEqual([

@@ -60,9 +60,7 @@ describe('inferArchitecture: shapes and parameters as TensorFlow.js builds them'
   });
 
   it('embeds token ids and keeps variable lengths unknown', () => {
-    const summary = inferArchitecture(
-      seq({ type: 'input', shape: [null], dtype: 'int32' }, { type: 'embedding', inputDim: 1000, outputDim: 64 }, { type: 'globalAveragePooling1d' }),
-    );
+    const summary = inferArchitecture(seq({ type: 'input', shape: [null], dtype: 'int32' }, { type: 'embedding', inputDim: 1000, outputDim: 64 }, { type: 'globalAveragePooling1d' }));
     expect(summary.layers.map((l) => [l.outputShape, l.params])).toEqual([
       [[null], 0],
       [[null, 64], 64000],
@@ -83,7 +81,15 @@ describe('inferArchitecture: shapes and parameters as TensorFlow.js builds them'
     expect(last([9, 2], { type: 'globalMaxPooling1d' })).toEqual([[2], 0]);
     expect(last([5, 5, 7], { type: 'globalAveragePooling2d' })).toEqual([[7], 0]);
     expect(last([3, 4, 2], { type: 'upSampling2d', size: [2, 3] })).toEqual([[6, 12, 2], 0]);
-    expect(last([3, 3, 1], { type: 'zeroPadding2d', padding: [[1, 2], [3, 4]] })).toEqual([[6, 10, 1], 0]);
+    expect(
+      last([3, 3, 1], {
+        type: 'zeroPadding2d',
+        padding: [
+          [1, 2],
+          [3, 4],
+        ],
+      }),
+    ).toEqual([[6, 10, 1], 0]);
     expect(last([6, 6, 1], { type: 'cropping2d', cropping: [1, 2] })).toEqual([[4, 2, 1], 0]);
   });
 
@@ -93,21 +99,13 @@ describe('inferArchitecture: shapes and parameters as TensorFlow.js builds them'
   });
 
   it('moves a frozen layer’s weights to non-trainable', () => {
-    const summary = inferArchitecture(
-      seq({ type: 'input', shape: [4] }, { type: 'dense', units: 3, trainable: false }, { type: 'dense', units: 2 }),
-    );
+    const summary = inferArchitecture(seq({ type: 'input', shape: [4] }, { type: 'dense', units: 3, trainable: false }, { type: 'dense', units: 2 }));
     expect(summary).toMatchObject({ totalParams: 23, trainableParams: 8, nonTrainableParams: 15 });
   });
 
   it('names layers like Keras, skipping names already taken', () => {
     const summary = inferArchitecture(
-      seq(
-        { type: 'input', shape: [4] },
-        { type: 'dense', units: 3 },
-        { type: 'dense', units: 3, name: 'dense_1' },
-        { type: 'dense', units: 3 },
-        { type: 'activation', activation: 'leakyRelu' },
-      ),
+      seq({ type: 'input', shape: [4] }, { type: 'dense', units: 3 }, { type: 'dense', units: 3, name: 'dense_1' }, { type: 'dense', units: 3 }, { type: 'activation', activation: 'leakyRelu' }),
     );
     expect(summary.layers.map((l) => l.name)).toEqual(['input', 'dense', 'dense_1', 'dense_2', 'leaky_relu']);
   });
@@ -117,7 +115,10 @@ describe('inferArchitecture: shapes and parameters as TensorFlow.js builds them'
       spec({
         kind: 'gan',
         latentDim: 8,
-        generator: [{ type: 'dense', units: 12 }, { type: 'reshape', targetShape: [3, 4] }],
+        generator: [
+          { type: 'dense', units: 12 },
+          { type: 'reshape', targetShape: [3, 4] },
+        ],
         discriminator: [{ type: 'flatten' }, { type: 'dense', units: 1, activation: 'sigmoid' }],
       }),
     );
@@ -130,7 +131,10 @@ describe('inferArchitecture: shapes and parameters as TensorFlow.js builds them'
     const policy = inferArchitecture(
       spec({
         kind: 'policy',
-        policy: [{ type: 'input', shape: [4] }, { type: 'dense', units: 2, activation: 'softmax' }],
+        policy: [
+          { type: 'input', shape: [4] },
+          { type: 'dense', units: 2, activation: 'softmax' },
+        ],
         value: [{ type: 'dense', units: 1 }],
       }),
     );
@@ -158,8 +162,7 @@ const INVALID: Case[] = [
   {
     code: 'input-rank',
     spec: model(input([10, 3]), { type: 'lstm', units: 4 }, { type: 'gru', units: 4 }),
-    message:
-      "layer 2 'gru' (gru) needs a 2-D input [steps, features] but gets [4]; set returnSequences: true on layer 1 'lstm' (lstm) to pass on every time step",
+    message: "layer 2 'gru' (gru) needs a 2-D input [steps, features] but gets [4]; set returnSequences: true on layer 1 'lstm' (lstm) to pass on every time step",
     at: ['gru', 2, [4]],
   },
   {
@@ -219,29 +222,25 @@ const INVALID: Case[] = [
   {
     code: 'embedding-position',
     spec: model(input([5], { dtype: 'int32' }), { type: 'embedding', inputDim: 10, outputDim: 4 }, { type: 'embedding', name: 'second', inputDim: 10, outputDim: 4 }),
-    message:
-      "layer 2 'second' (embedding) must come right after the input: it reads integer token ids, but gets the float output of layer 1 'embedding' (embedding)",
+    message: "layer 2 'second' (embedding) must come right after the input: it reads integer token ids, but gets the float output of layer 1 'embedding' (embedding)",
     at: ['second', 2, [5, 4]],
   },
   {
     code: 'embedding-dtype',
     spec: model(input([5], { name: 'tokens' }), { type: 'embedding', inputDim: 10, outputDim: 4 }),
-    message:
-      "layer 1 'embedding' (embedding) reads integer token ids, so its input must be int32; set dtype: 'int32' on layer 0 'tokens' (input)",
+    message: "layer 1 'embedding' (embedding) reads integer token ids, so its input must be int32; set dtype: 'int32' on layer 0 'tokens' (input)",
     at: ['embedding', 1, [5]],
   },
   {
     code: 'int32-input',
     spec: model(input([5], { dtype: 'int32' }), { type: 'dense', units: 2 }),
-    message:
-      "layer 1 'dense' (dense) gets int32 token ids, which only an embedding layer can read; start with an embedding layer or use dtype: 'float32'",
+    message: "layer 1 'dense' (dense) gets int32 token ids, which only an embedding layer can read; start with an embedding layer or use dtype: 'float32'",
     at: ['dense', 1, [5]],
   },
   {
     code: 'softmax-single-unit',
     spec: model(input([5]), { type: 'dense', name: 'out', units: 1, activation: 'softmax' }),
-    message:
-      "layer 1 'out' (dense) applies softmax over a single value, which is constant (softmax of one value is always 1); use sigmoid for one unit",
+    message: "layer 1 'out' (dense) applies softmax over a single value, which is constant (softmax of one value is always 1); use sigmoid for one unit",
     at: ['out', 1, [5]],
   },
   {
@@ -292,8 +291,7 @@ const INVALID: Case[] = [
       generator: [{ type: 'dense', units: 3 }],
       discriminator: [{ type: 'dense', name: 'discriminator_input', units: 1 }],
     },
-    message:
-      "discriminator layer 0 'discriminator_input' (dense) uses the name 'discriminator_input', already taken by the discriminator's input; layer names must be unique",
+    message: "discriminator layer 0 'discriminator_input' (dense) uses the name 'discriminator_input', already taken by the discriminator's input; layer names must be unique",
     at: ['discriminator_input', 0, null],
   },
   {
@@ -316,7 +314,13 @@ const INVALID: Case[] = [
   },
   {
     code: 'empty-output',
-    spec: model(input([3, 3, 1]), { type: 'cropping2d', cropping: [[1, 2], [0, 0]] }),
+    spec: model(input([3, 3, 1]), {
+      type: 'cropping2d',
+      cropping: [
+        [1, 2],
+        [0, 0],
+      ],
+    }),
     message: "layer 1 'cropping2d' (cropping2d) crops 3 rows and 0 columns from [3, 3, 1], which leaves nothing",
     at: ['cropping2d', 1, [3, 3, 1]],
   },

@@ -11,19 +11,7 @@
  * schema-valid spec.
  */
 import { InvalidInputError } from '../errors';
-import {
-  edges,
-  pair,
-  specParts,
-  type ArchitectureKind,
-  type ArchitectureSpec,
-  type Layer,
-  type LayerOf,
-  type LayerType,
-  type PartName,
-  type RecurrentCore,
-  type SpecPart,
-} from './spec';
+import { edges, pair, specParts, type ArchitectureKind, type ArchitectureSpec, type Layer, type LayerOf, type LayerType, type PartName, type RecurrentCore, type SpecPart } from './spec';
 
 export type Dim = number | null;
 export type Shape = Dim[];
@@ -252,25 +240,13 @@ function product(values: number[]): number {
 }
 
 /** tfjs's convOutputLength: the output size of a sliding window along one axis. */
-function slide(
-  ctx: LayerContext,
-  size: Dim,
-  window: number,
-  stride: number,
-  padding: 'valid' | 'same',
-  dilation: number,
-  axisName: string,
-  windowName: string,
-): Dim {
+function slide(ctx: LayerContext, size: Dim, window: number, stride: number, padding: 'valid' | 'same', dilation: number, axisName: string, windowName: string): Dim {
   if (size === null) return null;
   const span = window + (window - 1) * (dilation - 1);
   const length = padding === 'same' ? size : size - span + 1;
   if (length <= 0) {
     const spans = dilation > 1 ? ` dilated by ${dilation} (spanning ${span})` : '';
-    ctx.fail(
-      'window-too-large',
-      `with ${windowName} ${window}${spans} and 'valid' padding needs at least ${span} along ${axisName} but gets ${formatShape(ctx.input)}`,
-    );
+    ctx.fail('window-too-large', `with ${windowName} ${window}${spans} and 'valid' padding needs at least ${span} along ${axisName} but gets ${formatShape(ctx.input)}`);
   }
   return Math.floor((length + stride - 1) / stride);
 }
@@ -284,10 +260,7 @@ function deconv(size: Dim, stride: number, kernel: number, padding: 'valid' | 's
 function checkStridesWithDilation(ctx: LayerContext, strides: number[], dilation: number[]): void {
   // tfjs-core's conv kernels assert that either every stride or every dilation is 1.
   if (strides.some((s) => s > 1) && dilation.some((d) => d > 1)) {
-    ctx.fail(
-      'strides-with-dilation',
-      `cannot combine strides ${formatPair(strides)} with dilationRate ${formatPair(dilation)}: TensorFlow.js needs one of them to be 1`,
-    );
+    ctx.fail('strides-with-dilation', `cannot combine strides ${formatPair(strides)} with dilationRate ${formatPair(dilation)}: TensorFlow.js needs one of them to be 1`);
   }
 }
 
@@ -298,13 +271,7 @@ function formatPair(values: number[]): string {
 const IMAGE = '[height, width, channels]';
 const SEQUENCE = '[steps, channels]';
 
-function conv2dSpatial(
-  ctx: LayerContext,
-  kernelSize: [number, number],
-  strides: [number, number],
-  padding: 'valid' | 'same',
-  dilation: [number, number],
-): [Dim, Dim] {
+function conv2dSpatial(ctx: LayerContext, kernelSize: [number, number], strides: [number, number], padding: 'valid' | 'same', dilation: [number, number]): [Dim, Dim] {
   return [
     slide(ctx, ctx.input[0] ?? null, kernelSize[0], strides[0], padding, dilation[0], 'height', 'kernel'),
     slide(ctx, ctx.input[1] ?? null, kernelSize[1], strides[1], padding, dilation[1], 'width', 'kernel'),
@@ -383,11 +350,7 @@ function inferLayerResult(layer: Layer, ctx: LayerContext): LayerResult {
       const kernel = pair(layer.kernelSize);
       const strides = pair(layer.strides);
       return {
-        output: [
-          deconv(input[0] ?? null, strides[0], kernel[0], layer.padding),
-          deconv(input[1] ?? null, strides[1], kernel[1], layer.padding),
-          layer.filters,
-        ],
+        output: [deconv(input[0] ?? null, strides[0], kernel[0], layer.padding), deconv(input[1] ?? null, strides[1], kernel[1], layer.padding), layer.filters],
         trainable: kernel[0] * kernel[1] * layer.filters * channels + (layer.useBias ? layer.filters : 0),
       };
     }
@@ -454,10 +417,7 @@ function inferLayerResult(layer: Layer, ctx: LayerContext): LayerResult {
       const outH = h - top - bottom;
       const outW = w - left - right;
       if (outH <= 0 || outW <= 0) {
-        ctx.fail(
-          'empty-output',
-          `crops ${top + bottom} rows and ${left + right} columns from ${formatShape(input)}, which leaves nothing`,
-        );
+        ctx.fail('empty-output', `crops ${top + bottom} rows and ${left + right} columns from ${formatShape(input)}, which leaves nothing`);
       }
       return { output: [outH, outW, input[2] ?? null], trainable: 0 };
     }
@@ -476,10 +436,7 @@ function inferLayerResult(layer: Layer, ctx: LayerContext): LayerResult {
       const dims = layer.dims;
       const sorted = [...dims].sort((a, b) => a - b);
       if (dims.length !== input.length || sorted.some((d, i) => d !== i + 1)) {
-        ctx.fail(
-          'permute-dims',
-          `has dims [${dims.join(', ')}], which must list each axis 1..${input.length} once for its input ${formatShape(input)}`,
-        );
+        ctx.fail('permute-dims', `has dims [${dims.join(', ')}], which must list each axis 1..${input.length} once for its input ${formatShape(input)}`);
       }
       return { output: dims.map((d) => input[d - 1] ?? null), trainable: 0 };
     }
@@ -555,18 +512,12 @@ function reshape(ctx: LayerContext, target: number[]): Shape {
   const unknown = unknownAt[0];
   if (unknown === undefined) {
     if (known !== size) {
-      ctx.fail(
-        'reshape-size',
-        `cannot reshape ${formatShape(input)} (${size} values) into [${target.join(', ')}] (${known} values)`,
-      );
+      ctx.fail('reshape-size', `cannot reshape ${formatShape(input)} (${size} values) into [${target.join(', ')}] (${known} values)`);
     }
     return [...target];
   }
   if (size % known !== 0) {
-    ctx.fail(
-      'reshape-size',
-      `cannot reshape ${formatShape(input)} (${size} values) into [${target.join(', ')}]: ${size} is not a multiple of ${known}`,
-    );
+    ctx.fail('reshape-size', `cannot reshape ${formatShape(input)} (${size} values) into [${target.join(', ')}]: ${size} is not a multiple of ${known}`);
   }
   return target.map((d) => (d === -1 ? size / known : d));
 }
@@ -577,15 +528,9 @@ function inferLayer(layer: Layer, ctx: LayerContext): LayerSummary {
   const result = inferLayerResult(layer, ctx);
   const output = result.output;
   // A bidirectional wrapper applies its recurrent layer's activation to each direction's units.
-  const [activation, width] =
-    layer.type === 'bidirectional'
-      ? [layer.layer.activation, layer.layer.units]
-      : ['activation' in layer ? layer.activation : undefined, output.at(-1)];
+  const [activation, width] = layer.type === 'bidirectional' ? [layer.layer.activation, layer.layer.units] : ['activation' in layer ? layer.activation : undefined, output.at(-1)];
   if (activation !== undefined && SOFTMAX_LIKE.has(activation) && width === 1) {
-    ctx.fail(
-      'softmax-single-unit',
-      `applies ${activation} over a single value, which is constant (softmax of one value is always 1); use sigmoid for one unit`,
-    );
+    ctx.fail('softmax-single-unit', `applies ${activation} over a single value, which is constant (softmax of one value is always 1); use sigmoid for one unit`);
   }
   if (output.some((d) => d !== null && d > MAX_DIMENSION)) {
     ctx.fail('too-large', `outputs ${formatShape(output)}, larger than a tensor dimension can be (${MAX_DIMENSION})`);
@@ -663,12 +608,7 @@ function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-function inferPart(
-  { part, layers, source }: SpecPart,
-  names: string[],
-  inputs: { shape: Shape; dtype: 'float32' | 'int32' } | undefined,
-  multiPart: boolean,
-): PartSummary {
+function inferPart({ part, layers, source }: SpecPart, names: string[], inputs: { shape: Shape; dtype: 'float32' | 'int32' } | undefined, multiPart: boolean): PartSummary {
   const ref = (index: number): LayerRef => ({ part, index, name: names[index]!, type: layers[index]!.type });
   function failAt(index: number, input: Shape | null, code: ArchitectureIssueCode, reason: string): never {
     throw new ArchitectureError({
@@ -722,9 +662,7 @@ function inferPart(
     const layer = layers[index]!;
     if (layer.type === 'input') {
       const why =
-        source.from === 'input-layer'
-          ? `can only be the first layer of the ${PART_TITLES[part]}`
-          : `is not allowed here: the ${PART_TITLES[part]}'s input comes from ${describeSource(source)}`;
+        source.from === 'input-layer' ? `can only be the first layer of the ${PART_TITLES[part]}` : `is not allowed here: the ${PART_TITLES[part]}'s input comes from ${describeSource(source)}`;
       failAt(index, shape, 'misplaced-input', why);
     }
     const previousIndex = index - 1;
@@ -735,16 +673,10 @@ function inferPart(
     }
     if (layer.type === 'embedding') {
       if (index !== start) {
-        ctx.fail(
-          'embedding-position',
-          `must come right after the input: it reads integer token ids, but gets the float output of ${describeLayer(previous!.ref, false)}`,
-        );
+        ctx.fail('embedding-position', `must come right after the input: it reads integer token ids, but gets the float output of ${describeLayer(previous!.ref, false)}`);
       }
       if (dtype !== 'int32') {
-        const fix =
-          source.from === 'input-layer'
-            ? `; set dtype: 'int32' on ${describeLayer(ref(0), false)}`
-            : `, but the ${PART_TITLES[part]}'s input is float32 (${describeSource(source)})`;
+        const fix = source.from === 'input-layer' ? `; set dtype: 'int32' on ${describeLayer(ref(0), false)}` : `, but the ${PART_TITLES[part]}'s input is float32 (${describeSource(source)})`;
         ctx.fail('embedding-dtype', `reads integer token ids, so its input must be int32${fix}`);
       }
     }
@@ -795,22 +727,14 @@ function checkKind(spec: ArchitectureSpec, parts: PartSummary[]): void {
       const encoder = byName.get('encoder')!;
       const decoder = byName.get('decoder')!;
       if (!sameShape(decoder.outputShape, encoder.inputShape)) {
-        failLast(
-          'decoder',
-          'reconstruction-shape',
-          `outputs ${formatShape(decoder.outputShape)} but the decoder must rebuild the encoder's input shape ${formatShape(encoder.inputShape)}`,
-        );
+        failLast('decoder', 'reconstruction-shape', `outputs ${formatShape(decoder.outputShape)} but the decoder must rebuild the encoder's input shape ${formatShape(encoder.inputShape)}`);
       }
       return;
     }
     case 'gan': {
       const discriminator = byName.get('discriminator')!;
       if (!sameShape(discriminator.outputShape, [1])) {
-        failLast(
-          'discriminator',
-          'discriminator-output',
-          `outputs ${formatShape(discriminator.outputShape)} but a discriminator must output one real/fake score [1]`,
-        );
+        failLast('discriminator', 'discriminator-output', `outputs ${formatShape(discriminator.outputShape)} but a discriminator must output one real/fake score [1]`);
       }
       return;
     }
@@ -841,10 +765,7 @@ export function inferArchitecture(spec: ArchitectureSpec): ArchitectureSummary {
     if (source.from === 'latent') inputs = { shape: [source.size], dtype: 'float32' };
     if (source.from === 'part') {
       const from = done.find((p) => p.part === source.part)!;
-      inputs =
-        source.what === 'output'
-          ? { shape: from.outputShape, dtype: 'float32' }
-          : { shape: from.inputShape, dtype: from.inputDtype };
+      inputs = source.what === 'output' ? { shape: from.outputShape, dtype: 'float32' } : { shape: from.inputShape, dtype: from.inputDtype };
     }
     done.push(inferPart(part, names[i]!, inputs, multiPart));
   });

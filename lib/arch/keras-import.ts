@@ -11,16 +11,7 @@
 import { InvalidInputError } from '../errors';
 import { checkArchitecture } from './infer';
 import { toCamelCase } from './keras';
-import {
-  ACTIVATIONS,
-  ZArchitectureSpec,
-  ZLayerName,
-  formatSpecIssues,
-  type Activation,
-  type ArchitectureSpec,
-  type Initializer,
-  type LayerInput,
-} from './spec';
+import { ACTIVATIONS, ZArchitectureSpec, ZLayerName, formatSpecIssues, type Activation, type ArchitectureSpec, type Initializer, type LayerInput } from './spec';
 
 export class KerasImportError extends InvalidInputError {
   constructor(message: string) {
@@ -221,12 +212,9 @@ class LayerReader {
     const distribution = toCamelCase(String(args.distribution ?? 'normal'));
     const uniform = distribution === 'uniform';
     const normal = distribution === 'normal' || distribution === 'truncatedNormal';
-    const family =
-      scale === 1 && mode === 'fanAvg' ? 'glorot' : scale === 2 && mode === 'fanIn' ? 'he' : scale === 1 && mode === 'fanIn' ? 'leCun' : null;
+    const family = scale === 1 && mode === 'fanAvg' ? 'glorot' : scale === 2 && mode === 'fanIn' ? 'he' : scale === 1 && mode === 'fanIn' ? 'leCun' : null;
     if (family && (uniform || normal)) return `${family}${uniform ? 'Uniform' : 'Normal'}` as Initializer;
-    this.warn(
-      `initializer ${key} VarianceScaling(scale=${String(scale)}, mode=${String(args.mode)}, distribution=${String(args.distribution)}) has no named equivalent; the default is used`,
-    );
+    this.warn(`initializer ${key} VarianceScaling(scale=${String(scale)}, mode=${String(args.mode)}, distribution=${String(args.distribution)}) has no named equivalent; the default is used`);
     return undefined;
   }
 
@@ -304,10 +292,7 @@ function withActivation(r: LayerReader, name: string | undefined, layer: Obj): L
   const activation = r.activation();
   if (activation !== 'leakyRelu') return [{ ...layer, ...defined({ activation }) } as LayerInput];
   r.warn(`activation leaky_relu became a separate leakyRelu activation layer (alpha 0.2, Keras's default)`);
-  return [
-    layer as LayerInput,
-    { type: 'activation', activation: 'leakyRelu', alpha: 0.2, ...(name ? { name: `${name}_leaky_relu` } : {}) },
-  ];
+  return [layer as LayerInput, { type: 'activation', activation: 'leakyRelu', alpha: 0.2, ...(name ? { name: `${name}_leaky_relu` } : {}) }];
 }
 
 function recurrentOptions(r: LayerReader, type: 'simpleRNN' | 'lstm' | 'gru'): Obj {
@@ -340,9 +325,7 @@ function recurrentOptions(r: LayerReader, type: 'simpleRNN' | 'lstm' | 'gru'): O
   }
   if (type === 'lstm') options.unitForgetBias = r.boolean('unitForgetBias');
   if (type === 'gru' && r.boolean('resetAfter')) {
-    r.warn(
-      'uses reset_after=True (the Keras 2.3+ default), which TensorFlow.js does not support; imported with reset_after=False, which has one bias per gate instead of two',
-    );
+    r.warn('uses reset_after=True (the Keras 2.3+ default), which TensorFlow.js does not support; imported with reset_after=False, which has one bias per gate instead of two');
   }
   return defined(options);
 }
@@ -616,9 +599,7 @@ function orderedLayers(model: Obj): Obj[] {
   const inputs = ends('inputLayers');
   const outputs = ends('outputLayers');
   if (inputs.length !== 1 || outputs.length !== 1) {
-    throw new KerasImportError(
-      `the ${className} model has ${inputs.length} inputs and ${outputs.length} outputs; only a single chain of layers (one input, one output) can be imported`,
-    );
+    throw new KerasImportError(`the ${className} model has ${inputs.length} inputs and ${outputs.length} outputs; only a single chain of layers (one input, one output) can be imported`);
   }
   const consumers = new Map<string, string[]>();
   for (const [name, layer] of byName) {
@@ -626,9 +607,7 @@ function orderedLayers(model: Obj): Obj[] {
     if (nodes.length > 1) throw new KerasImportError(`layer '${name}' is used ${nodes.length} times (shared); only a single chain of layers can be imported`);
     const sources = nodes.length === 1 ? inboundNames(nodes[0]) : [];
     if (sources.length > 1) {
-      throw new KerasImportError(
-        `layer '${name}' (${String(layer.className)}) merges ${sources.length} inputs (${sources.join(', ')}); only a single chain of layers can be imported`,
-      );
+      throw new KerasImportError(`layer '${name}' (${String(layer.className)}) merges ${sources.length} inputs (${sources.join(', ')}); only a single chain of layers can be imported`);
     }
     for (const source of sources) consumers.set(source, [...(consumers.get(source) ?? []), name]);
   }

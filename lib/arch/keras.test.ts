@@ -76,13 +76,33 @@ const KERAS2_TEXT_MODEL_JSON = {
             class_name: 'Embedding',
             name: 'embedding',
             inbound_nodes: [[['tokens', 0, 0, {}]]],
-            config: { name: 'embedding', trainable: true, input_dim: 5000, output_dim: 32, mask_zero: true, input_length: 100, embeddings_initializer: { class_name: 'RandomUniform', config: { minval: -0.05, maxval: 0.05, seed: null } } },
+            config: {
+              name: 'embedding',
+              trainable: true,
+              input_dim: 5000,
+              output_dim: 32,
+              mask_zero: true,
+              input_length: 100,
+              embeddings_initializer: { class_name: 'RandomUniform', config: { minval: -0.05, maxval: 0.05, seed: null } },
+            },
           },
           {
             class_name: 'GRU',
             name: 'gru',
             inbound_nodes: [[['embedding', 0, 0, {}]]],
-            config: { name: 'gru', units: 16, activation: 'tanh', recurrent_activation: 'sigmoid', reset_after: true, return_sequences: false, return_state: false, stateful: false, unroll: false, dropout: 0.0, recurrent_dropout: 0.0 },
+            config: {
+              name: 'gru',
+              units: 16,
+              activation: 'tanh',
+              recurrent_activation: 'sigmoid',
+              reset_after: true,
+              return_sequences: false,
+              return_state: false,
+              stateful: false,
+              unroll: false,
+              dropout: 0.0,
+              recurrent_dropout: 0.0,
+            },
           },
           {
             class_name: 'Dense',
@@ -145,18 +165,10 @@ describe('importKerasJson', () => {
 
   it('follows Keras 3 keras_history links and refuses branches', () => {
     const layer = (name: string, from: string) => ({ class_name: 'Dense', name, config: { name, units: 8 }, inbound_nodes: k3node(from) });
-    const chain = keras3Functional(
-      [{ class_name: 'InputLayer', name: 'x', config: { batch_shape: [null, 8], name: 'x' }, inbound_nodes: [] }, layer('b', 'a'), layer('a', 'x')],
-      'x',
-      'b',
-    );
+    const chain = keras3Functional([{ class_name: 'InputLayer', name: 'x', config: { batch_shape: [null, 8], name: 'x' }, inbound_nodes: [] }, layer('b', 'a'), layer('a', 'x')], 'x', 'b');
     expect(inferArchitecture(importKerasJson(chain).spec).layers.map((l) => l.name)).toEqual(['x', 'a', 'b']);
 
-    const branching = keras3Functional(
-      [{ class_name: 'InputLayer', name: 'x', config: { batch_shape: [null, 8], name: 'x' }, inbound_nodes: [] }, layer('a', 'x'), layer('b', 'x')],
-      'x',
-      'b',
-    );
+    const branching = keras3Functional([{ class_name: 'InputLayer', name: 'x', config: { batch_shape: [null, 8], name: 'x' }, inbound_nodes: [] }, layer('a', 'x'), layer('b', 'x')], 'x', 'b');
     expect(() => importKerasJson(branching)).toThrow("layer 'x' feeds 2 layers (a, b); only a single chain of layers can be imported");
   });
 
@@ -185,9 +197,7 @@ describe('importKerasJson', () => {
   it('checks a positive normalization axis against the input rank', () => {
     const bn = (axis: unknown) => ({ class_name: 'BatchNormalization', config: { name: 'bn', axis } });
     expect(() => importKerasJson(sequentialOf(input([8, 8, 3]), bn([3])))).not.toThrow();
-    expect(() => importKerasJson(sequentialOf(input([8, 8, 3]), bn(1)))).toThrow(
-      "layer 1 'bn' (BatchNormalization) normalizes axis 1 of 3; only the last axis is supported",
-    );
+    expect(() => importKerasJson(sequentialOf(input([8, 8, 3]), bn(1)))).toThrow("layer 1 'bn' (BatchNormalization) normalizes axis 1 of 3; only the last axis is supported");
   });
 
   it.each([
@@ -200,10 +210,7 @@ describe('importKerasJson', () => {
       sequentialOf(input([8, 3]), { class_name: 'Conv1D', config: { name: 'c', filters: 2, kernel_size: 3, padding: 'causal' } }),
       "layer 1 'c' (Conv1D) uses padding 'causal'; only 'valid' and 'same' are supported",
     ],
-    [
-      sequentialOf(input([8, 3]), { class_name: 'LSTM', config: { name: 'l', units: 2, return_state: true } }),
-      "layer 1 'l' (LSTM) returns its states; only the output can be imported",
-    ],
+    [sequentialOf(input([8, 3]), { class_name: 'LSTM', config: { name: 'l', units: 2, return_state: true } }), "layer 1 'l' (LSTM) returns its states; only the output can be imported"],
     [
       sequentialOf(input([4]), { class_name: 'Dense', config: { name: 'd', units: 2, activation: 'exponential' } }),
       "layer 1 'd' (Dense) uses activation 'exponential', which TensorFlow.js does not provide",
@@ -227,8 +234,15 @@ describe('exportKerasModels', () => {
   it('writes one tfjs Sequential per part, pythonic, with a named input for a derived part', () => {
     const autoencoder = spec({
       kind: 'autoencoder',
-      encoder: [{ type: 'input', shape: [4, 4] }, { type: 'reshape', targetShape: [-1] }, { type: 'dense', units: 2 }],
-      decoder: [{ type: 'dense', units: 16, activation: 'hardSigmoid' }, { type: 'reshape', targetShape: [4, 4] }],
+      encoder: [
+        { type: 'input', shape: [4, 4] },
+        { type: 'reshape', targetShape: [-1] },
+        { type: 'dense', units: 2 },
+      ],
+      decoder: [
+        { type: 'dense', units: 16, activation: 'hardSigmoid' },
+        { type: 'reshape', targetShape: [4, 4] },
+      ],
     });
     const models = exportKerasModels(autoencoder);
     expect(Object.keys(models)).toEqual(['encoder', 'decoder']);

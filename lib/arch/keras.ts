@@ -8,18 +8,7 @@
  * part starts with an InputLayer named `<part>_input`. The import lives in keras-import.ts.
  */
 import { derivedInputName, inferArchitecture, innerRecurrentName, type LayerSummary, type Shape } from './infer';
-import {
-  edges,
-  pair,
-  specParts,
-  type ArchitectureSpec,
-  type Initializer,
-  type Layer,
-  type LayerType,
-  type PartName,
-  type RecurrentCore,
-  type Regularizer,
-} from './spec';
+import { edges, pair, specParts, type ArchitectureSpec, type Initializer, type Layer, type LayerType, type PartName, type RecurrentCore, type Regularizer } from './spec';
 
 export const TFJS_KERAS_VERSION = 'tfjs-layers 4.22.0';
 
@@ -103,7 +92,10 @@ function varianceScaling(scale: number, mode: string, distribution: string): Ker
 
 /** camelCase → snake_case, as tfjs's toSnakeCase does for keys and string values. */
 export function toSnakeCase(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
 }
 
 /** snake_case → camelCase, as tfjs's toCamelCase does when it reads pythonic JSON. */

@@ -44,7 +44,24 @@ function mutate(value: unknown, path: number[], replacement: unknown): unknown {
 const kerasLayer = fc.record({
   class_name: fc.constantFrom('Dense', 'Conv2D', 'LSTM', 'Flatten', 'Dropout', 'InputLayer', 'Embedding', 'Bidirectional', 'MaxPooling2D', 'Reshape', 'Activation', 'BatchNormalization', 'Weird'),
   config: fc.dictionary(
-    fc.constantFrom('units', 'filters', 'kernel_size', 'strides', 'padding', 'activation', 'batch_input_shape', 'input_shape', 'rate', 'target_shape', 'layer', 'name', 'input_dim', 'output_dim', 'return_sequences', 'axis'),
+    fc.constantFrom(
+      'units',
+      'filters',
+      'kernel_size',
+      'strides',
+      'padding',
+      'activation',
+      'batch_input_shape',
+      'input_shape',
+      'rate',
+      'target_shape',
+      'layer',
+      'name',
+      'input_dim',
+      'output_dim',
+      'return_sequences',
+      'axis',
+    ),
     fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.array(fc.oneof(fc.constant(null), fc.integer({ min: -2, max: 40 })), { maxLength: 4 })),
   ),
 });

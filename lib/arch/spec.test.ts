@@ -47,18 +47,26 @@ describe('ZArchitectureSpec', () => {
   });
 
   it('rejects unknown options and explains leakyRelu, with one-line paths', () => {
-    const typo = parseArchitectureSpec({ kind: 'sequential', layers: [{ type: 'input', shape: [4] }, { type: 'dense', unit: 3 }] });
+    const typo = parseArchitectureSpec({
+      kind: 'sequential',
+      layers: [
+        { type: 'input', shape: [4] },
+        { type: 'dense', unit: 3 },
+      ],
+    });
     expect(typo).toEqual({ ok: false, message: expect.stringContaining('layers[1]') });
     expect(!typo.ok && typo.message).toContain('unit');
 
     const leaky = parseArchitectureSpec({
       kind: 'sequential',
-      layers: [{ type: 'input', shape: [4] }, { type: 'dense', units: 3, activation: 'leakyRelu' }],
+      layers: [
+        { type: 'input', shape: [4] },
+        { type: 'dense', units: 3, activation: 'leakyRelu' },
+      ],
     });
     expect(leaky).toEqual({
       ok: false,
-      message:
-        "layers[1].activation: leakyRelu is its own layer in TensorFlow.js: add { type: 'activation', activation: 'leakyRelu', alpha } after this layer",
+      message: "layers[1].activation: leakyRelu is its own layer in TensorFlow.js: add { type: 'activation', activation: 'leakyRelu', alpha } after this layer",
     });
 
     expect(parseArchitectureSpec({ kind: 'sequential', layers: [] })).toEqual({
@@ -76,7 +84,10 @@ describe('ZArchitectureSpec', () => {
     expect(LAYER_TYPES).toHaveLength(35);
     const policy = ZArchitectureSpec.parse({
       kind: 'policy',
-      policy: [{ type: 'input', shape: [4] }, { type: 'dense', units: 2 }],
+      policy: [
+        { type: 'input', shape: [4] },
+        { type: 'dense', units: 2 },
+      ],
       value: [{ type: 'dense', units: 1 }],
     });
     expect(specParts(policy).map((p) => [p.part, p.source])).toEqual([

@@ -26,29 +26,10 @@ export function pair(value: IntOrPair): [number, number] {
 }
 
 /** Activation functions TensorFlow.js applies inside a layer (`activation: '...'`). */
-export const ACTIVATIONS = [
-  'linear',
-  'relu',
-  'relu6',
-  'elu',
-  'selu',
-  'sigmoid',
-  'hardSigmoid',
-  'tanh',
-  'softmax',
-  'logSoftmax',
-  'softplus',
-  'softsign',
-  'swish',
-  'mish',
-  'gelu',
-] as const;
+export const ACTIVATIONS = ['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax', 'logSoftmax', 'softplus', 'softsign', 'swish', 'mish', 'gelu'] as const;
 export const ZActivation = z.enum(ACTIVATIONS, {
   // tfjs has no leaky-ReLU activation function, only a LeakyReLU layer (it takes an alpha).
-  error: (issue) =>
-    issue.input === 'leakyRelu'
-      ? "leakyRelu is its own layer in TensorFlow.js: add { type: 'activation', activation: 'leakyRelu', alpha } after this layer"
-      : undefined,
+  error: (issue) => (issue.input === 'leakyRelu' ? "leakyRelu is its own layer in TensorFlow.js: add { type: 'activation', activation: 'leakyRelu', alpha } after this layer" : undefined),
 });
 export type Activation = z.infer<typeof ZActivation>;
 
@@ -88,12 +69,7 @@ export type Regularizer = z.infer<typeof ZRegularizer>;
 export const ZPadding = z.enum(['valid', 'same']);
 export type Padding = z.infer<typeof ZPadding>;
 
-export const ZLayerName = z
-  .string()
-  .regex(
-    /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/,
-    "a layer name starts with a letter and uses letters, digits, '_', '-' or '.' (64 characters at most)",
-  );
+export const ZLayerName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "a layer name starts with a letter and uses letters, digits, '_', '-' or '.' (64 characters at most)");
 
 /** Fields every layer has. `trainable: false` freezes the layer's weights. */
 const common = {
@@ -225,18 +201,23 @@ export const ZUpSampling2dLayer = z.strictObject({
 const ZEdges = z.union([
   z.int().min(0).max(MAX_WINDOW),
   z.tuple([z.int().min(0).max(MAX_WINDOW), z.int().min(0).max(MAX_WINDOW)]),
-  z.tuple([
-    z.tuple([z.int().min(0).max(MAX_WINDOW), z.int().min(0).max(MAX_WINDOW)]),
-    z.tuple([z.int().min(0).max(MAX_WINDOW), z.int().min(0).max(MAX_WINDOW)]),
-  ]),
+  z.tuple([z.tuple([z.int().min(0).max(MAX_WINDOW), z.int().min(0).max(MAX_WINDOW)]), z.tuple([z.int().min(0).max(MAX_WINDOW), z.int().min(0).max(MAX_WINDOW)])]),
 ]);
 export type Edges = z.infer<typeof ZEdges>;
 
 /** Normalizes padding/cropping amounts to [[top, bottom], [left, right]]. */
 export function edges(value: Edges): [[number, number], [number, number]] {
-  if (typeof value === 'number') return [[value, value], [value, value]];
+  if (typeof value === 'number')
+    return [
+      [value, value],
+      [value, value],
+    ];
   const [rows, cols] = value;
-  if (typeof rows === 'number' && typeof cols === 'number') return [[rows, rows], [cols, cols]];
+  if (typeof rows === 'number' && typeof cols === 'number')
+    return [
+      [rows, rows],
+      [cols, cols],
+    ];
   return value as [[number, number], [number, number]];
 }
 
@@ -258,7 +239,10 @@ export const ZReshapeLayer = z.strictObject({
   type: z.literal('reshape'),
   ...common,
   /** Target shape without the batch axis; one entry may be -1 (inferred). */
-  targetShape: z.array(z.union([Count(MAX_DIM), z.literal(-1)])).min(1).max(4),
+  targetShape: z
+    .array(z.union([Count(MAX_DIM), z.literal(-1)]))
+    .min(1)
+    .max(4),
 });
 
 export const ZPermuteLayer = z.strictObject({
@@ -345,11 +329,7 @@ export const ZLstmLayer = z.strictObject({ ...lstmCore, ...common });
 export const ZGruLayer = z.strictObject({ ...gruCore, ...common });
 
 /** The recurrent layer a bidirectional wrapper runs forwards and backwards (named after it). */
-export const ZRecurrentCore = z.discriminatedUnion('type', [
-  z.strictObject(simpleRnnCore),
-  z.strictObject(lstmCore),
-  z.strictObject(gruCore),
-]);
+export const ZRecurrentCore = z.discriminatedUnion('type', [z.strictObject(simpleRnnCore), z.strictObject(lstmCore), z.strictObject(gruCore)]);
 export type RecurrentCore = z.infer<typeof ZRecurrentCore>;
 
 export const ZBidirectionalLayer = z.strictObject({
@@ -454,12 +434,7 @@ export const ZPolicySpec = z.strictObject({
   value: ZStack.optional(),
 });
 
-export const ZArchitectureSpec = z.discriminatedUnion('kind', [
-  ZSequentialSpec,
-  ZAutoencoderSpec,
-  ZGanSpec,
-  ZPolicySpec,
-]);
+export const ZArchitectureSpec = z.discriminatedUnion('kind', [ZSequentialSpec, ZAutoencoderSpec, ZGanSpec, ZPolicySpec]);
 export type ArchitectureSpec = z.infer<typeof ZArchitectureSpec>;
 export type ArchitectureSpecInput = z.input<typeof ZArchitectureSpec>;
 export type ArchitectureKind = ArchitectureSpec['kind'];
@@ -468,10 +443,7 @@ export const PART_NAMES = ['model', 'encoder', 'decoder', 'generator', 'discrimi
 export type PartName = (typeof PART_NAMES)[number];
 
 /** Where a part's input comes from. */
-export type PartSource =
-  | { from: 'input-layer' }
-  | { from: 'part'; part: PartName; what: 'output' | 'input' }
-  | { from: 'latent'; size: number };
+export type PartSource = { from: 'input-layer' } | { from: 'part'; part: PartName; what: 'output' | 'input' } | { from: 'latent'; size: number };
 
 export interface SpecPart {
   part: PartName;
@@ -513,9 +485,7 @@ export function formatSpecIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => {
-      const path = issue.path
-        .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
-        .join('');
+      const path = issue.path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`)).join('');
       return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join('; ');

@@ -6,12 +6,7 @@ import { ZArchitectureSpec } from './spec';
 
 const MLP = {
   kind: 'sequential',
-  layers: [
-    { type: 'input', shape: [784] },
-    { type: 'dense', units: 128, activation: 'relu' },
-    { type: 'batchNormalization' },
-    { type: 'dense', name: 'logits', units: 10, activation: 'softmax' },
-  ],
+  layers: [{ type: 'input', shape: [784] }, { type: 'dense', units: 128, activation: 'relu' }, { type: 'batchNormalization' }, { type: 'dense', name: 'logits', units: 10, activation: 'softmax' }],
 };
 
 describe('loadArchitectureJson', () => {
@@ -31,8 +26,20 @@ describe('loadArchitectureJson', () => {
   });
 
   it.each([
-    [{ kind: 'sequential', layers: [{ type: 'input', shape: [4] }, { type: 'dense', units: -1 }] }, /^invalid architecture spec: layers\[1\]\.units: /],
-    [{ class_name: 'Sequential', config: { layers: [{ class_name: 'Masking', config: { name: 'm', batch_input_shape: [null, 3] } }] } }, "cannot import the Keras model: layer 0 'm' (Masking) is not a layer type Deepboard supports"],
+    [
+      {
+        kind: 'sequential',
+        layers: [
+          { type: 'input', shape: [4] },
+          { type: 'dense', units: -1 },
+        ],
+      },
+      /^invalid architecture spec: layers\[1\]\.units: /,
+    ],
+    [
+      { class_name: 'Sequential', config: { layers: [{ class_name: 'Masking', config: { name: 'm', batch_input_shape: [null, 3] } }] } },
+      "cannot import the Keras model: layer 0 'm' (Masking) is not a layer type Deepboard supports",
+    ],
     [[1, 2, 3], /^not an architecture: expected a Deepboard spec/],
     ['{"kind": "sequential"}', /^not an architecture/],
   ])('explains what is wrong in one line: %#', (json, message) => {

@@ -42,9 +42,7 @@ export function loadArchitectureJson(json: unknown): LoadedArchitecture {
       throw error;
     }
   }
-  throw new ArchitectureLoadError(
-    'not an architecture: expected a Deepboard spec (with "kind") or Keras / TensorFlow.js model JSON (with "class_name" or "modelTopology")',
-  );
+  throw new ArchitectureLoadError('not an architecture: expected a Deepboard spec (with "kind") or Keras / TensorFlow.js model JSON (with "class_name" or "modelTopology")');
 }
 
 export interface SummaryJson {
@@ -146,4 +144,3 @@ export function formatSummaryTable(summary: ArchitectureSummary): string {
   lines.push('', ...totalsLines(summary, ' (all parts)'));
   return lines.join('\n');
 }
-

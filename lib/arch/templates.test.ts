@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inferArchitecture } from './infer';
-import {
-  ARCHITECTURE_TEMPLATES,
-  getTemplate,
-  TEMPLATE_IDS,
-  TemplateMismatchError,
-  templatesFor,
-  ZDatasetShape,
-  type DatasetShape,
-  type TemplateId,
-} from './templates';
+import { ARCHITECTURE_TEMPLATES, getTemplate, TEMPLATE_IDS, TemplateMismatchError, templatesFor, ZDatasetShape, type DatasetShape, type TemplateId } from './templates';
 
 function outputLayer(dataset: DatasetShape, id: TemplateId) {
   const spec = getTemplate(id).build(dataset);
@@ -44,7 +35,11 @@ describe('architecture templates', () => {
   });
 
   it('keeps every part of a generative template on the dataset shape', () => {
-    for (const shape of [[28, 28, 1], [16, 12], [32, 32, 3]]) {
+    for (const shape of [
+      [28, 28, 1],
+      [16, 12],
+      [32, 32, 3],
+    ]) {
       const dataset: DatasetShape = { inputShape: shape, task: 'regression' };
       for (const id of ['autoencoder', 'conv-autoencoder'] as const) {
         const { parts } = inferArchitecture(getTemplate(id).build(dataset));
@@ -68,12 +63,8 @@ describe('architecture templates', () => {
 
   it('says why a template does not fit, and refuses to build it', () => {
     const table: DatasetShape = { inputShape: [10], task: 'binary' };
-    expect(getTemplate('cnn-classifier').misfit(table)).toBe(
-      'needs image examples [height, width] or [height, width, channels], not [10]',
-    );
-    expect(getTemplate('dcgan').misfit({ inputShape: [30, 30, 1], task: 'binary' })).toBe(
-      'needs height and width divisible by 4, not 30 × 30',
-    );
+    expect(getTemplate('cnn-classifier').misfit(table)).toBe('needs image examples [height, width] or [height, width, channels], not [10]');
+    expect(getTemplate('dcgan').misfit({ inputShape: [30, 30, 1], task: 'binary' })).toBe('needs height and width divisible by 4, not 30 × 30');
     expect(getTemplate('text-classifier').misfit(table)).toBe('needs token-id inputs (set vocabSize)');
     expect(() => getTemplate('cnn-classifier').build(table)).toThrow(TemplateMismatchError);
     expect(templatesFor(table).map((t) => t.id)).toEqual(['mlp-classifier', 'lstm-classifier', 'autoencoder', 'mlp-gan', 'policy-network']);

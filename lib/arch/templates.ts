@@ -158,13 +158,7 @@ const templates: ArchitectureTemplate[] = [
     build: (d) =>
       spec({
         kind: 'sequential',
-        layers: [
-          input(d.inputShape),
-          ...flat(d.inputShape),
-          { type: 'dense', units: 64, activation: 'relu' },
-          { type: 'dense', units: 64, activation: 'relu' },
-          head(d),
-        ],
+        layers: [input(d.inputShape), ...flat(d.inputShape), { type: 'dense', units: 64, activation: 'relu' }, { type: 'dense', units: 64, activation: 'relu' }, head(d)],
       }),
   },
   {
@@ -197,9 +191,7 @@ const templates: ArchitectureTemplate[] = [
     description: 'Two stacked LSTM layers over [steps, features] sequences, then the output head.',
     family: 'rnn',
     kind: 'sequential',
-    misfit: (d) =>
-      notText(d) ??
-      (d.inputShape.length > 2 ? `needs sequences [steps] or [steps, features], not [${d.inputShape.join(', ')}]` : null),
+    misfit: (d) => notText(d) ?? (d.inputShape.length > 2 ? `needs sequences [steps] or [steps, features], not [${d.inputShape.join(', ')}]` : null),
     build: (d) =>
       spec({
         kind: 'sequential',
@@ -221,21 +213,11 @@ const templates: ArchitectureTemplate[] = [
     family: 'rnn',
     kind: 'sequential',
     misfit: (d) =>
-      d.vocabSize === undefined
-        ? 'needs token-id inputs (set vocabSize)'
-        : d.inputShape.length !== 1
-          ? `needs token sequences [sequenceLength], not [${d.inputShape.join(', ')}]`
-          : null,
+      d.vocabSize === undefined ? 'needs token-id inputs (set vocabSize)' : d.inputShape.length !== 1 ? `needs token sequences [sequenceLength], not [${d.inputShape.join(', ')}]` : null,
     build: (d) =>
       spec({
         kind: 'sequential',
-        layers: [
-          input(d.inputShape, 'int32'),
-          { type: 'embedding', inputDim: d.vocabSize!, outputDim: 64, maskZero: true },
-          { type: 'gru', units: 64 },
-          { type: 'dropout', rate: 0.3 },
-          head(d),
-        ],
+        layers: [input(d.inputShape, 'int32'), { type: 'embedding', inputDim: d.vocabSize!, outputDim: 64, maskZero: true }, { type: 'gru', units: 64 }, { type: 'dropout', rate: 0.3 }, head(d)],
       }),
   },
   {
@@ -251,12 +233,7 @@ const templates: ArchitectureTemplate[] = [
       const code = Math.min(32, Math.max(2, Math.floor(hidden / 4)));
       return spec({
         kind: 'autoencoder',
-        encoder: [
-          input(d.inputShape),
-          ...flat(d.inputShape),
-          { type: 'dense', units: hidden, activation: 'relu' },
-          { type: 'dense', name: 'code', units: code, activation: 'relu' },
-        ],
+        encoder: [input(d.inputShape), ...flat(d.inputShape), { type: 'dense', units: hidden, activation: 'relu' }, { type: 'dense', name: 'code', units: code, activation: 'relu' }],
         decoder: [
           { type: 'dense', units: hidden, activation: 'relu' },
           { type: 'dense', units: n, activation: 'sigmoid' },
@@ -363,27 +340,15 @@ const templates: ArchitectureTemplate[] = [
   {
     id: 'policy-network',
     title: 'RL policy network',
-    description:
-      'Actor-critic pair for an observation vector: a tanh MLP scoring each action (numClasses actions) and a value network.',
+    description: 'Actor-critic pair for an observation vector: a tanh MLP scoring each action (numClasses actions) and a value network.',
     family: 'reinforcement',
     kind: 'policy',
     misfit: (d) => notText(d),
     build: (d) =>
       spec({
         kind: 'policy',
-        policy: [
-          input(d.inputShape),
-          ...flat(d.inputShape),
-          { type: 'dense', units: 64, activation: 'tanh' },
-          { type: 'dense', units: 64, activation: 'tanh' },
-          head(d),
-        ],
-        value: [
-          ...flat(d.inputShape),
-          { type: 'dense', units: 64, activation: 'tanh' },
-          { type: 'dense', units: 64, activation: 'tanh' },
-          { type: 'dense', name: 'state_value', units: 1 },
-        ],
+        policy: [input(d.inputShape), ...flat(d.inputShape), { type: 'dense', units: 64, activation: 'tanh' }, { type: 'dense', units: 64, activation: 'tanh' }, head(d)],
+        value: [...flat(d.inputShape), { type: 'dense', units: 64, activation: 'tanh' }, { type: 'dense', units: 64, activation: 'tanh' }, { type: 'dense', name: 'state_value', units: 1 }],
       }),
   },
 ];

@@ -41,9 +41,7 @@ async function streamToBuffer(stream: Readable | NodeJS.ReadableStream): Promise
 
 /** Every file in a zip, by entry name (folders left out). */
 export async function readZip(buffer: Buffer): Promise<Map<string, Buffer>> {
-  const zipfile = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, zf) => (err ? reject(err) : resolve(zf))),
-  );
+  const zipfile = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, zf) => (err ? reject(err) : resolve(zf))));
   const files = new Map<string, Buffer>();
   await new Promise<void>((resolve, reject) => {
     zipfile.on('error', reject);

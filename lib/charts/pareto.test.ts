@@ -16,7 +16,15 @@ describe('Pareto front', () => {
     expect([...paretoFront(pts, { x: 'max', y: 'max' })].sort()).toEqual(['b', 'c', 'e']);
   });
   it('ignores non-finite points', () => {
-    expect([...paretoFront([{ id: 'n', x: Number.NaN, y: 1 }, { id: 'k', x: 1, y: 1 }], { x: 'min', y: 'max' })]).toEqual(['k']);
+    expect([
+      ...paretoFront(
+        [
+          { id: 'n', x: Number.NaN, y: 1 },
+          { id: 'k', x: 1, y: 1 },
+        ],
+        { x: 'min', y: 'max' },
+      ),
+    ]).toEqual(['k']);
   });
   it('flattens configs to dotted paths', () => {
     expect(flattenConfig({ epochs: 3, optimizer: { name: 'adam', beta1: 0.9 }, tags: ['a'] })).toEqual({ epochs: 3, 'optimizer.name': 'adam', 'optimizer.beta1': 0.9, tags: ['a'] });

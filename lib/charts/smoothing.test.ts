@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { smoothTimeWeighted } from './smoothing';
 
-const noisy = (n: number, span: number) => Array.from({ length: n }, (_, i) => { const x = (i / (n - 1)) * span; return { x, y: Math.exp(-x / span) + 0.2 * Math.sin((x / span) * 25) }; });
+const noisy = (n: number, span: number) =>
+  Array.from({ length: n }, (_, i) => {
+    const x = (i / (n - 1)) * span;
+    return { x, y: Math.exp(-x / span) + 0.2 * Math.sin((x / span) * 25) };
+  });
 
 describe('time-weighted smoothing', () => {
   it('does not depend on point density: dense and sparse samplings of one curve agree', () => {
@@ -16,7 +20,13 @@ describe('time-weighted smoothing', () => {
   it('does not over-weight a crowded region (uneven sampling of the same curve)', () => {
     const even = smoothTimeWeighted(noisy(2001, 1000), 0.5);
     // The same curve with 10× the points in [400, 500].
-    const uneven = [...noisy(2001, 1000).filter((p) => p.x < 400 || p.x > 500), ...Array.from({ length: 2001 }, (_, i) => { const x = 400 + i * 0.05; return { x, y: Math.exp(-x / 1000) + 0.2 * Math.sin((x / 1000) * 25) }; })].sort((a, b) => a.x - b.x);
+    const uneven = [
+      ...noisy(2001, 1000).filter((p) => p.x < 400 || p.x > 500),
+      ...Array.from({ length: 2001 }, (_, i) => {
+        const x = 400 + i * 0.05;
+        return { x, y: Math.exp(-x / 1000) + 0.2 * Math.sin((x / 1000) * 25) };
+      }),
+    ].sort((a, b) => a.x - b.x);
     const u = smoothTimeWeighted(uneven, 0.5);
     const at = (s: { x: number; y: number }[], x: number) => s.reduce((best, p) => (Math.abs(p.x - x) < Math.abs(best.x - x) ? p : best));
     for (const x of [300, 450, 600, 900]) expect(Math.abs(at(u, x).y - at(even, x).y)).toBeLessThan(0.01);
@@ -30,7 +40,11 @@ describe('time-weighted smoothing', () => {
   });
 
   it('passes NaN through without poisoning later points', () => {
-    const pts = [{ x: 0, y: 1 }, { x: 1, y: Number.NaN }, { x: 2, y: 1 }];
+    const pts = [
+      { x: 0, y: 1 },
+      { x: 1, y: Number.NaN },
+      { x: 2, y: 1 },
+    ];
     const s = smoothTimeWeighted(pts, 0.5);
     expect(Number.isNaN(s[1]!.y)).toBe(true);
     expect(s[2]!.y).toBeCloseTo(1, 12);

@@ -19,12 +19,7 @@ function direct(rows: DataRow[], filter: (r: DataRow) => boolean) {
   };
 }
 
-const rowArb = fc.tuple(
-  fc.constantFrom('Female', 'Male', null),
-  fc.constantFrom('Black', 'White', 'Asian'),
-  fc.integer({ min: 18, max: 80 }).map(String),
-  fc.constantFrom('>50K', '<=50K', null),
-);
+const rowArb = fc.tuple(fc.constantFrom('Female', 'Male', null), fc.constantFrom('Black', 'White', 'Asian'), fc.integer({ min: 18, max: 80 }).map(String), fc.constantFrom('>50K', '<=50K', null));
 
 describe('bias profile', () => {
   it('equals a direct computation for every group and intersection', () => {

@@ -124,9 +124,7 @@ export function createBiasAccumulator(columns: readonly string[], options: BiasO
         if (!set.has(v)) {
           set.add(v);
           if (set.size > MAX_GROUPS_PER_ATTRIBUTE) {
-            throw new DatasetError(
-              `sensitive column '${attributes[k]!.column}' has more than ${MAX_GROUPS_PER_ATTRIBUTE} distinct values; group it into ranges or categories first`,
-            );
+            throw new DatasetError(`sensitive column '${attributes[k]!.column}' has more than ${MAX_GROUPS_PER_ATTRIBUTE} distinct values; group it into ranges or categories first`);
           }
         }
       });
@@ -160,7 +158,18 @@ export function createBiasAccumulator(columns: readonly string[], options: BiasO
       const all = [...cells.values()];
       const ordered = seen.map((set, k) => orderGroups([...set], attributes[k]!));
       const tables = attributes.map((_, k) => table(all, [k], ordered, attributes, rows, task, options.minGroupSize ?? 1));
-      if (attributes.length > 1) tables.push(table(all, attributes.map((_, k) => k), ordered, attributes, rows, task, options.minGroupSize ?? 1));
+      if (attributes.length > 1)
+        tables.push(
+          table(
+            all,
+            attributes.map((_, k) => k),
+            ordered,
+            attributes,
+            rows,
+            task,
+            options.minGroupSize ?? 1,
+          ),
+        );
       const overall = merge(all, task);
       let largestGap: BiasProfile['largestGap'] = null;
       for (const t of tables) {
@@ -210,30 +219,16 @@ function groupFunction(attribute: BiasAttribute): (cell: string | null, where: s
 /** '< 28', '28–37', …, '≥ 48' for cut points [28, 37, 48]. */
 export function rangeNames(edges: readonly number[]): string[] {
   const fmt = (x: number) => String(Number(x.toPrecision(6)));
-  return [
-    `< ${fmt(edges[0]!)}`,
-    ...edges.slice(1).map((e, i) => `${fmt(edges[i]!)}–${fmt(e)}`),
-    `≥ ${fmt(edges[edges.length - 1]!)}`,
-  ];
+  return [`< ${fmt(edges[0]!)}`, ...edges.slice(1).map((e, i) => `${fmt(edges[i]!)}–${fmt(e)}`), `≥ ${fmt(edges[edges.length - 1]!)}`];
 }
 
 function orderGroups(values: string[], attribute: BiasAttribute): string[] {
   const present = values.filter((v) => v !== MISSING_GROUP);
-  const sorted = attribute.edges?.length
-    ? rangeNames([...attribute.edges].sort((a, b) => a - b)).filter((n) => present.includes(n))
-    : sortClasses(present);
+  const sorted = attribute.edges?.length ? rangeNames([...attribute.edges].sort((a, b) => a - b)).filter((n) => present.includes(n)) : sortClasses(present);
   return values.includes(MISSING_GROUP) ? [...sorted, MISSING_GROUP] : sorted;
 }
 
-function table(
-  cells: readonly Cell[],
-  dims: number[],
-  ordered: string[][],
-  attributes: BiasAttribute[],
-  rows: number,
-  task: Task,
-  minGroupSize: number,
-): BiasTable {
+function table(cells: readonly Cell[], dims: number[], ordered: string[][], attributes: BiasAttribute[], rows: number, task: Task, minGroupSize: number): BiasTable {
   // Every combination of observed values, so empty intersections show up with count 0.
   let combos: string[][] = [[]];
   for (const k of dims) combos = combos.flatMap((prefix) => ordered[k]!.map((v) => [...prefix, v]));

@@ -121,7 +121,11 @@ describe('profileCsvText: type inference', () => {
   it('reads semicolon files with decimal commas as the delimiter sees them', async () => {
     const profile = await profileCsvText('name;price;qty\n"a;b";1,5;3\nc;2,25;4\nd;3;5\n');
     expect(profile.format.delimiter).toBe(';');
-    expect(column(profile, 'name').topValues.map((v) => v.value).sort()).toEqual(['a;b', 'c', 'd']);
+    expect(
+      column(profile, 'name')
+        .topValues.map((v) => v.value)
+        .sort(),
+    ).toEqual(['a;b', 'c', 'd']);
     expect(column(profile, 'qty').type).toBe('numeric');
   });
 
@@ -247,10 +251,33 @@ describe('sniffing helpers', () => {
   });
 
   it('votes on the header row', () => {
-    expect(detectHeader([['name', 'age'], ['ann', '30'], ['bob', '41']])).toBe(true);
-    expect(detectHeader([['1', '2'], ['3', '4']])).toBe(false);
-    expect(detectHeader([['red', 'small'], ['blue', 'large'], ['red', 'large']])).toBe(false);
-    expect(detectHeader([['colour', 'size'], ['blue', 'large'], ['red', 'small']])).toBe(true);
+    expect(
+      detectHeader([
+        ['name', 'age'],
+        ['ann', '30'],
+        ['bob', '41'],
+      ]),
+    ).toBe(true);
+    expect(
+      detectHeader([
+        ['1', '2'],
+        ['3', '4'],
+      ]),
+    ).toBe(false);
+    expect(
+      detectHeader([
+        ['red', 'small'],
+        ['blue', 'large'],
+        ['red', 'large'],
+      ]),
+    ).toBe(false);
+    expect(
+      detectHeader([
+        ['colour', 'size'],
+        ['blue', 'large'],
+        ['red', 'small'],
+      ]),
+    ).toBe(true);
   });
 });
 

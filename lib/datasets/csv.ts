@@ -139,7 +139,12 @@ export async function openCsv(source: CsvSource, options: CsvReadOptions = {}): 
   const first = firstRecord(text, delimiter) ?? sniffed[0] ?? [];
   const hasHeader = options.header ?? detectHeader(sniffed, isMissing);
   const warnings: string[] = [];
-  const columns = hasHeader ? columnNames(first.map((c) => c.trim()), warnings) : first.map((_, i) => `column_${i + 1}`);
+  const columns = hasHeader
+    ? columnNames(
+        first.map((c) => c.trim()),
+        warnings,
+      )
+    : first.map((_, i) => `column_${i + 1}`);
 
   let used = false;
   const rows = async function* (): AsyncGenerator<CsvRow> {
@@ -167,13 +172,7 @@ export async function openCsv(source: CsvSource, options: CsvReadOptions = {}): 
 }
 
 /** Records from csv-parse with the lines they start on, trimmed, missing markers as null. */
-async function* readRecords(
-  bytes: AsyncIterable<Uint8Array>,
-  delimiter: Delimiter,
-  hasHeader: boolean,
-  width: number,
-  isMissing: (value: string) => boolean,
-): AsyncGenerator<CsvRow> {
+async function* readRecords(bytes: AsyncIterable<Uint8Array>, delimiter: Delimiter, hasHeader: boolean, width: number, isMissing: (value: string) => boolean): AsyncGenerator<CsvRow> {
   // csv-parse counts lines itself but drifts on CRLF inside quoted fields and does not say
   // where a record starts, so we count: a record starts after the previous record's lines and
   // the blank lines skipped since. on_record runs inside the parser, so this state is current

@@ -80,10 +80,14 @@ describe('tabular encoder', () => {
     expect(enc.featureNames.filter((n) => n.startsWith('sex'))).toEqual(['sex=F', 'sex=M', 'sex=__other__']);
     const multi = fitEncoder(table, columns, { trainRows: train, task: { kind: 'multiclass', classes: ['<=50K', '>50K', 'other'] } });
     expect(applyEncoder(multi, table, train).y).toEqual(Int32Array.from([0, 1, 1, 0]));
-    const regression = fitEncoder(table, columns.map((c) => (c.name === 'y' ? { ...c, role: 'ignored' as const } : c.name === 'id' ? { ...c, role: 'label' as const } : c)), {
-      trainRows: train,
-      task: { kind: 'regression' },
-    });
+    const regression = fitEncoder(
+      table,
+      columns.map((c) => (c.name === 'y' ? { ...c, role: 'ignored' as const } : c.name === 'id' ? { ...c, role: 'label' as const } : c)),
+      {
+        trainRows: train,
+        task: { kind: 'regression' },
+      },
+    );
     expect(applyEncoder(regression, table, train).y).toEqual(Float32Array.from([1, 2, 3, 4]));
   });
 
@@ -93,11 +97,22 @@ describe('tabular encoder', () => {
   });
 
   it('fits two-valued non-word columns overridden to boolean', () => {
-    const t: Table = { columns: ['g', 'y'], rows: [['M', 'a'], ['F', 'b'], ['F', 'a']] };
-    const enc = fitEncoder(t, [
-      { name: 'g', type: 'categorical', typeOverride: 'boolean', role: 'feature', useAsFeature: false },
-      { name: 'y', type: 'categorical', role: 'label', useAsFeature: false },
-    ], { task: { kind: 'binary', positiveClass: 'b', negativeClass: 'a' } });
+    const t: Table = {
+      columns: ['g', 'y'],
+      rows: [
+        ['M', 'a'],
+        ['F', 'b'],
+        ['F', 'a'],
+      ],
+    };
+    const enc = fitEncoder(
+      t,
+      [
+        { name: 'g', type: 'categorical', typeOverride: 'boolean', role: 'feature', useAsFeature: false },
+        { name: 'y', type: 'categorical', role: 'label', useAsFeature: false },
+      ],
+      { task: { kind: 'binary', positiveClass: 'b', negativeClass: 'a' } },
+    );
     expect(enc.features[0]).toMatchObject({ kind: 'boolean', trueValue: 'M', falseValue: 'F' });
     expect([...applyEncoder(enc, t).x]).toEqual([1, 0, 0]);
   });

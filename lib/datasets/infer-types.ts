@@ -38,8 +38,7 @@ export function parseBooleanToken(cell: string): boolean | null {
 // ISO 8601 dates and date-times (2013-08-14, 2013-08-14 06:03:42, 2013-08-14T06:03:42.5Z,
 // …+02:00) and the same with slashes (2013/08/14). Day-first and month-first forms (08/14/2013)
 // are ambiguous between locales, so they stay strings rather than risk swapping day and month.
-const DATETIME =
-  /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?\s?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const DATETIME = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?\s?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** Milliseconds since the epoch (UTC unless the cell names an offset), or null. */
 export function parseDatetime(cell: string): number | null {
@@ -138,10 +137,7 @@ export function inferColumnType(e: TypeEvidence): TypeDecision {
     return { type: 'text', reason: `values are long (${round1(e.meanLength)} characters, ${round1(e.meanWords)} words on average)` };
   }
   const mixed = e.numeric > 0 ? ` (${n - e.numeric} of ${n} values are not numbers)` : '';
-  if (
-    e.distinct <= CATEGORICAL_MAX_DISTINCT ||
-    (e.distinct <= CATEGORICAL_MAX_DISTINCT_REPEATED && e.distinct <= CATEGORICAL_MAX_DISTINCT_SHARE * n)
-  ) {
+  if (e.distinct <= CATEGORICAL_MAX_DISTINCT || (e.distinct <= CATEGORICAL_MAX_DISTINCT_REPEATED && e.distinct <= CATEGORICAL_MAX_DISTINCT_SHARE * n)) {
     return { type: 'categorical', reason: `${e.distinct} distinct values${mixed}` };
   }
   return { type: 'text', reason: `${e.distinct} distinct short values over ${n} rows: too many for categories${mixed}` };
@@ -157,11 +153,7 @@ function looksLikeIdName(name: string): boolean {
  * constant or empty columns and short high-cardinality strings → ignored, the rest → feature.
  * Labels and sensitive attributes are the user's call and never suggested.
  */
-export function suggestRole(
-  name: string,
-  type: ColumnType,
-  e: Pick<TypeEvidence, 'count' | 'distinct' | 'meanWords' | 'meanLength'>,
-): ColumnRole {
+export function suggestRole(name: string, type: ColumnType, e: Pick<TypeEvidence, 'count' | 'distinct' | 'meanWords' | 'meanLength'>): ColumnRole {
   if (e.count === 0 || e.distinct <= 1) return 'ignored';
   const unique = e.distinct >= ID_MIN_UNIQUE_SHARE * e.count && e.count >= 20;
   if (looksLikeIdName(name) && (unique || type === 'text')) return 'id';

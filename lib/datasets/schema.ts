@@ -50,10 +50,7 @@ export function modelInputColumns<C extends Pick<DatasetColumn, 'role' | 'useAsF
  * The starting columns for a profiled file: each column's suggested role, except the label and
  * sensitive columns the user named. Unknown names are a DatasetError listing the real ones.
  */
-export function columnsFromProfile(
-  profile: readonly { name: string; type: ColumnType; suggestedRole: ColumnRole }[],
-  choice: { label?: string; sensitive?: readonly string[] } = {},
-): DatasetColumn[] {
+export function columnsFromProfile(profile: readonly { name: string; type: ColumnType; suggestedRole: ColumnRole }[], choice: { label?: string; sensitive?: readonly string[] } = {}): DatasetColumn[] {
   const names = profile.map((c) => c.name);
   for (const name of [...(choice.label === undefined ? [] : [choice.label]), ...(choice.sensitive ?? [])]) {
     if (!names.includes(name)) throw new DatasetError(`unknown column '${name}'; the columns are: ${names.join(', ')}`);

@@ -65,11 +65,7 @@ function cut(series: Series, settings: WindowSettings, lookahead: number): Windo
 }
 
 /** Next-value (horizon 1) or multi-step forecasting targets: y is samples × horizon. */
-export function forecastWindows(
-  series: Series,
-  settings: z.input<typeof ZWindowSettings>,
-  targetFeature = 0,
-): Windows & { y: Float32Array; horizon: number } {
+export function forecastWindows(series: Series, settings: z.input<typeof ZWindowSettings>, targetFeature = 0): Windows & { y: Float32Array; horizon: number } {
   const parsed = ZWindowSettings.parse(settings);
   if (parsed.horizon < 1) throw new DatasetError('forecasting needs a horizon of at least 1 step');
   const { features } = layout(series);

@@ -26,7 +26,10 @@ export const ZSplitSettings = z
     train: z.number().min(0).max(1),
     validation: z.number().min(0).max(1),
     test: z.number().min(0).max(1),
-    seed: z.int().min(0).max(2 ** 32 - 1),
+    seed: z
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1),
     stratify: ZStratify.default('label'),
   })
   .refine((s) => Math.abs(s.train + s.validation + s.test - 1) < 1e-9, { message: 'train, validation and test must add up to 1' })
@@ -100,10 +103,7 @@ export const REGRESSION_STRATA = 5;
  * binned into REGRESSION_STRATA quantile bins), joined with the sensitive values for
  * 'label-and-sensitive'. Missing values form their own stratum.
  */
-export function stratumKeys(
-  table: Table,
-  options: { stratify: Stratify; label?: string; sensitive?: readonly string[]; task?: Task },
-): string[] {
+export function stratumKeys(table: Table, options: { stratify: Stratify; label?: string; sensitive?: readonly string[]; task?: Task }): string[] {
   if (options.stratify === 'none' || options.label === undefined) return table.rows.map(() => '');
   const labelAt = columnIndex(table.columns, options.label);
   const sensitiveAt = options.stratify === 'label-and-sensitive' ? (options.sensitive ?? []).map((c) => columnIndex(table.columns, c)) : [];

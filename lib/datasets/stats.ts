@@ -186,8 +186,7 @@ export class ColumnAccumulator {
     const evidence = this.evidence();
     const { type, reason } = inferColumnType(evidence);
     const sorted = [...this.counts].sort(([va, ca], [vb, cb]) => cb - ca || (va < vb ? -1 : va > vb ? 1 : 0));
-    const complete =
-      this.hll === null && (type === 'categorical' || type === 'boolean' || (type === 'numeric' && this.counts.size <= MAX_CLASSES));
+    const complete = this.hll === null && (type === 'categorical' || type === 'boolean' || (type === 'numeric' && this.counts.size <= MAX_CLASSES));
     const profile: ColumnProfile = {
       name: this.name,
       index: this.index,

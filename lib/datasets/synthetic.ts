@@ -16,15 +16,17 @@ import type { Cell, Table } from './table';
 
 export const ZLoanSettings = z.object({
   rows: z.int().min(1).max(1_000_000).default(2000),
-  seed: z.int().min(0).max(2 ** 32 - 1).default(0),
+  seed: z
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(0),
   /**
    * How strongly approvals are held back for the disadvantaged group: 0 = not at all, 1 = the
    * approval log-odds drop by BIAS_LOGIT_SHIFT. See generateLoanApprovals for what 0 means.
    */
   biasStrength: z.number().min(0).max(1).default(0),
-  disadvantaged: z
-    .object({ column: z.enum(['sex', 'ethnicity']), value: z.string() })
-    .default({ column: 'sex', value: 'female' }),
+  disadvantaged: z.object({ column: z.enum(['sex', 'ethnicity']), value: z.string() }).default({ column: 'sex', value: 'female' }),
   /** Share of income and employment cells left empty, to exercise imputation. */
   missingRate: z.number().min(0).max(0.5).default(0),
 });
@@ -101,13 +103,7 @@ export function generateLoanApprovals(settings: LoanSettings = {}): SyntheticTab
     const missingIncome = rng.next() < s.missingRate;
     const missingJob = rng.next() < s.missingRate;
 
-    const logit =
-      0.4 +
-      1.2 * Math.log(income / 50) -
-      4 * (debtRatio - 0.3) +
-      0.05 * (history - 10) -
-      0.5 * (loan / income - 1.65) +
-      job.score;
+    const logit = 0.4 + 1.2 * Math.log(income / 50) - 4 * (debtRatio - 0.3) + 0.05 * (history - 10) - 0.5 * (loan / income - 1.65) + job.score;
     const disadvantaged = (s.disadvantaged.column === 'sex' ? sex : ethnicity) === s.disadvantaged.value;
     const shifted = logit - (disadvantaged ? s.biasStrength * BIAS_LOGIT_SHIFT : 0);
     const approved = u < 1 / (1 + Math.exp(-shifted));
@@ -151,12 +147,19 @@ export function generateLoanApprovals(settings: LoanSettings = {}): SyntheticTab
 export const SHAPES = ['circle', 'square', 'triangle'] as const;
 export const ZShapeSettings = z.object({
   count: z.int().min(1).max(100_000).default(300),
-  seed: z.int().min(0).max(2 ** 32 - 1).default(0),
+  seed: z
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(0),
   size: z.int().min(8).max(256).default(28),
   channels: z.union([z.literal(1), z.literal(3)]).default(1),
   /** Standard deviation of the pixel noise, on the 0–1 intensity scale. */
   noiseStd: z.number().min(0).max(1).default(0.05),
-  classes: z.array(z.enum(SHAPES)).min(2).default([...SHAPES]),
+  classes: z
+    .array(z.enum(SHAPES))
+    .min(2)
+    .default([...SHAPES]),
 });
 export type ShapeSettings = z.input<typeof ZShapeSettings>;
 
@@ -261,7 +264,11 @@ export function imagesToFloat32(set: Pick<ImageSet, 'images'>): Float32Array {
 export const PATTERNS = ['sine', 'square', 'sawtooth', 'rising', 'falling'] as const;
 export const ZPatternSettings = z.object({
   count: z.int().min(1).max(100_000).default(300),
-  seed: z.int().min(0).max(2 ** 32 - 1).default(0),
+  seed: z
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(0),
   length: z.int().min(8).max(10_000).default(64),
   noiseStd: z.number().min(0).max(5).default(0.1),
   classes: z.array(z.enum(PATTERNS)).min(2).default(['sine', 'square', 'sawtooth']),

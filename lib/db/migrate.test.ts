@@ -11,7 +11,10 @@ describe('migration files', () => {
 
   it('reads folders in name order and skips folders without migration.sql', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'mig-'));
-    for (const [name, sql] of [['20260102_b', 'SELECT 2;'], ['20260101_a', 'SELECT 1;']]) {
+    for (const [name, sql] of [
+      ['20260102_b', 'SELECT 2;'],
+      ['20260101_a', 'SELECT 1;'],
+    ]) {
       await mkdir(path.join(dir, name!));
       await writeFile(path.join(dir, name!, 'migration.sql'), sql!);
     }
@@ -32,10 +35,7 @@ describe('schema and migrations stay in step', () => {
   it('prisma/schema.prisma equals the snapshot the migrations were generated from (run `npm run db:new-migration -- NAME`)', async () => {
     const { readFile } = await import('node:fs/promises');
     const dir = path.resolve(import.meta.dirname, '..', '..', 'prisma');
-    const [schema, snapshot] = await Promise.all([
-      readFile(path.join(dir, 'schema.prisma'), 'utf8'),
-      readFile(path.join(dir, 'migrations', 'schema.snapshot.prisma'), 'utf8'),
-    ]);
+    const [schema, snapshot] = await Promise.all([readFile(path.join(dir, 'schema.prisma'), 'utf8'), readFile(path.join(dir, 'migrations', 'schema.snapshot.prisma'), 'utf8')]);
     expect(schema).toBe(snapshot);
   });
 });

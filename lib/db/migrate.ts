@@ -52,10 +52,13 @@ export function checksum(sql: string): string {
 
 export async function readMigrations(dir = migrationsDir()): Promise<MigrationFile[]> {
   const entries = await readdir(/*turbopackIgnore: true*/ dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const out: MigrationFile[] = [];
   for (const name of names) {
-    const sql = await readFile(/*turbopackIgnore: true*/ path.join(dir, name, "migration.sql"), "utf8").catch(() => null);
+    const sql = await readFile(/*turbopackIgnore: true*/ path.join(dir, name, 'migration.sql'), 'utf8').catch(() => null);
     if (sql === null) continue;
     out.push({ name, sql, checksum: checksum(sql) });
   }
@@ -72,9 +75,7 @@ interface Row {
 async function appliedRows(client: pg.ClientBase): Promise<Row[]> {
   const exists = await client.query(`SELECT to_regclass('"_prisma_migrations"') AS t`);
   if (!exists.rows[0]?.t) return [];
-  const res = await client.query<Row>(
-    `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at`,
-  );
+  const res = await client.query<Row>(`SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at`);
   return res.rows;
 }
 
@@ -148,10 +149,7 @@ export async function migrate(connectionString: string, opts: { dir?: string; lo
     for (const name of status.pending) {
       const file = files.find((f) => f.name === name)!;
       const id = randomUUID();
-      await client.query(
-        `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)`,
-        [id, file.checksum, name],
-      );
+      await client.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)`, [id, file.checksum, name]);
       try {
         await client.query('BEGIN');
         await client.query(file.sql);

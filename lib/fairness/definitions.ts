@@ -35,16 +35,31 @@ export const DISPARITY_DEFINITIONS: Definition[] = [
   { key: 'statistical_parity_difference', name: 'Statistical parity difference', formula: 'SR(unprivileged) − SR(privileged)', source: 'AIF360' },
   { key: 'average_odds_difference', name: 'Average odds difference', formula: '½ [(FPR(u) − FPR(p)) + (TPR(u) − TPR(p))]', source: 'AIF360' },
   { key: 'aif360_equal_opportunity_difference', name: 'Equal opportunity difference (AIF360)', formula: 'TPR(unprivileged) − TPR(privileged)', source: 'AIF360' },
-  { key: 'generalized_entropy_index', name: 'Generalized entropy index', formula: 'GE(α) = 1/(n α (α−1)) Σ_i [(b_i/μ)^α − 1],  b_i = ŷ_i − y_i + 1,  α = 2 by default', source: 'Speicher et al. 2018' },
+  {
+    key: 'generalized_entropy_index',
+    name: 'Generalized entropy index',
+    formula: 'GE(α) = 1/(n α (α−1)) Σ_i [(b_i/μ)^α − 1],  b_i = ŷ_i − y_i + 1,  α = 2 by default',
+    source: 'Speicher et al. 2018',
+  },
   { key: 'theil_index', name: 'Theil index', formula: 'GE(1) = 1/n Σ_i (b_i/μ) ln(b_i/μ)', source: 'Speicher et al. 2018' },
 ];
 
 export const METHOD_DEFINITIONS: Definition[] = [
   { key: 'bootstrap', name: 'Bootstrap interval', formula: 'percentile interval over R seeded resamples of the test rows (R = 200, 95 %)', source: 'standard' },
   { key: 'reweighing', name: 'Reweighing', formula: 'w(s, y) = P(s) · P(y) / P(s, y) on the training split', source: 'Kamiran & Calders 2012' },
-  { key: 'threshold_optimizer', name: 'Post-processing', formula: 'per-group thresholds maximising accuracy subject to max−min of the constrained rate ≤ 0.02, fitted on validation', source: 'Hardt et al. 2016' },
+  {
+    key: 'threshold_optimizer',
+    name: 'Post-processing',
+    formula: 'per-group thresholds maximising accuracy subject to max−min of the constrained rate ≤ 0.02, fitted on validation',
+    source: 'Hardt et al. 2016',
+  },
   { key: 'permutation', name: 'Permutation importance', formula: 'score(test) − mean_r score(test with the feature’s columns shuffled), seeded repeats', source: 'Breiman 2001' },
-  { key: 'integrated_gradients', name: 'Integrated gradients', formula: '(x_i − x′_i) · ∫₀¹ ∂f(x′ + α(x − x′))/∂x_i dα;  completeness δ = Σ_i IG_i − (f(x) − f(x′))', source: 'Sundararajan et al. 2017' },
+  {
+    key: 'integrated_gradients',
+    name: 'Integrated gradients',
+    formula: '(x_i − x′_i) · ∫₀¹ ∂f(x′ + α(x − x′))/∂x_i dα;  completeness δ = Σ_i IG_i − (f(x) − f(x′))',
+    source: 'Sundararajan et al. 2017',
+  },
 ];
 
 export const ALL_DEFINITIONS = [...GROUP_METRIC_DEFINITIONS, ...DISPARITY_DEFINITIONS, ...METHOD_DEFINITIONS];

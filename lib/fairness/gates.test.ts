@@ -42,7 +42,12 @@ describe('fairness gates', () => {
     const allZero = computeFairness({ yTrue: [1, 0], yPred: [0, 0], sensitive: [{ name: 's', values: ['a', 'b'] }] });
     expect(evaluateGate(allZero, { metric: 'demographic_parity_ratio', op: '>=', value: 0.8 })).toMatchObject({ status: 'undefined', passed: false });
     expect(evaluateGate(report, { metric: 'demographic_parity_ratio', op: '>', value: 1, attribute: 'race' }).passed).toBe(false);
-    expect(evaluateGates(report, [{ metric: 'equalized_odds_difference', op: '<=', value: 1 }, { metric: 'demographic_parity_ratio', op: '>=', value: 0.8 }]).passed).toBe(false);
+    expect(
+      evaluateGates(report, [
+        { metric: 'equalized_odds_difference', op: '<=', value: 1 },
+        { metric: 'demographic_parity_ratio', op: '>=', value: 0.8 },
+      ]).passed,
+    ).toBe(false);
   });
 
   it('validates rules', () => {

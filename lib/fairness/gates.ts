@@ -88,8 +88,7 @@ export function overallGateStatus(results: readonly GateResult[]): GateStatus | 
   return 'pass';
 }
 
-const compare = (value: number, op: FairnessGate['op'], bound: number): boolean =>
-  op === '<' ? value < bound : op === '<=' ? value <= bound : op === '>' ? value > bound : value >= bound;
+const compare = (value: number, op: FairnessGate['op'], bound: number): boolean => (op === '<' ? value < bound : op === '<=' ? value <= bound : op === '>' ? value > bound : value >= bound);
 
 export function evaluateGate(report: GateInput, rule: FairnessGate): GateResult {
   const undefinedResult = (reason: string, checks: GateCheck[] = []): GateResult => ({ rule, status: 'undefined', passed: false, value: null, checks, reason });

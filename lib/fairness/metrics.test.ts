@@ -1,15 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  computeFairness,
-  FairnessInputError,
-  findSection,
-  generalizedEntropyIndex,
-  groupRatio,
-  predictFromScores,
-  theilIndex,
-  type GroupEntry,
-} from './metrics';
+import { computeFairness, FairnessInputError, findSection, generalizedEntropyIndex, groupRatio, predictFromScores, theilIndex, type GroupEntry } from './metrics';
 
 /** Fairlearn's documented example (user guide, "Fairness metrics"). */
 const FAIRLEARN = {
@@ -127,16 +118,12 @@ describe('generalized entropy and Theil index', () => {
       return b.reduce((s, x) => s + ((x / mu) ** alpha - 1), 0) / (b.length * alpha * (alpha - 1));
     };
     fc.assert(
-      fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 1 })), { minLength: 1, maxLength: 60 }),
-        fc.constantFrom(0.5, 1, 2, 3),
-        (pairs, alpha) => {
-          const y = pairs.map((p) => p[0]);
-          const p = pairs.map((q) => q[1]);
-          fc.pre(y.some((yi, i) => p[i]! - yi + 1 > 0));
-          expect(generalizedEntropyIndex(y, p, alpha)).toBeCloseTo(rowwise(y, p, alpha), 12);
-        },
-      ),
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 1 })), { minLength: 1, maxLength: 60 }), fc.constantFrom(0.5, 1, 2, 3), (pairs, alpha) => {
+        const y = pairs.map((p) => p[0]);
+        const p = pairs.map((q) => q[1]);
+        fc.pre(y.some((yi, i) => p[i]! - yi + 1 > 0));
+        expect(generalizedEntropyIndex(y, p, alpha)).toBeCloseTo(rowwise(y, p, alpha), 12);
+      }),
     );
   });
 
@@ -192,14 +179,19 @@ describe('conventions', () => {
 
   it('refuses a cartesian product too large to report', () => {
     const ids = Array.from({ length: 400 }, (_, i) => String(i));
-    const input = { yTrue: ids.map(() => 0), yPred: ids.map(() => 0), sensitive: [{ name: 'id', values: ids }, { name: 'id2', values: ids }] };
+    const input = {
+      yTrue: ids.map(() => 0),
+      yPred: ids.map(() => 0),
+      sensitive: [
+        { name: 'id', values: ids },
+        { name: 'id2', values: ids },
+      ],
+    };
     expect(() => computeFairness(input)).toThrow(/too many groups: id 400, id2 400 distinct values make 160000 intersections/);
   });
 
   it('refuses labels outside {0, 1}, naming the row', () => {
-    expect(() => computeFairness({ yTrue: [0, 2], yPred: [0, 1], sensitive: [{ name: 's', values: ['a', 'b'] }] })).toThrow(
-      new FairnessInputError('y_true must be 0 or 1; row 2 has 2'),
-    );
+    expect(() => computeFairness({ yTrue: [0, 2], yPred: [0, 1], sensitive: [{ name: 's', values: ['a', 'b'] }] })).toThrow(new FairnessInputError('y_true must be 0 or 1; row 2 has 2'));
     expect(() => computeFairness({ yTrue: [0, 1], yPred: [0, 1, 1], sensitive: [{ name: 's', values: ['a', 'b'] }] })).toThrow(FairnessInputError);
   });
 });

@@ -84,12 +84,7 @@ export type DisparityMetric = (typeof DISPARITY_METRICS)[number];
 export type Disparities = Record<DisparityMetric, number | null>;
 export type DisparityMethod = 'between_groups' | 'to_overall';
 
-export const AIF360_METRICS = [
-  'disparate_impact',
-  'statistical_parity_difference',
-  'average_odds_difference',
-  'equal_opportunity_difference',
-] as const;
+export const AIF360_METRICS = ['disparate_impact', 'statistical_parity_difference', 'average_odds_difference', 'equal_opportunity_difference'] as const;
 export type Aif360Metric = (typeof AIF360_METRICS)[number];
 export type Aif360Metrics = Record<Aif360Metric, number | null>;
 
@@ -213,13 +208,7 @@ function compareStrings(a: string, b: string): number {
  * Per-cell confusion counts as [tp, fp, tn, fn] × cellCount. `rows` (a resample, with repeats)
  * defaults to every row once; `weights` weight each row.
  */
-export function countCells(
-  yTrue: ArrayLike<number>,
-  yPred: ArrayLike<number>,
-  encoding: GroupEncoding,
-  rows?: ArrayLike<number>,
-  weights?: ArrayLike<number>,
-): Float64Array {
+export function countCells(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, encoding: GroupEncoding, rows?: ArrayLike<number>, weights?: ArrayLike<number>): Float64Array {
   const counts = new Float64Array(encoding.cellCount * 4);
   const n = rows ? rows.length : encoding.rows;
   for (let j = 0; j < n; j++) {
@@ -263,11 +252,12 @@ const zero = (): ConfusionCounts => ({ tp: 0, fp: 0, tn: 0, fn: 0 });
 
 /** Confusion counts per value of feature `k` (or per cell when k is null), plus the total. */
 export function marginalCounts(encoding: GroupEncoding, counts: Float64Array, k: number | null): ConfusionCounts[] {
-  if (k === null) return Array.from({ length: encoding.cellCount }, (_, c) => {
-    const acc = zero();
-    addCounts(acc, counts, c);
-    return acc;
-  });
+  if (k === null)
+    return Array.from({ length: encoding.cellCount }, (_, c) => {
+      const acc = zero();
+      addCounts(acc, counts, c);
+      return acc;
+    });
   const radix = encoding.features[k]!.values.length;
   let below = 1;
   for (let j = k + 1; j < encoding.features.length; j++) below *= encoding.features[j]!.values.length;
@@ -356,10 +346,7 @@ export function aif360Metrics(unprivileged: GroupMetrics, privileged: GroupMetri
   const fprDiff = diffOrNull(unprivileged.fpr, privileged.fpr);
   const tprDiff = diffOrNull(unprivileged.tpr, privileged.tpr);
   return {
-    disparate_impact:
-      unprivileged.selection_rate === null || privileged.selection_rate === null
-        ? null
-        : ratioOrNull(unprivileged.selection_rate, privileged.selection_rate),
+    disparate_impact: unprivileged.selection_rate === null || privileged.selection_rate === null ? null : ratioOrNull(unprivileged.selection_rate, privileged.selection_rate),
     statistical_parity_difference: diffOrNull(unprivileged.selection_rate, privileged.selection_rate),
     average_odds_difference: fprDiff === null || tprDiff === null ? null : (fprDiff + tprDiff) / 2,
     equal_opportunity_difference: tprDiff,
@@ -373,11 +360,7 @@ function parityDistance(metric: Aif360Metric, value: number): number {
   return 1 - Math.min(value, 1 / value);
 }
 
-function referenceComparison(
-  encoding: GroupEncoding,
-  counts: Float64Array,
-  reference: ReferenceGroup,
-): ReferenceComparison {
+function referenceComparison(encoding: GroupEncoding, counts: Float64Array, reference: ReferenceGroup): ReferenceComparison {
   const k = encoding.features.findIndex((f) => f.name === reference.attribute);
   if (k < 0) throw new FairnessInputError(`reference attribute '${reference.attribute}' is not a sensitive feature`);
   const values = encoding.features[k]!.values;

@@ -34,35 +34,32 @@ describe('reweigh', () => {
 
   it('makes the weighted label rate the same in every group, and keeps the total weight', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.constantFrom('a', 'b', 'c'), fc.constantFrom('x', 'y')), { minLength: 1, maxLength: 100 }),
-        (rows) => {
-          const y = rows.map((r) => r[0]);
-          const sensitive = [
-            { name: 's', values: rows.map((r) => r[1]) },
-            { name: 't', values: rows.map((r) => r[2]) },
-          ];
-          const { weights, cells } = reweigh(y, sensitive);
-          const overall = y.reduce((s, v) => s + v, 0) / y.length;
-          let bothLabelsEverywhere = true;
-          for (const cell of new Set(rows.map((r) => `${r[1]}|${r[2]}`))) {
-            let wy = 0;
-            let w = 0;
-            const labels = new Set<number>();
-            rows.forEach((r, i) => {
-              if (`${r[1]}|${r[2]}` !== cell) return;
-              wy += weights[i]! * r[0];
-              w += weights[i]!;
-              labels.add(r[0]);
-            });
-            // A group with a single label keeps its rate (0 or 1): no weighting can change it.
-            if (labels.size === 2) expect(wy / w).toBeCloseTo(overall, 12);
-            else bothLabelsEverywhere = false;
-          }
-          if (bothLabelsEverywhere) expect(weights.reduce((s, v) => s + v, 0)).toBeCloseTo(y.length, 9);
-          expect(cells.filter((c) => c.count === 0).every((c) => c.weight === null)).toBe(true);
-        },
-      ),
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.constantFrom('a', 'b', 'c'), fc.constantFrom('x', 'y')), { minLength: 1, maxLength: 100 }), (rows) => {
+        const y = rows.map((r) => r[0]);
+        const sensitive = [
+          { name: 's', values: rows.map((r) => r[1]) },
+          { name: 't', values: rows.map((r) => r[2]) },
+        ];
+        const { weights, cells } = reweigh(y, sensitive);
+        const overall = y.reduce((s, v) => s + v, 0) / y.length;
+        let bothLabelsEverywhere = true;
+        for (const cell of new Set(rows.map((r) => `${r[1]}|${r[2]}`))) {
+          let wy = 0;
+          let w = 0;
+          const labels = new Set<number>();
+          rows.forEach((r, i) => {
+            if (`${r[1]}|${r[2]}` !== cell) return;
+            wy += weights[i]! * r[0];
+            w += weights[i]!;
+            labels.add(r[0]);
+          });
+          // A group with a single label keeps its rate (0 or 1): no weighting can change it.
+          if (labels.size === 2) expect(wy / w).toBeCloseTo(overall, 12);
+          else bothLabelsEverywhere = false;
+        }
+        if (bothLabelsEverywhere) expect(weights.reduce((s, v) => s + v, 0)).toBeCloseTo(y.length, 9);
+        expect(cells.filter((c) => c.count === 0).every((c) => c.weight === null)).toBe(true);
+      }),
     );
   });
 });
@@ -99,9 +96,7 @@ describe('optimizeThresholds', () => {
     const yPred = applyThresholds(fresh.scores, fresh.sensitive, r.thresholds);
     const report = computeFairness({ yTrue: fresh.yTrue, yPred, sensitive: fresh.sensitive });
     const single = computeFairness({ yTrue: fresh.yTrue, yPred: predictFromScores(fresh.scores, 0.5), sensitive: fresh.sensitive });
-    expect(report.attributes[0]!.between_groups.demographic_parity_difference!).toBeLessThan(
-      single.attributes[0]!.between_groups.demographic_parity_difference! / 3,
-    );
+    expect(report.attributes[0]!.between_groups.demographic_parity_difference!).toBeLessThan(single.attributes[0]!.between_groups.demographic_parity_difference! / 3);
     expect(() => applyThresholds([0.5], [{ name: 'group', values: ['C'] }], r.thresholds)).toThrow(new FairnessInputError('row 1: no threshold for group C'));
   });
 

@@ -22,17 +22,7 @@
  * `satisfied: false`. Under equal opportunity a group without positives has no TPR and simply
  * takes its most accurate threshold.
  */
-import {
-  cellValues,
-  checkBinary,
-  computeFairness,
-  encodeGroups,
-  FairnessInputError,
-  predictFromScores,
-  type FairnessOptions,
-  type FairnessReport,
-  type SensitiveFeature,
-} from './metrics';
+import { cellValues, checkBinary, computeFairness, encodeGroups, FairnessInputError, predictFromScores, type FairnessOptions, type FairnessReport, type SensitiveFeature } from './metrics';
 import { checkScores, type ScoredInput } from './thresholds';
 
 export interface ReweighingCell {
@@ -137,7 +127,7 @@ function groupCuts(scores: number[], labels: number[], constraint: ThresholdCons
   const rateOf = () => (constraint === 'demographic_parity' ? selected / labels.length : positives === 0 ? null : tp / positives);
   const rates = [rateOf()];
   const correct = [negatives];
-  for (let j = 0; j < order.length; ) {
+  for (let j = 0; j < order.length;) {
     const s = scores[order[j]!]!;
     while (j < order.length && scores[order[j]!] === s) {
       selected++;
@@ -209,9 +199,7 @@ export function optimizeThresholds(input: ScoredInput, options: ThresholdOptimiz
       best === null ||
       (feasible && !best.feasible) ||
       (feasible === best.feasible &&
-        (feasible
-          ? correct > best.correct || (correct === best.correct && disparity < best.disparity)
-          : disparity < best.disparity || (disparity === best.disparity && correct > best.correct)));
+        (feasible ? correct > best.correct || (correct === best.correct && disparity < best.disparity) : disparity < best.disparity || (disparity === best.disparity && correct > best.correct)));
     if (better) best = { r, picks, correct, disparity, feasible };
   }
 

@@ -47,12 +47,10 @@ function postProcess(
   if (!valScores || !data.validation.sensitive[name] || data.validation.n === 0) {
     return { ...optimizeThresholds({ yTrue: testY, scores: testScores, sensitive: testSensitive }, { constraint, tolerance: 0.02 }), fittedOn: 'test' };
   }
-  const fitted = optimizeThresholds(
-    { yTrue: Array.from(data.validation.y), scores: valScores, sensitive: [{ name, values: data.validation.sensitive[name]! }] },
-    { constraint, tolerance: 0.02 },
-  );
+  const fitted = optimizeThresholds({ yTrue: Array.from(data.validation.y), scores: valScores, sensitive: [{ name, values: data.validation.sensitive[name]! }] }, { constraint, tolerance: 0.02 });
   const known = new Set(fitted.thresholds.map((t) => t.group));
-  if (testSensitive[0]!.values.some((v) => !known.has(v))) return { ...optimizeThresholds({ yTrue: testY, scores: testScores, sensitive: testSensitive }, { constraint, tolerance: 0.02 }), fittedOn: 'test' };
+  if (testSensitive[0]!.values.some((v) => !known.has(v)))
+    return { ...optimizeThresholds({ yTrue: testY, scores: testScores, sensitive: testSensitive }, { constraint, tolerance: 0.02 }), fittedOn: 'test' };
   const before = computeFairness({ yTrue: testY, yPred: predictFromScores(testScores, 0.5), sensitive: testSensitive });
   const after = computeFairness({ yTrue: testY, yPred: applyThresholds(testScores, testSensitive, fitted.thresholds), sensitive: testSensitive });
   const rate = constraint === 'demographic_parity' ? 'demographic_parity_difference' : 'equal_opportunity_difference';

@@ -17,18 +17,22 @@ const rowsArb = fc.array(
 describe('createThresholdExplorer', () => {
   it('gives the same report as thresholding the scores and recomputing', () => {
     fc.assert(
-      fc.property(rowsArb, fc.integer({ min: -1, max: 11 }).map((k) => k / 10), (rows, t) => {
-        const input = {
-          yTrue: rows.map((r) => r.y),
-          sensitive: [
-            { name: 'a', values: rows.map((r) => r.a) },
-            { name: 'b', values: rows.map((r) => r.b) },
-          ],
-        };
-        const scores = rows.map((r) => r.score);
-        const explorer = createThresholdExplorer({ ...input, scores });
-        expect(explorer.at(t)).toEqual(computeFairness({ ...input, yPred: predictFromScores(scores, t) }));
-      }),
+      fc.property(
+        rowsArb,
+        fc.integer({ min: -1, max: 11 }).map((k) => k / 10),
+        (rows, t) => {
+          const input = {
+            yTrue: rows.map((r) => r.y),
+            sensitive: [
+              { name: 'a', values: rows.map((r) => r.a) },
+              { name: 'b', values: rows.map((r) => r.b) },
+            ],
+          };
+          const scores = rows.map((r) => r.score);
+          const explorer = createThresholdExplorer({ ...input, scores });
+          expect(explorer.at(t)).toEqual(computeFairness({ ...input, yPred: predictFromScores(scores, t) }));
+        },
+      ),
       { numRuns: 200 },
     );
   });

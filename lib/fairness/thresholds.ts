@@ -3,17 +3,7 @@
  * scores are sorted once, split by label, so the confusion counts at a threshold are two binary
  * searches per cell — O(cells · log n) per threshold instead of a pass over the rows.
  */
-import {
-  checkBinary,
-  encodeGroups,
-  FairnessInputError,
-  findSection,
-  reportFromCounts,
-  type FairnessOptions,
-  type FairnessReport,
-  type GroupEncoding,
-  type SensitiveFeature,
-} from './metrics';
+import { checkBinary, encodeGroups, FairnessInputError, findSection, reportFromCounts, type FairnessOptions, type FairnessReport, type GroupEncoding, type SensitiveFeature } from './metrics';
 
 export interface ScoredInput {
   yTrue: ArrayLike<number>;

@@ -1,17 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  argmaxRows,
-  averagePrecision,
-  classificationReport,
-  confusionMatrix,
-  evaluateClassifier,
-  MetricInputError,
-  precisionRecallCurve,
-  regressionReport,
-  rocAuc,
-  rocCurve,
-} from './evaluation';
+import { argmaxRows, averagePrecision, classificationReport, confusionMatrix, evaluateClassifier, MetricInputError, precisionRecallCurve, regressionReport, rocAuc, rocCurve } from './evaluation';
 
 describe('classification report', () => {
   // Worked by hand: class 0 P=1/2 R=1/2; class 1 P=2/3 R=1; class 2 P=1 R=2/3.
@@ -82,7 +71,7 @@ describe('ROC curve and AUC', () => {
 
   it('is near 0.5 for random scores', () => {
     let state = 12345;
-    const rand = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const labels = Array.from({ length: 4000 }, () => (rand() < 0.3 ? 1 : 0));
     const scores = labels.map(() => rand());
     expect(Math.abs(rocAuc(labels, scores) - 0.5)).toBeLessThan(0.03);
@@ -90,19 +79,16 @@ describe('ROC curve and AUC', () => {
 
   it('equals the Mann–Whitney pair count for any labels and scores (ties ½)', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 6 })), { minLength: 2, maxLength: 40 }),
-        (rows) => {
-          const labels = rows.map(([l]) => l);
-          const scores = rows.map(([, v]) => v / 6);
-          const pos = scores.filter((_, i) => labels[i] === 1);
-          const neg = scores.filter((_, i) => labels[i] === 0);
-          fc.pre(pos.length > 0 && neg.length > 0);
-          let wins = 0;
-          for (const p of pos) for (const n of neg) wins += p > n ? 1 : p === n ? 0.5 : 0;
-          expect(rocAuc(labels, scores)).toBeCloseTo(wins / (pos.length * neg.length), 10);
-        },
-      ),
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 6 })), { minLength: 2, maxLength: 40 }), (rows) => {
+        const labels = rows.map(([l]) => l);
+        const scores = rows.map(([, v]) => v / 6);
+        const pos = scores.filter((_, i) => labels[i] === 1);
+        const neg = scores.filter((_, i) => labels[i] === 0);
+        fc.pre(pos.length > 0 && neg.length > 0);
+        let wins = 0;
+        for (const p of pos) for (const n of neg) wins += p > n ? 1 : p === n ? 0.5 : 0;
+        expect(rocAuc(labels, scores)).toBeCloseTo(wins / (pos.length * neg.length), 10);
+      }),
       { seed: 7, numRuns: 300 },
     );
   });

@@ -241,12 +241,7 @@ export interface ClassifierEvaluation extends ClassificationReport {
  * Evaluates predicted scores: for a binary task one probability of the positive class per
  * example (called positive at ≥ threshold), for multiclass a row-major [n, numClasses] matrix.
  */
-export function evaluateClassifier(
-  yTrue: ArrayLike<number>,
-  scores: ArrayLike<number>,
-  numClasses: number,
-  threshold = 0.5,
-): ClassifierEvaluation {
+export function evaluateClassifier(yTrue: ArrayLike<number>, scores: ArrayLike<number>, numClasses: number, threshold = 0.5): ClassifierEvaluation {
   if (numClasses === 2 && scores.length === yTrue.length) {
     const predicted = Array.from(scores, (s) => (s >= threshold ? 1 : 0));
     const report: ClassifierEvaluation = classificationReport(yTrue, predicted, 2);

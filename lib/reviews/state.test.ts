@@ -3,7 +3,15 @@ import { awaitsReviewer, reviewState, runReviewState, staleReasons } from './sta
 
 const pins = { checkpointId: 'c1', datasetVersionId: 'd1', reportHash: 'h1' };
 let n = 0;
-const d = (reviewerId: string, verdict: 'APPROVE' | 'REQUEST_CHANGES' | 'REJECT', over: Partial<typeof pins> = {}) => ({ id: `d${++n}`, runId: 'r', reviewerId, verdict, createdAt: new Date(1000 * n), ...pins, ...over });
+const d = (reviewerId: string, verdict: 'APPROVE' | 'REQUEST_CHANGES' | 'REJECT', over: Partial<typeof pins> = {}) => ({
+  id: `d${++n}`,
+  runId: 'r',
+  reviewerId,
+  verdict,
+  createdAt: new Date(1000 * n),
+  ...pins,
+  ...over,
+});
 
 describe('review state machine', () => {
   it('is pending without decisions, approved with one fresh approval', () => {

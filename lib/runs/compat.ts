@@ -22,12 +22,7 @@ export interface DataShape {
 /** CartPole: 4 observations, 2 actions. */
 export const CARTPOLE = { observation: [4], actions: 2 } as const;
 
-export function dataShapeOf(version: {
-  kind: string;
-  task: string | null;
-  schema: unknown;
-  preprocessing: unknown;
-}): DataShape {
+export function dataShapeOf(version: { kind: string; task: string | null; schema: unknown; preprocessing: unknown }): DataShape {
   const task = version.task ? (JSON.parse(version.task) as Task) : null;
   const schema = (version.schema ?? {}) as Record<string, unknown>;
   const pre = (version.preprocessing ?? {}) as Record<string, unknown>;
@@ -61,7 +56,8 @@ export function checkCompatibility(paradigm: Paradigm, arch: ArchitectureSummary
   if (paradigm === 'reinforcement') {
     if (arch.kind !== 'policy') return [`reinforcement learning needs a policy network; this architecture is ${arch.kind}`];
     const policy = part('policy')!;
-    if (!same(policy.inputShape, CARTPOLE.observation)) problems.push(`the CartPole environment observes ${formatShape([...CARTPOLE.observation])}; the policy network takes ${formatShape(policy.inputShape)}`);
+    if (!same(policy.inputShape, CARTPOLE.observation))
+      problems.push(`the CartPole environment observes ${formatShape([...CARTPOLE.observation])}; the policy network takes ${formatShape(policy.inputShape)}`);
     if (!same(policy.outputShape, [CARTPOLE.actions])) problems.push(`CartPole has ${CARTPOLE.actions} actions; the policy network outputs ${formatShape(policy.outputShape)}`);
     return problems;
   }
@@ -75,7 +71,9 @@ export function checkCompatibility(paradigm: Paradigm, arch: ArchitectureSummary
     return problems;
   }
   if (!same(input.inputShape, data.inputShape)) {
-    problems.push(`the architecture takes inputs of shape ${formatShape(input.inputShape)} but the dataset's examples are ${formatShape(data.inputShape)}${data.kind === 'tabular' ? ` (${data.inputShape[0]} encoded features)` : ''}`);
+    problems.push(
+      `the architecture takes inputs of shape ${formatShape(input.inputShape)} but the dataset's examples are ${formatShape(data.inputShape)}${data.kind === 'tabular' ? ` (${data.inputShape[0]} encoded features)` : ''}`,
+    );
   }
   if (data.inputDtype === 'int32' && input.inputDtype !== 'int32') problems.push('the dataset holds token ids: the architecture must start with an int32 input and an embedding layer');
   if (data.vocabSize !== null) {
@@ -89,7 +87,8 @@ export function checkCompatibility(paradigm: Paradigm, arch: ArchitectureSummary
     if (!data.task) problems.push('the dataset has no label column');
     else if (data.task.kind === 'binary' && !same(out, [1]) && !same(out, [2])) problems.push(`a binary task needs 1 output unit (sigmoid); the architecture outputs ${formatShape(out)}`);
     else if (data.task.kind === 'multiclass' && !same(out, [data.numClasses!])) problems.push(`the dataset has ${data.numClasses} classes; the architecture outputs ${formatShape(out)}`);
-    else if (data.task.kind === 'regression' && !same(out, [data.targetSize])) problems.push(`a regression target of size ${data.targetSize} needs an output of [${data.targetSize}]; the architecture outputs ${formatShape(out)}`);
+    else if (data.task.kind === 'regression' && !same(out, [data.targetSize]))
+      problems.push(`a regression target of size ${data.targetSize} needs an output of [${data.targetSize}]; the architecture outputs ${formatShape(out)}`);
   }
   if (paradigm === 'autoencoder') {
     const dec = part('decoder')!;

@@ -95,7 +95,11 @@ describe('the run state table', () => {
   it('has no duplicate edges, and only new runs start from nothing', () => {
     const keys = TRANSITIONS.map((t) => `${t.from}|${t.event}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(TRANSITIONS.filter((t) => t.from === null).map((t) => t.event).sort()).toEqual(['queue', 'start-external']);
+    expect(
+      TRANSITIONS.filter((t) => t.from === null)
+        .map((t) => t.event)
+        .sort(),
+    ).toEqual(['queue', 'start-external']);
   });
 
   it('covers every event with a function', () => {

@@ -119,8 +119,7 @@ export interface RunState {
  * guard the caller relied on moved (a newer heartbeat, a cancel request); `not-found`.
  */
 export type TransitionResult =
-  | { ok: true; event: LifecycleEvent; status: RunStatus; attempt: number }
-  | { ok: false; event: LifecycleEvent; reason: 'superseded' | 'illegal' | 'changed' | 'not-found'; current: RunState | null };
+  { ok: true; event: LifecycleEvent; status: RunStatus; attempt: number } | { ok: false; event: LifecycleEvent; reason: 'superseded' | 'illegal' | 'changed' | 'not-found'; current: RunState | null };
 
 export type Rejected = Extract<TransitionResult, { ok: false }>;
 
@@ -300,12 +299,17 @@ export async function requeueOnShutdown(db: Db, ref: AttemptRef & { now?: Date }
     const run = await tx.run.findUnique({ where: { id: ref.runId }, select: { priority: true, maxAttempts: true, cancelRequestedAt: true } });
     if (!run) return rejected(tx, 'shutdown-requeue', ref.runId, ref.attempt);
     if (run.cancelRequestedAt) return transition(tx, 'stop-canceled', ref.runId, ref.attempt, { finishedAt: now });
-    const r = await requeueNextAttempt(tx, 'shutdown-requeue', { ...ref, priority: run.priority }, {
-      now,
-      priorityBoost: 1,
-      data: { maxAttempts: Math.max(run.maxAttempts, ref.attempt + 2) },
-      guard: { cancelRequestedAt: null },
-    });
+    const r = await requeueNextAttempt(
+      tx,
+      'shutdown-requeue',
+      { ...ref, priority: run.priority },
+      {
+        now,
+        priorityBoost: 1,
+        data: { maxAttempts: Math.max(run.maxAttempts, ref.attempt + 2) },
+        guard: { cancelRequestedAt: null },
+      },
+    );
     if (!r.ok && r.reason === 'changed') return transition(tx, 'stop-canceled', ref.runId, ref.attempt, { finishedAt: now });
     return r;
   });
@@ -328,11 +332,7 @@ export interface StaleRun {
  * with `messages.error` — or CANCELED when a cancel was requested (and notified as CANCELED).
  * Guarded by the heartbeat the reaper saw, so a run that heartbeated meanwhile is left alone.
  */
-export async function reapRun(
-  db: Db,
-  run: StaleRun,
-  opts: { now: Date; messages: { requeued: string; notRetried: string; error: string } },
-): Promise<TransitionResult> {
+export async function reapRun(db: Db, run: StaleRun, opts: { now: Date; messages: { requeued: string; notRetried: string; error: string } }): Promise<TransitionResult> {
   return inTransaction(db, async (tx) => {
     const guard = { heartbeatAt: run.heartbeatAt };
     const canRetry = run.attempt + 1 < run.maxAttempts && !run.cancelRequestedAt;
@@ -383,11 +383,16 @@ export async function retryRun(db: Db, ref: AttemptRef & { now?: Date }): Promis
   return inTransaction(db, async (tx) => {
     const run = await tx.run.findUnique({ where: { id: ref.runId }, select: { priority: true } });
     if (!run) return rejected(tx, 'retry', ref.runId, ref.attempt);
-    return requeueNextAttempt(tx, 'retry', { ...ref, priority: run.priority }, {
-      now: ref.now ?? new Date(),
-      priorityBoost: 0,
-      data: { error: null, cancelRequestedAt: null, finishedAt: null, startedAt: null, maxAttempts: ref.attempt + 3 },
-    });
+    return requeueNextAttempt(
+      tx,
+      'retry',
+      { ...ref, priority: run.priority },
+      {
+        now: ref.now ?? new Date(),
+        priorityBoost: 0,
+        data: { error: null, cancelRequestedAt: null, finishedAt: null, startedAt: null, maxAttempts: ref.attempt + 3 },
+      },
+    );
   });
 }
 

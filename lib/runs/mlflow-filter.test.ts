@@ -31,7 +31,7 @@ describe('MLflow filter syntax', () => {
       ['params.lr = 0.01', /quoted string/],
       ["params.lr > '0.1'", /not supported for params/],
       ["foo.bar = 'x'", /unknown entity 'foo'/],
-      ['attributes.color = \'red\'', /unknown attribute 'color'/],
+      ["attributes.color = 'red'", /unknown attribute 'color'/],
       ['metrics.acc >', /expected a value/],
       ["params.lr = 'x", /unterminated/],
       ['acc > 1', /needs an entity prefix/],
@@ -53,9 +53,24 @@ describe('MLflow filter syntax', () => {
 
   it('orders by the given keys with missing values last, then newest first', () => {
     const runs = [run('a', { metrics: { acc: 0.5 }, start: 1 }), run('b', { start: 3 }), run('c', { metrics: { acc: 0.9 }, start: 2 })];
-    expect(runs.slice().sort(compareForOrder(parseMlflowOrderBy(['metrics.acc DESC']))).map((r) => r.attributes.run_id)).toEqual(['c', 'a', 'b']);
-    expect(runs.slice().sort(compareForOrder(parseMlflowOrderBy(['metrics.acc']))).map((r) => r.attributes.run_id)).toEqual(['a', 'c', 'b']);
-    expect(runs.slice().sort(compareForOrder([])).map((r) => r.attributes.run_id)).toEqual(['b', 'c', 'a']);
+    expect(
+      runs
+        .slice()
+        .sort(compareForOrder(parseMlflowOrderBy(['metrics.acc DESC'])))
+        .map((r) => r.attributes.run_id),
+    ).toEqual(['c', 'a', 'b']);
+    expect(
+      runs
+        .slice()
+        .sort(compareForOrder(parseMlflowOrderBy(['metrics.acc'])))
+        .map((r) => r.attributes.run_id),
+    ).toEqual(['a', 'c', 'b']);
+    expect(
+      runs
+        .slice()
+        .sort(compareForOrder([]))
+        .map((r) => r.attributes.run_id),
+    ).toEqual(['b', 'c', 'a']);
     expect(parseMlflowOrderBy(['start_time ASC'])).toEqual([{ entity: 'attribute', key: 'start_time', ascending: true }]);
     expect(() => parseMlflowOrderBy(['metrics.acc sideways'])).toThrow(/invalid order_by/);
   });

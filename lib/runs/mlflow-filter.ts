@@ -41,10 +41,18 @@ export interface FilterableRun {
 }
 
 const ENTITY: Record<string, Entity> = {
-  metric: 'metric', metrics: 'metric',
-  param: 'param', params: 'param', parameter: 'param', parameters: 'param',
-  tag: 'tag', tags: 'tag',
-  attribute: 'attribute', attributes: 'attribute', attr: 'attribute', run: 'attribute',
+  metric: 'metric',
+  metrics: 'metric',
+  param: 'param',
+  params: 'param',
+  parameter: 'param',
+  parameters: 'param',
+  tag: 'tag',
+  tags: 'tag',
+  attribute: 'attribute',
+  attributes: 'attribute',
+  attr: 'attribute',
+  run: 'attribute',
 };
 const STRING_ATTRIBUTES = ['status', 'run_name', 'run_id', 'user_id', 'artifact_uri', 'lifecycle_stage'];
 const NUMERIC_ATTRIBUTES = ['start_time', 'end_time', 'created'];
@@ -230,7 +238,10 @@ function fieldValue(run: FilterableRun, entity: Entity, key: string): string | n
 
 /** SQL LIKE: % any run, _ one character; ILIKE ignores case. */
 function like(value: string, pattern: string, ignoreCase: boolean): boolean {
-  const re = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+  const re = pattern
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/%/g, '.*')
+    .replace(/_/g, '.');
   return new RegExp(`^${re}$`, ignoreCase ? 'is' : 's').test(value);
 }
 

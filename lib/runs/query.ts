@@ -44,20 +44,7 @@ export const QUERY_METRIC_CONTEXTS = ['train', 'validation', 'test', 'system'] a
 export type QueryMetricContext = (typeof QUERY_METRIC_CONTEXTS)[number];
 const CONTEXT_PREFIX: Record<QueryMetricContext, string> = { train: '', validation: 'val_', test: 'test_', system: 'sys_' };
 
-export const RUN_ATTRIBUTES = [
-  'status',
-  'name',
-  'user',
-  'tag',
-  'architecture',
-  'dataset',
-  'backend',
-  'device',
-  'paradigm',
-  'number',
-  'created',
-  'duration',
-] as const;
+export const RUN_ATTRIBUTES = ['status', 'name', 'user', 'tag', 'architecture', 'dataset', 'backend', 'device', 'paradigm', 'number', 'created', 'duration'] as const;
 export type RunAttribute = (typeof RUN_ATTRIBUTES)[number];
 
 /** Short names for the config paths people filter by most. */
@@ -67,10 +54,7 @@ export const PARAM_ALIASES: Readonly<Record<string, readonly string[]>> = {
   optimizer: ['optimizer', 'name'],
 };
 
-export type FieldRef =
-  | { kind: 'metric'; key: string; context: QueryMetricContext; aggregate: MetricAggregate }
-  | { kind: 'param'; path: string[] }
-  | { kind: 'attribute'; name: RunAttribute };
+export type FieldRef = { kind: 'metric'; key: string; context: QueryMetricContext; aggregate: MetricAggregate } | { kind: 'param'; path: string[] } | { kind: 'attribute'; name: RunAttribute };
 
 export const TIME_UNITS = ['s', 'm', 'h', 'd', 'w'] as const;
 export type TimeUnit = (typeof TIME_UNITS)[number];
@@ -446,12 +430,7 @@ function fieldFromWord(t: Extract<Token, { kind: 'word' }>, src: string): FieldR
   if (segs.length === 1 && (RUN_ATTRIBUTES as readonly string[]).includes(head)) return { kind: 'attribute', name: head as RunAttribute };
   const text = src.slice(t.start, t.end);
   const hint = suggestField(segs);
-  return fail(
-    t.start,
-    hint
-      ? `unknown field '${text}' (did you mean ${hint}?)`
-      : `unknown field '${text}' (fields are metrics.<name>, params.<path>, ${RUN_ATTRIBUTES.join(', ')})`,
-  );
+  return fail(t.start, hint ? `unknown field '${text}' (did you mean ${hint}?)` : `unknown field '${text}' (fields are metrics.<name>, params.<path>, ${RUN_ATTRIBUTES.join(', ')})`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -109,7 +109,14 @@ export async function loadRunReports(source: ReportSource, opts: { store?: Pick<
   };
   const fairness = note(parseFairnessReport(json(bytes[0]!, 'fairness report')));
   const explain = opts.explain === false ? null : note(parseExplainReport(json(bytes[1]!, 'explainability report')));
-  return { ...empty, fairness, explain, gateInput: gateInputOfReports(refs, fairness), hashes: { reportHash: h.digest('hex'), reportKey: keys.fairness ?? null }, problems: report(problems, opts.log) };
+  return {
+    ...empty,
+    fairness,
+    explain,
+    gateInput: gateInputOfReports(refs, fairness),
+    hashes: { reportHash: h.digest('hex'), reportKey: keys.fairness ?? null },
+    problems: report(problems, opts.log),
+  };
 }
 
 function report(problems: string[], log: ((line: string) => void) | undefined): string[] {

@@ -1,11 +1,7 @@
 import { z } from 'zod';
 import { ZArchitectureSpec } from '../arch/spec';
 
-export const ZArchitectureName = z
-  .string()
-  .trim()
-  .min(1, 'Give the architecture a name')
-  .max(80, 'Name is too long (80 characters at most)');
+export const ZArchitectureName = z.string().trim().min(1, 'Give the architecture a name').max(80, 'Name is too long (80 characters at most)');
 
 export const ZVersionMessage = z.string().trim().max(500, 'Message is too long (500 characters at most)');
 

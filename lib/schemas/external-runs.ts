@@ -20,9 +20,7 @@ export const ZMetricKey = z
 export const ZMetricValue = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])], { error: 'value must be a number (or "NaN", "Infinity", "-Infinity")' }).transform((v) => Number(v));
 
 export const ZParamKey = z.string().min(1, 'key is required').max(250, 'at most 250 characters');
-export const ZParamValue = z
-  .union([z.string().max(6000, 'at most 6000 characters'), z.number(), z.boolean()], { error: 'value must be a string, number or boolean' })
-  .transform((v) => String(v));
+export const ZParamValue = z.union([z.string().max(6000, 'at most 6000 characters'), z.number(), z.boolean()], { error: 'value must be a string, number or boolean' }).transform((v) => String(v));
 export const ZTagKey = z.string().min(1, 'key is required').max(250, 'at most 250 characters');
 export const ZTagValue = z.string().max(5000, 'at most 5000 characters');
 

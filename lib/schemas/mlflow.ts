@@ -8,7 +8,13 @@ import { ZMetricKey, ZMetricValue } from './external-runs';
 
 export const MLFLOW_LIMITS = { metrics: 1000, params: 100, tags: 100, items: 1000, bytes: 1024 * 1024, searchMaxResults: 50_000, historyMaxResults: 25_000 } as const;
 
-const Int64 = z.union([z.int(), z.string().regex(/^-?\d+$/, 'must be an integer').transform(Number)]);
+const Int64 = z.union([
+  z.int(),
+  z
+    .string()
+    .regex(/^-?\d+$/, 'must be an integer')
+    .transform(Number),
+]);
 const Id = z.string().min(1).max(64);
 
 export const ZMlflowTag = z.object({ key: z.string().min(1, 'key is required').max(250), value: z.string().max(8000).default('') });

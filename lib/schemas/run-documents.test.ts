@@ -19,7 +19,8 @@ import {
 
 /** As stored: JSON turns NaN and Infinity into null, typed arrays stay arrays of numbers. */
 const stored = <T>(doc: T): unknown => JSON.parse(JSON.stringify(doc));
-const issueOf = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) => (r.success ? null : `${r.error!.issues[0]!.path.join('.')}: ${r.error!.issues[0]!.message}`);
+const issueOf = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
+  r.success ? null : `${r.error!.issues[0]!.path.join('.')}: ${r.error!.issues[0]!.message}`;
 
 function data(n: number, seed: number, kind: 'binary' | 'regression') {
   const rng = createRng(seed);
@@ -63,7 +64,15 @@ describe('run document schemas', () => {
     const input = { yTrue, yPred, sensitive: [{ name: 'group', values: group }] };
     const report = computeFairness(input, { reference: { attribute: 'group', group: 'a' } });
     const boot = bootstrapFairness(input, { resamples: 40, seed: 1, confidence: 0.95 });
-    const doc = { version: 1, task: 'binary', threshold: 0.5, report, bootstrap: { resamples: boot.resamples, seed: 1, confidence: boot.confidence, intervals: boot.intervals }, gates: gateInputOf(report), summary: {} };
+    const doc = {
+      version: 1,
+      task: 'binary',
+      threshold: 0.5,
+      report,
+      bootstrap: { resamples: boot.resamples, seed: 1, confidence: boot.confidence, intervals: boot.intervals },
+      gates: gateInputOf(report),
+      summary: {},
+    };
     expect(issueOf(ZFairnessReport.safeParse(stored(doc)))).toBeNull();
     for (const ev of [{ accuracy: 0.5, fairness: { key: 'x', summary: {}, gates: gateInputOf(report) } }, { accuracy: 0.9 }]) expect(issueOf(ZEvaluation.safeParse(stored(ev)))).toBeNull();
   });
@@ -74,7 +83,10 @@ describe('run document schemas', () => {
     const scores = y.map((v) => 0.5 * v + 0.5 * rng.next());
     const multi = Array.from({ length: 30 }, (_, i) => i % 3);
     const multiScores = multi.flatMap((c) => [0, 1, 2].map((k) => (k === c ? 0.6 : 0.2)));
-    const refs = { fairness: { key: 'teams/t/runs/r/fairness.json', summary: f.binary.summary, gates: f.binary.task === 'binary' ? f.binary.gates : undefined }, explain: { key: 'teams/t/runs/r/explain.json', topFeatures: [{ feature: 'age', importance: 0.1 }] } };
+    const refs = {
+      fairness: { key: 'teams/t/runs/r/fairness.json', summary: f.binary.summary, gates: f.binary.task === 'binary' ? f.binary.gates : undefined },
+      explain: { key: 'teams/t/runs/r/explain.json', topFeatures: [{ feature: 'age', importance: 0.1 }] },
+    };
     const docs = [
       { task: 'binary', report: evaluateClassifier(y, scores, 2), classNames: ['no', 'yes'], testExamples: 50, predictionsKey: 'k', ...refs },
       { task: 'multiclass', report: evaluateClassifier(multi, multiScores, 3), classNames: undefined, testExamples: 30, predictionsKey: 'k' },

@@ -75,7 +75,11 @@ export const ZFairnessMetricsReport = z.object({
       reference: z.string(),
       pooled: ZAif360,
       by_group: z.array(ZAif360.extend({ group: z.string() })),
-      worst: z.object(Object.fromEntries(AIF360_METRICS.map((k) => [k, z.object({ group: z.string(), value: z.number() }).nullable()])) as { [P in (typeof AIF360_METRICS)[number]]: z.ZodNullable<z.ZodObject<{ group: z.ZodString; value: z.ZodNumber }>> }),
+      worst: z.object(
+        Object.fromEntries(AIF360_METRICS.map((k) => [k, z.object({ group: z.string(), value: z.number() }).nullable()])) as {
+          [P in (typeof AIF360_METRICS)[number]]: z.ZodNullable<z.ZodObject<{ group: z.ZodString; value: z.ZodNumber }>>;
+        },
+      ),
     })
     .nullable(),
   individual: z.object({ alpha: z.number(), generalized_entropy_index: nullableNumber, theil_index: nullableNumber }),
@@ -171,7 +175,16 @@ export const ZIgExample = z.object({
   row: z.number(),
   label: z.number(),
   outputs: z.array(
-    z.object({ output: z.number(), name: z.string(), value: z.number(), baselineValue: z.number(), attributions: z.array(z.number()), delta: z.number(), relativeDelta: z.number(), steps: z.number() }),
+    z.object({
+      output: z.number(),
+      name: z.string(),
+      value: z.number(),
+      baselineValue: z.number(),
+      attributions: z.array(z.number()),
+      delta: z.number(),
+      relativeDelta: z.number(),
+      steps: z.number(),
+    }),
   ),
 });
 

@@ -4,7 +4,12 @@ import { ZRunConfig } from './runs';
 export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED', 'PRUNED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-export const ZTag = z.string().trim().min(1).max(40).regex(/^[\w.\-: ]+$/, 'tags use letters, digits, spaces and _ . - :');
+export const ZTag = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[\w.\-: ]+$/, 'tags use letters, digits, spaces and _ . - :');
 
 export const ZCreateRunInput = z.object({
   projectId: z.string().min(1),

@@ -13,48 +13,67 @@ import { learningRateAt, LOSSES, parseRunConfig, PARADIGMS, resolveRunConfig, Ru
 const anyNumber = fc.oneof(fc.double(), fc.integer({ min: -10, max: 100 }), fc.constantFrom(0, 1, 1e-9, 0.5, 0.999, 1e6, 1e308));
 const anyValue = fc.oneof(anyNumber, fc.boolean(), fc.string({ maxLength: 6 }), fc.constant(null), fc.jsonValue({ maxDepth: 2 }));
 /** Mostly a plausible value, sometimes anything at all. */
-const mostly = <T,>(plausible: fc.Arbitrary<T>) => fc.oneof({ weight: 29, arbitrary: plausible }, { weight: 1, arbitrary: anyValue });
+const mostly = <T>(plausible: fc.Arbitrary<T>) => fc.oneof({ weight: 29, arbitrary: plausible }, { weight: 1, arbitrary: anyValue });
 const positive = fc.oneof(fc.double({ min: 1e-6, max: 10, noNaN: true }), fc.constantFrom(1e-3, 0.1, 0.5, 0.9, 2));
 
 /** Objects with the config's real keys and values that are often, but not always, valid. */
-const configish = fc.record(
-  {
-    paradigm: mostly(fc.constantFrom(...PARADIGMS)),
-    optimizer: mostly(
-      fc.oneof(
-        fc.constant({ name: 'sgd' }),
-        fc.record({ name: fc.constant('momentum'), momentum: mostly(fc.double({ min: 0, max: 0.99, noNaN: true })), nesterov: fc.boolean() }, { requiredKeys: ['name'] }),
-        fc.record({ name: fc.constantFrom('adam', 'adamax'), beta1: mostly(fc.double({ min: 0.01, max: 0.99, noNaN: true })), epsilon: mostly(fc.constantFrom(1e-7, 1e-3)) }, { requiredKeys: ['name'] }),
-        fc.record({ name: fc.constant('rmsprop'), decay: mostly(fc.constantFrom(0.9, 0.5)), centered: fc.boolean() }, { requiredKeys: ['name'] }),
-        fc.constantFrom({ name: 'adagrad' }, { name: 'adadelta' }, { name: 'lion' }),
+const configish = fc
+  .record(
+    {
+      paradigm: mostly(fc.constantFrom(...PARADIGMS)),
+      optimizer: mostly(
+        fc.oneof(
+          fc.constant({ name: 'sgd' }),
+          fc.record({ name: fc.constant('momentum'), momentum: mostly(fc.double({ min: 0, max: 0.99, noNaN: true })), nesterov: fc.boolean() }, { requiredKeys: ['name'] }),
+          fc.record(
+            { name: fc.constantFrom('adam', 'adamax'), beta1: mostly(fc.double({ min: 0.01, max: 0.99, noNaN: true })), epsilon: mostly(fc.constantFrom(1e-7, 1e-3)) },
+            { requiredKeys: ['name'] },
+          ),
+          fc.record({ name: fc.constant('rmsprop'), decay: mostly(fc.constantFrom(0.9, 0.5)), centered: fc.boolean() }, { requiredKeys: ['name'] }),
+          fc.constantFrom({ name: 'adagrad' }, { name: 'adadelta' }, { name: 'lion' }),
+        ),
       ),
-    ),
-    learningRate: mostly(positive),
-    lrSchedule: mostly(
-      fc.oneof(
-        fc.constant({ type: 'constant' }),
-        fc.record({ type: fc.constant('step'), every: mostly(fc.integer({ min: 1, max: 10 })), factor: mostly(positive) }, { requiredKeys: ['type', 'every'] }),
-        fc.record({ type: fc.constant('exponential'), rate: mostly(positive) }),
-        fc.record({ type: fc.constant('cosine'), minLearningRate: mostly(positive) }, { requiredKeys: ['type'] }),
+      learningRate: mostly(positive),
+      lrSchedule: mostly(
+        fc.oneof(
+          fc.constant({ type: 'constant' }),
+          fc.record({ type: fc.constant('step'), every: mostly(fc.integer({ min: 1, max: 10 })), factor: mostly(positive) }, { requiredKeys: ['type', 'every'] }),
+          fc.record({ type: fc.constant('exponential'), rate: mostly(positive) }),
+          fc.record({ type: fc.constant('cosine'), minLearningRate: mostly(positive) }, { requiredKeys: ['type'] }),
+        ),
       ),
-    ),
-    batchSize: mostly(fc.integer({ min: 1, max: 512 })),
-    epochs: mostly(fc.integer({ min: 1, max: 50 })),
-    loss: mostly(fc.constantFrom(...LOSSES)),
-    metrics: mostly(fc.array(fc.constantFrom('accuracy', 'mae', 'mse', 'mae'), { maxLength: 3 })),
-    earlyStopping: mostly(fc.record({ monitor: fc.constantFrom('val_loss', 'loss', 'val_accuracy', 'Bad Name'), patience: mostly(fc.integer({ min: 0, max: 5 })), minDelta: mostly(fc.constantFrom(0, 0.01)), mode: fc.constantFrom('auto', 'min', 'max') }, { requiredKeys: [] })),
-    classWeights: mostly(fc.oneof(fc.constant('balanced'), fc.dictionary(fc.constantFrom('0', '1', '2', '7', '01', 'x'), mostly(positive)))),
-    sampleWeights: mostly(fc.boolean()),
-    useValidationSplit: mostly(fc.boolean()),
-    seed: mostly(fc.integer({ min: 0, max: 1000 })),
-    checkpoint: mostly(fc.record({ everyEpochs: mostly(fc.integer({ min: 0, max: 3 })), keepBest: fc.boolean(), monitor: fc.constantFrom('val_loss', 'loss') }, { requiredKeys: [] })),
-    batchMetricThrottleMs: mostly(fc.integer({ min: 0, max: 5000 })),
-    gan: mostly(fc.record({ discriminatorSteps: mostly(fc.integer({ min: 1, max: 3 })), labelSmoothing: mostly(fc.constantFrom(0, 0.1)) }, { requiredKeys: [] })),
-    rl: mostly(fc.record({ episodes: mostly(fc.integer({ min: 1, max: 50 })), gamma: mostly(fc.constantFrom(0.9, 0.99)), algorithm: fc.constantFrom('reinforce', 'actor-critic', 'ppo') }, { requiredKeys: [] })),
-    autoencoder: mostly(fc.record({ sampleCount: mostly(fc.integer({ min: 0, max: 8 })) }, { requiredKeys: [] })),
-  },
-  { requiredKeys: ['paradigm'] },
-)
+      batchSize: mostly(fc.integer({ min: 1, max: 512 })),
+      epochs: mostly(fc.integer({ min: 1, max: 50 })),
+      loss: mostly(fc.constantFrom(...LOSSES)),
+      metrics: mostly(fc.array(fc.constantFrom('accuracy', 'mae', 'mse', 'mae'), { maxLength: 3 })),
+      earlyStopping: mostly(
+        fc.record(
+          {
+            monitor: fc.constantFrom('val_loss', 'loss', 'val_accuracy', 'Bad Name'),
+            patience: mostly(fc.integer({ min: 0, max: 5 })),
+            minDelta: mostly(fc.constantFrom(0, 0.01)),
+            mode: fc.constantFrom('auto', 'min', 'max'),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+      classWeights: mostly(fc.oneof(fc.constant('balanced'), fc.dictionary(fc.constantFrom('0', '1', '2', '7', '01', 'x'), mostly(positive)))),
+      sampleWeights: mostly(fc.boolean()),
+      useValidationSplit: mostly(fc.boolean()),
+      seed: mostly(fc.integer({ min: 0, max: 1000 })),
+      checkpoint: mostly(fc.record({ everyEpochs: mostly(fc.integer({ min: 0, max: 3 })), keepBest: fc.boolean(), monitor: fc.constantFrom('val_loss', 'loss') }, { requiredKeys: [] })),
+      batchMetricThrottleMs: mostly(fc.integer({ min: 0, max: 5000 })),
+      gan: mostly(fc.record({ discriminatorSteps: mostly(fc.integer({ min: 1, max: 3 })), labelSmoothing: mostly(fc.constantFrom(0, 0.1)) }, { requiredKeys: [] })),
+      rl: mostly(
+        fc.record(
+          { episodes: mostly(fc.integer({ min: 1, max: 50 })), gamma: mostly(fc.constantFrom(0.9, 0.99)), algorithm: fc.constantFrom('reinforce', 'actor-critic', 'ppo') },
+          { requiredKeys: [] },
+        ),
+      ),
+      autoencoder: mostly(fc.record({ sampleCount: mostly(fc.integer({ min: 0, max: 8 })) }, { requiredKeys: [] })),
+    },
+    { requiredKeys: ['paradigm'] },
+  )
   // Settings of another paradigm are mostly left out (they are refused, rightly).
   .chain((c) =>
     fc.nat(9).map((n) => {

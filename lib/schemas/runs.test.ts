@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkRunConfig,
-  defaultLoss,
-  learningRateAt,
-  monitorDirection,
-  parseRunConfig,
-  resolveRunConfig,
-  RunConfigError,
-  ZRunConfig,
-} from './runs';
+import { checkRunConfig, defaultLoss, learningRateAt, monitorDirection, parseRunConfig, resolveRunConfig, RunConfigError, ZRunConfig } from './runs';
 
 describe('ZRunConfig', () => {
   it('fills every default from the paradigm alone', () => {
@@ -45,7 +36,7 @@ describe('ZRunConfig', () => {
     });
     expect(parseRunConfig({ paradigm: 'supervised', rl: {} })).toMatchObject({ ok: false, message: 'rl: reinforcement-learning settings only apply to reinforcement runs' });
     expect(parseRunConfig({ paradigm: 'autoencoder', classWeights: 'balanced' })).toMatchObject({ ok: false, message: 'classWeights: class weights only apply to supervised classification' });
-    expect(parseRunConfig({ paradigm: 'supervised', classWeights: { a: 1 } })).toMatchObject({ ok: false, message: expect.stringContaining("map from class index") });
+    expect(parseRunConfig({ paradigm: 'supervised', classWeights: { a: 1 } })).toMatchObject({ ok: false, message: expect.stringContaining('map from class index') });
     expect(parseRunConfig({ paradigm: 'supervised', optimizer: { name: 'sgd', momentum: 0.9 } })).toMatchObject({ ok: false, message: expect.stringContaining('optimizer') });
     expect(parseRunConfig({ paradigm: 'supervised', learningRate: 0.01, lrSchedule: { type: 'cosine', minLearningRate: 0.1 } })).toMatchObject({
       ok: false,
@@ -63,7 +54,10 @@ describe('resolveRunConfig', () => {
     expect(resolveRunConfig(supervised(), { task: 'multiclass', numClasses: 5 })).toMatchObject({ loss: 'sparseCategoricalCrossentropy', numClasses: 5 });
     expect(resolveRunConfig(supervised(), { task: 'regression' })).toMatchObject({ loss: 'meanSquaredError', metrics: ['mae'] });
     expect(resolveRunConfig(ZRunConfig.parse({ paradigm: 'gan' }))).toMatchObject({ loss: 'binaryCrossentropy', learningRate: 2e-4, metrics: [] });
-    expect(resolveRunConfig(ZRunConfig.parse({ paradigm: 'reinforcement' }))).toMatchObject({ loss: null, rl: { algorithm: 'reinforce', episodes: 1000, gamma: 0.99, maxSteps: 500, solveThreshold: 195, solveWindow: 100 } });
+    expect(resolveRunConfig(ZRunConfig.parse({ paradigm: 'reinforcement' }))).toMatchObject({
+      loss: null,
+      rl: { algorithm: 'reinforce', episodes: 1000, gamma: 0.99, maxSteps: 500, solveThreshold: 195, solveWindow: 100 },
+    });
     expect(defaultLoss('autoencoder')).toBe('meanSquaredError');
   });
 
@@ -77,16 +71,10 @@ describe('resolveRunConfig', () => {
   });
 
   it('checks class weights, sample weights and the validation monitor against the data', () => {
-    expect(checkRunConfig(supervised({ classWeights: { '0': 1, '3': 2 } }), { task: 'binary' })).toEqual([
-      'class weights name class 3, but the task has 2 classes (0 to 1)',
-    ]);
+    expect(checkRunConfig(supervised({ classWeights: { '0': 1, '3': 2 } }), { task: 'binary' })).toEqual(['class weights name class 3, but the task has 2 classes (0 to 1)']);
     expect(checkRunConfig(supervised({ classWeights: 'balanced', metrics: ['accuracy'] }), { task: 'regression' })).toHaveLength(2);
-    expect(checkRunConfig(supervised({ sampleWeights: true }), { task: 'binary', hasSampleWeights: false })).toEqual([
-      'sample weights are switched on, but the dataset has no sample weights',
-    ]);
-    expect(checkRunConfig(supervised({ earlyStopping: {} }), { task: 'binary', hasValidation: false })).toEqual([
-      'early stopping monitors val_loss, but the dataset has no validation split',
-    ]);
+    expect(checkRunConfig(supervised({ sampleWeights: true }), { task: 'binary', hasSampleWeights: false })).toEqual(['sample weights are switched on, but the dataset has no sample weights']);
+    expect(checkRunConfig(supervised({ earlyStopping: {} }), { task: 'binary', hasValidation: false })).toEqual(['early stopping monitors val_loss, but the dataset has no validation split']);
     expect(checkRunConfig(supervised({ earlyStopping: { monitor: 'loss' }, useValidationSplit: false }), { task: 'binary' })).toEqual([]);
     expect(checkRunConfig(supervised(), {})).toEqual(['supervised training needs a dataset with a label column (a task)']);
   });

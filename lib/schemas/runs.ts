@@ -68,15 +68,7 @@ export const ZLearningRateSchedule = z.discriminatedUnion('type', [
 ]);
 export type LearningRateSchedule = z.infer<typeof ZLearningRateSchedule>;
 
-export const LOSSES = [
-  'binaryCrossentropy',
-  'categoricalCrossentropy',
-  'sparseCategoricalCrossentropy',
-  'meanSquaredError',
-  'meanAbsoluteError',
-  'huber',
-  'logCosh',
-] as const;
+export const LOSSES = ['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'meanSquaredError', 'meanAbsoluteError', 'huber', 'logCosh'] as const;
 export const ZLoss = z.enum(LOSSES);
 export type Loss = z.infer<typeof ZLoss>;
 
@@ -86,9 +78,7 @@ export const ZBatchMetric = z.enum(BATCH_METRICS);
 export type BatchMetric = z.infer<typeof ZBatchMetric>;
 
 /** A logged quantity: `loss`, a metric, or either with `val_` (computed on the validation data). */
-const ZMonitor = z
-  .string()
-  .regex(/^(val_)?[a-z][a-z_]*$/, "name a logged value such as 'val_loss', 'loss' or 'val_accuracy'");
+const ZMonitor = z.string().regex(/^(val_)?[a-z][a-z_]*$/, "name a logged value such as 'val_loss', 'loss' or 'val_accuracy'");
 
 export const ZMonitorMode = z.enum(['auto', 'min', 'max']);
 export type MonitorMode = z.infer<typeof ZMonitorMode>;
@@ -107,10 +97,7 @@ export const ZEarlyStopping = z.strictObject({
 export type EarlyStopping = z.infer<typeof ZEarlyStopping>;
 
 /** Class index (as a string, e.g. "0") → weight. */
-const ZClassWeightMap = z.record(
-  z.string().regex(/^(0|[1-9][0-9]{0,5})$/, 'class weights are keyed by class index: "0", "1" …'),
-  z.number().positive().max(1e6),
-);
+const ZClassWeightMap = z.record(z.string().regex(/^(0|[1-9][0-9]{0,5})$/, 'class weights are keyed by class index: "0", "1" …'), z.number().positive().max(1e6));
 export const ZClassWeights = z.union([z.literal('balanced'), ZClassWeightMap], {
   error: 'class weights are \'balanced\' or a map from class index ("0", "1" …) to a positive weight',
 });

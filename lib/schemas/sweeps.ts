@@ -43,9 +43,7 @@ export type SweepParameter = z.infer<typeof ZSweepParameter>;
 export const SWEEP_PARAMETER_TYPES = ['choice', 'uniform', 'log-uniform', 'int-uniform'] as const;
 
 /** A path into the run configuration: `learningRate`, `optimizer.beta1`, `earlyStopping.patience`. */
-export const ZConfigPath = z
-  .string()
-  .regex(/^[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*)*$/, 'name a run-configuration field such as learningRate, batchSize or optimizer.beta1');
+export const ZConfigPath = z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*)*$/, 'name a run-configuration field such as learningRate, batchSize or optimizer.beta1');
 
 export const ZSweepSpace = z
   .record(ZConfigPath, ZSweepParameter)

@@ -79,7 +79,11 @@ describe('random sampling', () => {
     expect(Math.min(...lrs)).toBeGreaterThanOrEqual(1e-4);
     expect(Math.max(...lrs)).toBeLessThanOrEqual(1e-1);
     // Each decade gets about a third of the draws under a log-uniform distribution.
-    for (const [lo, hi] of [[1e-4, 1e-3], [1e-3, 1e-2], [1e-2, 1e-1]] as const) {
+    for (const [lo, hi] of [
+      [1e-4, 1e-3],
+      [1e-3, 1e-2],
+      [1e-2, 1e-1],
+    ] as const) {
       const share = lrs.filter((v) => v >= lo && v < hi).length / lrs.length;
       expect(share).toBeGreaterThan(0.25);
       expect(share).toBeLessThan(0.42);
@@ -121,7 +125,9 @@ describe('validation names the parameter', () => {
   });
 
   it('values the run config refuses, and paths it does not have', () => {
-    expect(problemsOf({ space: { batchSize: { type: 'uniform', low: 8, high: 64 } } })).toMatch(/batchSize: the value 29\.112 does not fit the run configuration \(batchSize: .*\); use int-uniform for whole numbers/);
+    expect(problemsOf({ space: { batchSize: { type: 'uniform', low: 8, high: 64 } } })).toMatch(
+      /batchSize: the value 29\.112 does not fit the run configuration \(batchSize: .*\); use int-uniform for whole numbers/,
+    );
     expect(problemsOf({ space: { batchSize: { type: 'int-uniform', low: 0, high: 64 } } })).toMatch(/batchSize: the value 0 does not fit the run configuration \(batchSize: /);
     expect(problemsOf({ space: { hiddenUnits: { type: 'choice', values: [8, 16] } } })).toMatch(/hiddenUnits: the value 8 does not fit the run configuration/);
     expect(problemsOf({ space: { 'optimizer.name': { type: 'choice', values: ['adam', 'lion'] } } })).toMatch(/optimizer\.name: the value "lion" does not fit/);

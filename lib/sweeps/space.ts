@@ -169,13 +169,7 @@ function extremes(param: SweepParameter): ChoiceValue[] {
  * paths the run config does not have or values it refuses, an objective that early stopping
  * cannot follow. Each problem's path names the parameter (['space', 'learningRate']).
  */
-export function sweepProblems(input: {
-  method: SweepMethod;
-  space: SweepSpace;
-  config: unknown;
-  objective: { metric: string };
-  earlyStopping: unknown;
-}): SweepProblem[] {
+export function sweepProblems(input: { method: SweepMethod; space: SweepSpace; config: unknown; objective: { metric: string }; earlyStopping: unknown }): SweepProblem[] {
   const problems: SweepProblem[] = [];
   const names = Object.keys(input.space);
   for (const name of names) {

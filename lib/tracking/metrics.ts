@@ -218,7 +218,21 @@ function columnsOf(points: ParsedPoint[]): Columns {
     }
     idx.push(i);
   }
-  const c: Columns = { keys: [], contexts: [], mins: [], maxs: [], lasts: [], firstSteps: [], lastSteps: [], counts: [], offsets: [0], steps: new Int32Array(points.length), values: new Float64Array(points.length), epochs: new Int32Array(points.length), times: new Float64Array(points.length) };
+  const c: Columns = {
+    keys: [],
+    contexts: [],
+    mins: [],
+    maxs: [],
+    lasts: [],
+    firstSteps: [],
+    lastSteps: [],
+    counts: [],
+    offsets: [0],
+    steps: new Int32Array(points.length),
+    values: new Float64Array(points.length),
+    epochs: new Int32Array(points.length),
+    times: new Float64Array(points.length),
+  };
   const now = Date.now();
   let n = 0;
   for (const g of order) {
@@ -265,7 +279,16 @@ function columnsOf(points: ParsedPoint[]): Columns {
 
 /** Each series' summary of the batch, as parameters $2…$9 of SERIES_SQL. */
 function seriesParams(c: Columns): string[] {
-  return [arrayLiteral(c.keys, true), arrayLiteral(c.contexts, true), arrayLiteral(c.mins), arrayLiteral(c.maxs), arrayLiteral(c.lasts), arrayLiteral(c.firstSteps), arrayLiteral(c.lastSteps), arrayLiteral(c.counts)];
+  return [
+    arrayLiteral(c.keys, true),
+    arrayLiteral(c.contexts, true),
+    arrayLiteral(c.mins),
+    arrayLiteral(c.maxs),
+    arrayLiteral(c.lasts),
+    arrayLiteral(c.firstSteps),
+    arrayLiteral(c.lastSteps),
+    arrayLiteral(c.counts),
+  ];
 }
 
 const SERIES_INPUT = `k AS (
@@ -375,7 +398,7 @@ function tierParams(c: Columns): string[] {
   for (let j = 0; j < c.keys.length; j++) {
     const end = c.offsets[j + 1]!;
     for (const w of TIER_WIDTHS) {
-      for (let p = c.offsets[j]!; p < end; ) {
+      for (let p = c.offsets[j]!; p < end;) {
         const b = Math.floor(c.steps[p]! / w);
         let lo = p;
         let hi = p;
@@ -395,12 +418,21 @@ function tierParams(c: Columns): string[] {
       }
     }
   }
-  const at = <T,>(idx: number[], col: ArrayLike<T>) => idx.map((p) => col[p]!);
+  const at = <T>(idx: number[], col: ArrayLike<T>) => idx.map((p) => col[p]!);
   const epochsAt = (idx: number[]) => idx.map((p) => (c.epochs[p]! < 0 ? null : c.epochs[p]!));
   return [
-    arrayLiteral(t.ord), arrayLiteral(t.width), arrayLiteral(t.bucket), arrayLiteral(t.count),
-    arrayLiteral(at(t.lo, c.steps)), arrayLiteral(at(t.lo, c.values)), arrayLiteral(epochsAt(t.lo)), arrayLiteral(at(t.lo, c.times)),
-    arrayLiteral(at(t.hi, c.steps)), arrayLiteral(at(t.hi, c.values)), arrayLiteral(epochsAt(t.hi)), arrayLiteral(at(t.hi, c.times)),
+    arrayLiteral(t.ord),
+    arrayLiteral(t.width),
+    arrayLiteral(t.bucket),
+    arrayLiteral(t.count),
+    arrayLiteral(at(t.lo, c.steps)),
+    arrayLiteral(at(t.lo, c.values)),
+    arrayLiteral(epochsAt(t.lo)),
+    arrayLiteral(at(t.lo, c.times)),
+    arrayLiteral(at(t.hi, c.steps)),
+    arrayLiteral(at(t.hi, c.values)),
+    arrayLiteral(epochsAt(t.hi)),
+    arrayLiteral(at(t.hi, c.times)),
   ];
 }
 
@@ -482,11 +514,11 @@ function seriesOrdinals(c: Columns): Int32Array {
 async function writeForward(pool: pg.Pool, runId: string, c: Columns): Promise<LogMetricsResult | null> {
   if (c.steps.length <= ONE_STATEMENT_MAX_POINTS) {
     // Autocommit: one round trip.
-    const { rows } = await pool.query<{ forward: boolean }>({ name: 'metrics-forward', text: FORWARD_ONE_STATEMENT_SQL, values: [
-      runId, ...seriesParams(c),
-      arrayLiteral(seriesOrdinals(c)), arrayLiteral(c.steps), arrayLiteral(c.values), arrayLiteral(c.epochs), arrayLiteral(c.times),
-      ...tierParams(c),
-    ] });
+    const { rows } = await pool.query<{ forward: boolean }>({
+      name: 'metrics-forward',
+      text: FORWARD_ONE_STATEMENT_SQL,
+      values: [runId, ...seriesParams(c), arrayLiteral(seriesOrdinals(c)), arrayLiteral(c.steps), arrayLiteral(c.values), arrayLiteral(c.epochs), arrayLiteral(c.times), ...tierParams(c)],
+    });
     return rows[0]?.forward ? { inserted: c.steps.length, series: c.keys.length } : null;
   }
   return inTransaction(pool, async (client) => {

@@ -25,7 +25,12 @@ describe('the OpenAPI document', () => {
     const root = path.resolve(import.meta.dirname, '../../app/api/v1');
     const documented = Object.keys(doc.paths);
     for (const file of routeFiles(root)) {
-      const route = '/api/v1/' + path.relative(root, path.dirname(file)).replace(/\[\.\.\.(\w+)\]/g, '{$1}').replace(/\[(\w+)\]/g, '{$1}');
+      const route =
+        '/api/v1/' +
+        path
+          .relative(root, path.dirname(file))
+          .replace(/\[\.\.\.(\w+)\]/g, '{$1}')
+          .replace(/\[(\w+)\]/g, '{$1}');
       expect(documented, route).toContain(route.replace(/\/$/, ''));
     }
     for (const e of MLFLOW_ENDPOINTS) expect(documented).toContain(`/api/2.0/mlflow/${e}`);

@@ -105,7 +105,9 @@ export async function jsonBody(req: Request, maxBytes = 8 * 1024 * 1024): Promis
     return JSON.parse(text);
   } catch (err) {
     // V8 quotes a bit of the body; its line breaks and control characters are escaped to keep the message one line.
-    const detail = (err as Error).message.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+    const detail = (err as Error).message.replace(/[\u0000-\u001f\u007f]/g, (c) =>
+      c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
     throw new DomainError('BAD_REQUEST', `The request body is not valid JSON: ${detail}`);
   }
 }

@@ -32,10 +32,12 @@ const commandWords = new Set(commands.flatMap((c) => c.path).concat(['help', '--
 // Tokens that switch to help or end option parsing are legitimate ways to succeed; the fuzz keeps
 // to input that must be refused.
 const benign = new Set(['--help', '-h', '--']);
-const token = fc.oneof(
-  fc.string({ maxLength: 12 }),
-  fc.constantFrom('--json', '--label', '--epochs', '--seed', '--csv', '--pred', '--score', '--threshold', '--sensitive', '-x', '---', '-', '--=', '--label=', '=x', 'a\nb', '\u0000', '--no-worker'),
-).filter((t) => !benign.has(t));
+const token = fc
+  .oneof(
+    fc.string({ maxLength: 12 }),
+    fc.constantFrom('--json', '--label', '--epochs', '--seed', '--csv', '--pred', '--score', '--threshold', '--sensitive', '-x', '---', '-', '--=', '--label=', '=x', 'a\nb', '\u0000', '--no-worker'),
+  )
+  .filter((t) => !benign.has(t));
 
 let dir: string;
 beforeAll(async () => {
@@ -49,11 +51,14 @@ describe('CLI argument fuzzing', () => {
   it('refuses unknown commands with exit 2 and one line', async () => {
     const cases = counter();
     await fc.assert(
-      fc.asyncProperty(fc.array(token, { minLength: 1, maxLength: 5 }).filter((a) => !commandWords.has(a[0]!)), async (argv) => {
-        cases.tick();
-        const t = io(dir);
-        expectUsageExit(await runCli(argv, t.io), t, argv);
-      }),
+      fc.asyncProperty(
+        fc.array(token, { minLength: 1, maxLength: 5 }).filter((a) => !commandWords.has(a[0]!)),
+        async (argv) => {
+          cases.tick();
+          const t = io(dir);
+          expectUsageExit(await runCli(argv, t.io), t, argv);
+        },
+      ),
       fuzzParams(),
     );
     expect(cases.count).toBeGreaterThanOrEqual(FUZZ_RUNS);

@@ -15,7 +15,20 @@ import { workerCommand } from './commands/worker';
 import { UsageError, type CliCommand, type CliIO } from './types';
 
 /** Every `deepboard` command; `deepboard help` lists them in this order. */
-export const commands: CliCommand[] = [startCommand, workerCommand, dbMigrateCommand, dbStatusCommand, dbSeedCommand, archSummaryCommand, datasetProfileCommand, trainCommand, fairnessCommand, adminCreateUserCommand, adminCreateApiKeyCommand, doctorCommand];
+export const commands: CliCommand[] = [
+  startCommand,
+  workerCommand,
+  dbMigrateCommand,
+  dbStatusCommand,
+  dbSeedCommand,
+  archSummaryCommand,
+  datasetProfileCommand,
+  trainCommand,
+  fairnessCommand,
+  adminCreateUserCommand,
+  adminCreateApiKeyCommand,
+  doctorCommand,
+];
 
 function version(): string {
   try {
@@ -97,9 +110,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       const group = commands.filter((c) => c.path[0] === first);
       if (group.length) {
         const sub = argv[1];
-        throw new UsageError(
-          `${sub ? `unknown command '${first} ${sub}'` : `'${first}' needs a subcommand`}; one of: ${group.map((c) => c.path.slice(1).join(' ')).join(', ')}`,
-        );
+        throw new UsageError(`${sub ? `unknown command '${first} ${sub}'` : `'${first}' needs a subcommand`}; one of: ${group.map((c) => c.path.slice(1).join(' ')).join(', ')}`);
       }
       throw new UsageError(`unknown command '${first}'; run 'deepboard help'`);
     }

@@ -120,7 +120,13 @@ describe('readImageZip', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'deepboard-zip-'));
     try {
       const file = path.join(dir, 'data.zip');
-      await writeFile(file, await zip([['x/1.png', red], ['y/2.png', blue]]));
+      await writeFile(
+        file,
+        await zip([
+          ['x/1.png', red],
+          ['y/2.png', blue],
+        ]),
+      );
       expect((await readImageZip(file, { width: 4, height: 4 })).counts).toEqual([1, 1]);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -153,7 +159,15 @@ describe('readImageZip refusals name the entry', () => {
     ['a\\..\\evil.png', 'invalid relative path'],
   ])('refuses the zip-slip path %s', async (name, reason) => {
     const placeholder = 'x'.repeat(Buffer.byteLength(name));
-    const bytes = renameEntry(await zip([[placeholder, red], ['cats/a.png', red], ['dogs/b.png', blue]]), placeholder, name);
+    const bytes = renameEntry(
+      await zip([
+        [placeholder, red],
+        ['cats/a.png', red],
+        ['dogs/b.png', blue],
+      ]),
+      placeholder,
+      name,
+    );
     const error = await refusal(bytes);
     const shown = name.replaceAll('\\', '/');
     expect(error.entry).toBe(shown);
@@ -161,54 +175,118 @@ describe('readImageZip refusals name the entry', () => {
   });
 
   it('refuses images outside a class folder or nested deeper', async () => {
-    expect((await refusal(await zip([['loose.png', red], ['cats/a.png', red], ['dogs/b.png', blue]]))).message).toBe(
-      'loose.png: sits outside a class folder; put each image in a folder named after its class (cats/001.png)',
-    );
-    expect((await refusal(await zip([['cats/sub/a.png', red], ['dogs/b.png', blue]]))).entry).toBe('cats/sub/a.png');
+    expect(
+      (
+        await refusal(
+          await zip([
+            ['loose.png', red],
+            ['cats/a.png', red],
+            ['dogs/b.png', blue],
+          ]),
+        )
+      ).message,
+    ).toBe('loose.png: sits outside a class folder; put each image in a folder named after its class (cats/001.png)');
+    expect(
+      (
+        await refusal(
+          await zip([
+            ['cats/sub/a.png', red],
+            ['dogs/b.png', blue],
+          ]),
+        )
+      ).entry,
+    ).toBe('cats/sub/a.png');
   });
 
   it('refuses real non-image entries but skips junk', async () => {
-    const error = await refusal(await zip([['cats/a.png', red], ['cats/notes.txt', Buffer.from('hello')], ['dogs/b.png', blue]]));
+    const error = await refusal(
+      await zip([
+        ['cats/a.png', red],
+        ['cats/notes.txt', Buffer.from('hello')],
+        ['dogs/b.png', blue],
+      ]),
+    );
     expect(error.message).toBe('cats/notes.txt: is not a PNG or JPEG image');
-    const renamed = await refusal(await zip([['cats/a.png', Buffer.from('plain text, not a png')], ['dogs/b.png', blue]]));
+    const renamed = await refusal(
+      await zip([
+        ['cats/a.png', Buffer.from('plain text, not a png')],
+        ['dogs/b.png', blue],
+      ]),
+    );
     expect(renamed.message).toBe('cats/a.png: is not a PNG or JPEG image (its content does not match)');
   });
 
   it('refuses a corrupt image', async () => {
     const truncated = red.subarray(0, 60);
-    const error = await refusal(await zip([['cats/a.png', truncated], ['dogs/b.png', blue]]));
+    const error = await refusal(
+      await zip([
+        ['cats/a.png', truncated],
+        ['dogs/b.png', blue],
+      ]),
+    );
     expect(error.entry).toBe('cats/a.png');
     expect(error.message).toMatch(/^cats\/a\.png: cannot be decoded as an image/);
   });
 
   it('refuses an empty zip, a single class and an empty class folder', async () => {
     expect((await refusal(await zip([]))).message).toBe('the zip holds no images; expected one folder per class with PNG or JPEG files');
-    expect((await refusal(await zip([['cats/a.png', red], ['cats/b.png', red]]))).message).toBe(
-      "the zip has a single class ('cats/'); a classifier needs at least two class folders",
-    );
-    expect((await refusal(await zip([['cats/a.png', red], ['dogs/b.png', blue], ['birds/', 'dir']]))).message).toBe(
-      'birds/: is a class folder without images',
-    );
+    expect(
+      (
+        await refusal(
+          await zip([
+            ['cats/a.png', red],
+            ['cats/b.png', red],
+          ]),
+        )
+      ).message,
+    ).toBe("the zip has a single class ('cats/'); a classifier needs at least two class folders");
+    expect(
+      (
+        await refusal(
+          await zip([
+            ['cats/a.png', red],
+            ['dogs/b.png', blue],
+            ['birds/', 'dir'],
+          ]),
+        )
+      ).message,
+    ).toBe('birds/: is a class folder without images');
     expect((await refusal(Buffer.from('not a zip at all'))).message).toMatch(/^not a valid zip file/);
   });
 
   it('refuses zip bombs by entry count, declared size and inflated bytes', async () => {
     const zeros = Buffer.alloc(3 * 1024 * 1024);
-    const bomb = await zip([['cats/a.png', red], ['cats/bomb.png', zeros], ['dogs/b.png', blue]]);
+    const bomb = await zip([
+      ['cats/a.png', red],
+      ['cats/bomb.png', zeros],
+      ['dogs/b.png', blue],
+    ]);
     expect(bomb.length).toBeLessThan(100 * 1024);
     expect((await refusal(bomb, { maxEntries: 2 })).message).toBe('the zip holds 3 entries; at most 2 are allowed');
     expect((await refusal(bomb, { maxEntryBytes: 1024 * 1024 })).entry).toBe('cats/bomb.png');
     expect((await refusal(bomb, { maxTotalBytes: 1024 * 1024 })).message).toBe('cats/bomb.png: brings the zip past 1 MB uncompressed');
     // A header that lies (claims 100 bytes) passes the declared-size check; the inflated bytes do not.
-    const liar = lieAboutSize(await zip([['cats/bomb.png', zeros], ['cats/a.png', red], ['dogs/b.png', blue]]), 100);
+    const liar = lieAboutSize(
+      await zip([
+        ['cats/bomb.png', zeros],
+        ['cats/a.png', red],
+        ['dogs/b.png', blue],
+      ]),
+      100,
+    );
     const error = await refusal(liar, { maxTotalBytes: 1024 * 1024 });
     expect(error.entry).toBe('cats/bomb.png');
     expect(error.message).toContain('refusing a possible zip bomb');
   });
 
   it('refuses images over the pixel cap and outputs over the byte cap', async () => {
-    const big = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#ffffff' } }).png().toBuffer();
-    const bytes = await zip([['cats/big.png', big], ['dogs/b.png', blue]]);
+    const big = await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
+    const bytes = await zip([
+      ['cats/big.png', big],
+      ['dogs/b.png', blue],
+    ]);
     expect((await refusal(bytes, { maxImagePixels: 1_000_000 })).message).toBe('cats/big.png: is larger than 1 megapixels');
     expect((await refusal(bytes, { maxOutputBytes: 100 })).message).toMatch(/^2 images at 8×8×3 need/);
   });

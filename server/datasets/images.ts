@@ -97,11 +97,7 @@ interface ImageEntry {
 }
 
 /** Reads, checks, decodes and resizes every image of a class-per-folder zip (a path or the bytes). */
-export async function readImageZip(
-  source: string | Uint8Array,
-  options: z.input<typeof ZImageZipOptions> = {},
-  limits: Partial<ImageZipLimits> = {},
-): Promise<ImageDataset> {
+export async function readImageZip(source: string | Uint8Array, options: z.input<typeof ZImageZipOptions> = {}, limits: Partial<ImageZipLimits> = {}): Promise<ImageDataset> {
   const o = ZImageZipOptions.parse(options);
   const cap = { ...DEFAULT_LIMITS, ...limits };
   const zip = await openZip(source);
@@ -258,11 +254,7 @@ function readEntry(zip: ZipFile, image: ImageEntry, cap: ImageZipLimits, inflate
         chunks.push(chunk);
       });
       stream.on('error', (e: Error) =>
-        fail(
-          /too many bytes|expected \d+/i.test(e.message)
-            ? 'inflates to more bytes than its header declares; refusing a possible zip bomb'
-            : `is corrupt in the zip (${firstLine(e)})`,
-        ),
+        fail(/too many bytes|expected \d+/i.test(e.message) ? 'inflates to more bytes than its header declares; refusing a possible zip bomb' : `is corrupt in the zip (${firstLine(e)})`),
       );
       stream.on('end', () => resolve(Buffer.concat(chunks, size)));
     });

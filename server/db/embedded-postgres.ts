@@ -51,9 +51,7 @@ async function packageNativeDir(): Promise<string> {
     const mod = (await import(/* webpackIgnore: true */ pkg)) as { postgres: string };
     return path.dirname(path.dirname(mod.postgres));
   } catch {
-    throw new EmbeddedPostgresError(
-      `the embedded database has no binaries for ${os.platform()}-${os.arch()} (package ${pkg} is not installed); set DATABASE_URL to a PostgreSQL server instead`,
-    );
+    throw new EmbeddedPostgresError(`the embedded database has no binaries for ${os.platform()}-${os.arch()} (package ${pkg} is not installed); set DATABASE_URL to a PostgreSQL server instead`);
   }
 }
 
@@ -209,7 +207,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const bins = await reachableBinaries(runAs, log);
 
   await mkdir(opts.dataDir, { recursive: true, mode: 0o755 });
-  if (runAs && !canReach(opts.dataDir, runAs) ) {
+  if (runAs && !canReach(opts.dataDir, runAs)) {
     // The data folder itself is ours (root); Postgres only needs to reach and own its subfolder.
     await chmod(opts.dataDir, 0o755);
   }
@@ -240,11 +238,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     await writeFile(pwfile, password + '\n', { mode: 0o600 });
     if (runAs) await chown(pwfile, runAs.uid, runAs.gid);
     try {
-      const r = spawnSync(
-        bins.initdb,
-        [`--pgdata=${pgdata}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'],
-        { ...(runAs ?? {}), encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
-      );
+      const r = spawnSync(bins.initdb, [`--pgdata=${pgdata}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], {
+        ...(runAs ?? {}),
+        encoding: 'utf8',
+        env: { ...process.env, LC_ALL: 'C' },
+      });
       if (r.status !== 0) throw new EmbeddedPostgresError(`initdb failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' | ')}`);
     } finally {
       await rm(pwfile, { force: true });
@@ -257,11 +255,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
 
   const logFile = path.join(opts.dataDir, 'postgres.log');
   const logStream = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(
-    bins.postgres,
-    ['-D', pgdata, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
-    { ...(runAs ?? {}), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
-  );
+  const child = spawn(bins.postgres, ['-D', pgdata, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'], {
+    ...(runAs ?? {}),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LC_ALL: 'C' },
+  });
   child.stdout?.pipe(logStream, { end: false });
   child.stderr?.pipe(logStream, { end: false });
 

@@ -35,7 +35,12 @@ export interface ApiKeyPrincipal {
   role: Role;
 }
 
-export async function createApiKey(args: { userId: string; teamId: string; name: string; expiresInDays?: number }): Promise<{ id: string; key: string; prefix: string; name: string; expiresAt: Date | null }> {
+export async function createApiKey(args: {
+  userId: string;
+  teamId: string;
+  name: string;
+  expiresInDays?: number;
+}): Promise<{ id: string; key: string; prefix: string; name: string; expiresAt: Date | null }> {
   const input = ZCreateApiKeyInput.parse({ name: args.name, expiresInDays: args.expiresInDays } satisfies CreateApiKeyInput);
   const member = await prisma.membership.findUnique({ where: { teamId_userId: { teamId: args.teamId, userId: args.userId } }, select: { id: true } });
   if (!member) throw forbidden('You are not a member of this team');

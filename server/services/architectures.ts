@@ -6,13 +6,7 @@ import { exportKerasModels } from '@/lib/arch/keras';
 import { diffArchitectures } from '@/lib/arch/diff';
 import { ZArchitectureSpec, type ArchitectureSpec } from '@/lib/arch/spec';
 import { can } from '@/lib/roles';
-import {
-  ZCreateArchitectureInput,
-  ZForkInput,
-  ZSaveVersionInput,
-  type CreateArchitectureInput,
-  type SaveVersionInput,
-} from '@/lib/schemas/architectures';
+import { ZCreateArchitectureInput, ZForkInput, ZSaveVersionInput, type CreateArchitectureInput, type SaveVersionInput } from '@/lib/schemas/architectures';
 import type { Role } from '@/lib/schemas/teams';
 import { badRequest, conflict, forbidden, notFound } from './errors';
 

@@ -23,7 +23,10 @@ export async function listComments(teamId: string, runId: string) {
     orderBy: { createdAt: 'asc' },
     include: { author: { select: { id: true, name: true } } },
   });
-  const people = await prisma.user.findMany({ where: { id: { in: [...new Set(rows.flatMap((r) => [...r.mentionIds, ...(r.resolvedById ? [r.resolvedById] : [])]))] } }, select: { id: true, name: true, email: true } });
+  const people = await prisma.user.findMany({
+    where: { id: { in: [...new Set(rows.flatMap((r) => [...r.mentionIds, ...(r.resolvedById ? [r.resolvedById] : [])]))] } },
+    select: { id: true, name: true, email: true },
+  });
   const name = new Map(people.map((u) => [u.id, u.name]));
   const byId = new Map(people.map((u) => [u.id, u]));
   const view = (c: (typeof rows)[number]) => ({
@@ -59,7 +62,10 @@ export async function addComment(args: { teamId: string; actorId: string; input:
   }
   const anchor = root ? { kind: root.anchorKind, key: root.anchorKey } : input.anchor;
   const members = await prisma.membership.findMany({ where: { teamId: args.teamId }, include: { user: { select: { id: true, name: true, email: true } } } });
-  const mentionIds = findMentions(input.body, members.map((m) => m.user));
+  const mentionIds = findMentions(
+    input.body,
+    members.map((m) => m.user),
+  );
   const actor = members.find((m) => m.userId === args.actorId)?.user ?? (await prisma.user.findUniqueOrThrow({ where: { id: args.actorId }, select: { id: true, name: true, email: true } }));
   const link = `${runPath(run)}#comment-${root?.id ?? 'new'}`;
   const { comment, sent } = await prisma.$transaction(async (tx) => {
@@ -76,10 +82,19 @@ export async function addComment(args: { teamId: string; actorId: string; input:
     });
     const preview = markdownToText(input.body, 80);
     const threadLink = link.replace('#comment-new', `#comment-${comment.id}`);
-    const notes: NewNotification[] = mentionIds.map((userId) => ({ userId, teamId: args.teamId, actorId: args.actorId, kind: 'mention', title: `${actor.name} mentioned you on run #${run.number}: ${preview}`, link: threadLink }));
+    const notes: NewNotification[] = mentionIds.map((userId) => ({
+      userId,
+      teamId: args.teamId,
+      actorId: args.actorId,
+      kind: 'mention',
+      title: `${actor.name} mentioned you on run #${run.number}: ${preview}`,
+      link: threadLink,
+    }));
     if (root) {
       const participants = await tx.comment.findMany({ where: { OR: [{ id: root.id }, { parentId: root.id }] }, select: { authorId: true }, distinct: ['authorId'] });
-      for (const p of participants) if (p.authorId && !mentionIds.includes(p.authorId)) notes.push({ userId: p.authorId, teamId: args.teamId, actorId: args.actorId, kind: 'reply', title: `${actor.name} replied on run #${run.number}: ${preview}`, link: threadLink });
+      for (const p of participants)
+        if (p.authorId && !mentionIds.includes(p.authorId))
+          notes.push({ userId: p.authorId, teamId: args.teamId, actorId: args.actorId, kind: 'reply', title: `${actor.name} replied on run #${run.number}: ${preview}`, link: threadLink });
     }
     return { comment, sent: await notify(tx, notes) };
   });
@@ -95,7 +110,14 @@ export async function setCommentResolved(args: { teamId: string; actorId: string
   if (!!root.resolvedAt === args.resolved) return { id: root.id, resolved: args.resolved };
   await prisma.$transaction(async (tx) => {
     await tx.comment.update({ where: { id: root.id }, data: args.resolved ? { resolvedAt: new Date(), resolvedById: args.actorId } : { resolvedAt: null, resolvedById: null } });
-    await recordAudit(tx, { teamId: args.teamId, actorId: args.actorId, action: args.resolved ? 'comment.resolved' : 'comment.reopened', targetType: 'comment', targetId: root.id, details: { runId: root.runId } });
+    await recordAudit(tx, {
+      teamId: args.teamId,
+      actorId: args.actorId,
+      action: args.resolved ? 'comment.resolved' : 'comment.reopened',
+      targetType: 'comment',
+      targetId: root.id,
+      details: { runId: root.runId },
+    });
   });
   return { id: root.id, resolved: args.resolved };
 }

@@ -20,13 +20,7 @@ import { prisma } from '@/lib/db/client';
 import { env } from '@/lib/env';
 import { dataDir } from '@/lib/paths';
 import { can } from '@/lib/roles';
-import {
-  ZCreateFromUploadInput,
-  ZCreateSyntheticInput,
-  type CreateFromUploadInput,
-  type CreateSyntheticInput,
-  type DatasetKind,
-} from '@/lib/schemas/datasets';
+import { ZCreateFromUploadInput, ZCreateSyntheticInput, type CreateFromUploadInput, type CreateSyntheticInput, type DatasetKind } from '@/lib/schemas/datasets';
 import type { Role } from '@/lib/schemas/teams';
 import { readImageZip, ZImageZipOptions, type ImageDataset } from '../datasets/images';
 import { DomainError, badRequest, conflict, forbidden, notFound } from './errors';
@@ -156,7 +150,9 @@ export async function stageUpload(args: {
     return { uploadId: row.id, kind: args.kind, filename, sizeBytes: size, profile };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
-    await artifactStore().deletePrefix(`uploads/${id}`).catch(logFailure(`removing the stored files of failed upload ${id}`));
+    await artifactStore()
+      .deletePrefix(`uploads/${id}`)
+      .catch(logFailure(`removing the stored files of failed upload ${id}`));
     throw err;
   }
 }
@@ -171,7 +167,9 @@ async function discardUpload(uploadId: string, dir: string) {
   // deleteMany: a concurrent discard may have removed the row already.
   await prisma.datasetUpload.deleteMany({ where: { id: uploadId } }).catch(logFailure(`deleting upload ${uploadId}`));
   await rm(dir, { recursive: true, force: true });
-  await artifactStore().deletePrefix(`uploads/${uploadId}`).catch(logFailure(`removing the stored files of upload ${uploadId}`));
+  await artifactStore()
+    .deletePrefix(`uploads/${uploadId}`)
+    .catch(logFailure(`removing the stored files of upload ${uploadId}`));
 }
 
 /** Removes uploads nobody turned into a dataset. */
@@ -235,8 +233,7 @@ function tabularDraft(args: {
   }
   const keys = stratumKeys(args.table, { stratify: args.split.stratify, label: label?.name, sensitive, task: task ?? undefined });
   const split = splitRows(args.table.rows.length, args.split, keys);
-  const bias: BiasProfile | null =
-    label && task && sensitive.length ? computeBiasProfile(args.table.columns, args.table.rows, { label: label.name, task, sensitive }, args.table.lines) : null;
+  const bias: BiasProfile | null = label && task && sensitive.length ? computeBiasProfile(args.table.columns, args.table.rows, { label: label.name, task, sensitive }, args.table.lines) : null;
 
   const textColumns = columns.filter((c) => c.role === 'feature' && effectiveType(c) === 'text');
   const tabularColumns = columns.map((c) => (textColumns.includes(c) ? { ...c, role: 'ignored' as const } : c));
@@ -247,7 +244,10 @@ function tabularDraft(args: {
   let tokenizer = null;
   if (textColumns.length) {
     const at = args.table.columns.indexOf(textColumns[0]!.name);
-    tokenizer = fitTokenizer(Array.from(split.train, (i) => args.table.rows[i]![at] ?? null), args.tokenizer ?? {});
+    tokenizer = fitTokenizer(
+      Array.from(split.train, (i) => args.table.rows[i]![at] ?? null),
+      args.tokenizer ?? {},
+    );
   }
   return {
     kind: textColumns.length ? 'text' : 'tabular',
@@ -443,7 +443,9 @@ async function buildSynthetic(input: ReturnType<typeof ZCreateSyntheticInput.par
         for (let i = 0; i < set.labels.length && idx.length < 4; i++) if (set.labels[i] === c) idx.push(i);
         const images = await Promise.all(
           idx.map(async (i) => {
-            const png = await sharp(Buffer.from(set.images[i]!), { raw: { width: set.width, height: set.height, channels: set.channels as 1 | 3 } }).png().toBuffer();
+            const png = await sharp(Buffer.from(set.images[i]!), { raw: { width: set.width, height: set.height, channels: set.channels as 1 | 3 } })
+              .png()
+              .toBuffer();
             return `data:image/png;base64,${png.toString('base64')}`;
           }),
         );
@@ -499,16 +501,7 @@ async function buildSynthetic(input: ReturnType<typeof ZCreateSyntheticInput.par
 }
 
 /** Stores the draft's files and its version row (a new dataset, or the next version of one). */
-async function commitVersion(args: {
-  teamId: string;
-  userId: string;
-  projectId: string;
-  datasetId?: string;
-  name: string;
-  description: string;
-  message: string;
-  draft: VersionDraft;
-}) {
+async function commitVersion(args: { teamId: string; userId: string; projectId: string; datasetId?: string; name: string; description: string; message: string; draft: VersionDraft }) {
   const project = await prisma.project.findFirst({ where: { id: args.projectId, teamId: args.teamId }, select: { id: true } });
   if (!project) throw notFound('Project');
   let dataset = args.datasetId ? await prisma.dataset.findFirst({ where: { id: args.datasetId, teamId: args.teamId } }) : null;

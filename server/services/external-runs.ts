@@ -242,7 +242,8 @@ function labelIndices(labels: Array<string | number>, classNames: string[] | und
   return labels.map((l, i) => {
     if (typeof l === 'number') return l;
     const idx = classNames?.indexOf(l) ?? -1;
-    if (idx < 0) throw badRequest(`${field}[${i}]: '${l}' is not one of classNames${classNames ? ` (${classNames.slice(0, 5).join(', ')})` : ' (send classNames, or numeric labels)'}`, `${field}[${i}]`);
+    if (idx < 0)
+      throw badRequest(`${field}[${i}]: '${l}' is not one of classNames${classNames ? ` (${classNames.slice(0, 5).join(', ')})` : ' (send classNames, or numeric labels)'}`, `${field}[${i}]`);
     return idx;
   });
 }
@@ -254,10 +255,15 @@ function checkSplit(
   prefix: string,
 ) {
   const n = split.labels.length;
-  const y = task === 'regression' ? split.labels.map((l) => (typeof l === 'number' ? l : Number.NaN)).map((v, i) => {
-    if (!Number.isFinite(v)) throw badRequest(`${prefix}labels[${i}] must be a number for a regression task`, `${prefix}labels[${i}]`);
-    return v;
-  }) : labelIndices(split.labels, classNames, `${prefix}labels`);
+  const y =
+    task === 'regression'
+      ? split.labels
+          .map((l) => (typeof l === 'number' ? l : Number.NaN))
+          .map((v, i) => {
+            if (!Number.isFinite(v)) throw badRequest(`${prefix}labels[${i}] must be a number for a regression task`, `${prefix}labels[${i}]`);
+            return v;
+          })
+      : labelIndices(split.labels, classNames, `${prefix}labels`);
   const rows = split.scores as Array<number | number[]>;
   if (rows.length !== n) throw badRequest(`${prefix}scores has ${rows.length} entries but ${prefix}labels has ${n}: send one per example`, `${prefix}scores`);
   let numClasses = 2;
@@ -314,9 +320,15 @@ export async function uploadPredictions(args: { teamId: string; role: Role; runI
   const store = artifactStore();
   const base = `teams/${run.teamId}/runs/${run.id}`;
   const predictionsKey = `${base}/predictions.json`;
-  await store.put(predictionsKey, Buffer.from(JSON.stringify({ task: { kind: input.task }, classNames: input.classNames, scores: Array.from(test.scores), labels: test.y, sensitive: test.sensitive })));
+  await store.put(
+    predictionsKey,
+    Buffer.from(JSON.stringify({ task: { kind: input.task }, classNames: input.classNames, scores: Array.from(test.scores), labels: test.y, sensitive: test.sensitive })),
+  );
   const common = { schemaVersion: RUN_DOCUMENT_SCHEMA_VERSION, classNames: input.classNames ?? (input.task === 'binary' ? ['0', '1'] : undefined), testExamples: test.n, predictionsKey };
-  const evaluation: SupervisedEvaluation = input.task === 'regression' ? { ...common, task: input.task, report: regressionReport(test.y, test.scores) } : { ...common, task: input.task, report: evaluateClassifier(test.y, test.scores, input.task === 'binary' ? 2 : test.numClasses, input.threshold) };
+  const evaluation: SupervisedEvaluation =
+    input.task === 'regression'
+      ? { ...common, task: input.task, report: regressionReport(test.y, test.scores) }
+      : { ...common, task: input.task, report: evaluateClassifier(test.y, test.scores, input.task === 'binary' ? 2 : test.numClasses, input.threshold) };
 
   let fairness: { summary: Record<string, unknown> } | null = null;
   if (input.task !== 'multiclass' && Object.keys(test.sensitive).length) {
@@ -348,7 +360,12 @@ export async function metricHistory(args: { teamId: string; runId: string; key: 
   const { key, context } = splitMetricName(args.key, q.context);
   const series = await prisma.metricSeries.findUnique({ where: { runId_key_context: { runId: run.id, key, context } }, select: { id: true } });
   if (!series) throw new DomainError('NOT_FOUND', `Run has no metric '${args.key}'${q.context ? ` in context '${q.context}'` : ''}`, 'key');
-  const rows = await prisma.metricPoint.findMany({ where: { seriesId: series.id, step: { gt: q.afterStep } }, orderBy: { step: 'asc' }, take: q.limit + 1, select: { step: true, value: true, epoch: true, wallTime: true } });
+  const rows = await prisma.metricPoint.findMany({
+    where: { seriesId: series.id, step: { gt: q.afterStep } },
+    orderBy: { step: 'asc' },
+    take: q.limit + 1,
+    select: { step: true, value: true, epoch: true, wallTime: true },
+  });
   const more = rows.length > q.limit;
   const page = rows.slice(0, q.limit);
   return {
@@ -364,8 +381,21 @@ export async function runForApi(teamId: string, runId: string) {
   const run = await prisma.run.findFirst({
     where: { id: runId, teamId },
     select: {
-      id: true, number: true, name: true, status: true, source: true, paradigm: true, config: true, tags: true, tagValues: true, notes: true, error: true,
-      createdAt: true, startedAt: true, finishedAt: true, evaluation: true,
+      id: true,
+      number: true,
+      name: true,
+      status: true,
+      source: true,
+      paradigm: true,
+      config: true,
+      tags: true,
+      tagValues: true,
+      notes: true,
+      error: true,
+      createdAt: true,
+      startedAt: true,
+      finishedAt: true,
+      evaluation: true,
       project: { select: { id: true, slug: true } },
       createdBy: { select: { id: true, email: true } },
       series: { select: { key: true, context: true, last: true, lastStep: true, min: true, max: true, count: true }, orderBy: [{ context: 'asc' }, { key: 'asc' }] },

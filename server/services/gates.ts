@@ -83,7 +83,10 @@ export interface RunGates {
 export function gradeRun(rules: readonly GateRuleRow[], input: GateInput | null | undefined): RunGates {
   if (!rules.length) return { status: null, results: [] };
   if (!input || !Array.isArray(input.attributes)) return { status: 'none', results: [] };
-  const { results } = evaluateGates(input, rules.map((r) => r.rule));
+  const { results } = evaluateGates(
+    input,
+    rules.map((r) => r.rule),
+  );
   return {
     status: overallGateStatus(results),
     results: results.map((r, i) => ({ ...r, ruleId: rules[i]!.id, name: rules[i]!.name, description: rules[i]!.description })),

@@ -21,14 +21,7 @@ export function invitationUrl(token: string): string {
   return `${appUrl()}/invite/${token}`;
 }
 
-export async function createInvitation(args: {
-  teamId: string;
-  inviterId: string;
-  inviterRole: Role;
-  input: InviteInput;
-  now?: Date;
-  ttlMs?: number;
-}) {
+export async function createInvitation(args: { teamId: string; inviterId: string; inviterRole: Role; input: InviteInput; now?: Date; ttlMs?: number }) {
   if (!can.manageMembers(args.inviterRole)) throw forbidden('Only owners and admins can invite members');
   const input = ZInviteInput.parse(args.input);
   const now = args.now ?? new Date();
@@ -58,7 +51,14 @@ export async function createInvitation(args: {
       tx.team.findUniqueOrThrow({ where: { id: args.teamId }, select: { name: true } }),
       tx.user.findUniqueOrThrow({ where: { id: args.inviterId }, select: { name: true } }),
     ]);
-    await recordAudit(tx, { teamId: args.teamId, actorId: args.inviterId, action: 'invitation.created', targetType: 'invitation', targetId: result[1].id, details: { email: input.email, role: input.role } });
+    await recordAudit(tx, {
+      teamId: args.teamId,
+      actorId: args.inviterId,
+      action: 'invitation.created',
+      targetType: 'invitation',
+      targetId: result[1].id,
+      details: { email: input.email, role: input.role },
+    });
     return result;
   });
   const url = invitationUrl(token);
@@ -149,10 +149,7 @@ export async function acceptInvitation(args: { userId: string; token: string; no
     if (inv.expiresAt <= now) throw badRequest(INVITATION_MESSAGES.expired);
     const user = await tx.user.findUniqueOrThrow({ where: { id: args.userId }, select: { email: true } });
     if (user.email !== inv.email) {
-      throw new DomainError(
-        'FORBIDDEN',
-        `This invitation was sent to ${inv.email}, but you are signed in as ${user.email}. Sign in with the invited address.`,
-      );
+      throw new DomainError('FORBIDDEN', `This invitation was sent to ${inv.email}, but you are signed in as ${user.email}. Sign in with the invited address.`);
     }
     // Claim the invitation atomically so two concurrent accepts cannot both succeed.
     const claimed = await tx.invitation.updateMany({
@@ -162,7 +159,14 @@ export async function acceptInvitation(args: { userId: string; token: string; no
     if (claimed.count !== 1) throw badRequest(INVITATION_MESSAGES.used);
     const member = await tx.membership.findUnique({ where: { teamId_userId: { teamId: inv.teamId, userId: args.userId } } });
     if (!member) await tx.membership.create({ data: { teamId: inv.teamId, userId: args.userId, role: inv.role } });
-    await recordAudit(tx, { teamId: inv.teamId, actorId: args.userId, action: 'invitation.accepted', targetType: 'invitation', targetId: inv.id, details: { email: inv.email, role: member?.role ?? inv.role } });
+    await recordAudit(tx, {
+      teamId: inv.teamId,
+      actorId: args.userId,
+      action: 'invitation.accepted',
+      targetType: 'invitation',
+      targetId: inv.id,
+      details: { email: inv.email, role: member?.role ?? inv.role },
+    });
     return { teamId: inv.teamId, teamSlug: inv.team.slug, teamName: inv.team.name, role: member?.role ?? inv.role };
   });
 }

@@ -239,17 +239,16 @@ export async function seriesPoints(seriesId: bigint, maxPoints: number, range?: 
   return r.get(seriesId) ?? { total: 0, points: [] };
 }
 
-export async function runSeries(
-  teamId: string,
-  runId: string,
-  opts: { keys?: string[]; maxPoints: number; from?: number; to?: number },
-): Promise<SeriesData[]> {
+export async function runSeries(teamId: string, runId: string, opts: { keys?: string[]; maxPoints: number; from?: number; to?: number }): Promise<SeriesData[]> {
   await runOfTeam(teamId, runId);
   const series = await prisma.metricSeries.findMany({
     where: { runId, ...(opts.keys?.length ? { key: { in: opts.keys } } : {}) },
     orderBy: [{ context: 'asc' }, { key: 'asc' }],
   });
-  const data = await seriesPointsMany(series.map((s) => ({ seriesId: s.id, from: opts.from, to: opts.to })), opts.maxPoints);
+  const data = await seriesPointsMany(
+    series.map((s) => ({ seriesId: s.id, from: opts.from, to: opts.to })),
+    opts.maxPoints,
+  );
   return series.map((s) => ({ runId, key: s.key, context: s.context, ...(data.get(s.id) ?? { total: 0, points: [] }) }));
 }
 
@@ -272,6 +271,9 @@ export async function compareSeries(teamId: string, runIds: string[], opts: { ke
     where: { runId: { in: runIds }, context: { not: 'system' }, ...(opts.keys?.length ? { key: { in: opts.keys } } : { key: { not: { startsWith: 'batch/' } } }) },
     orderBy: [{ key: 'asc' }, { context: 'asc' }],
   });
-  const data = await seriesPointsMany(series.map((s) => ({ seriesId: s.id })), opts.maxPoints);
+  const data = await seriesPointsMany(
+    series.map((s) => ({ seriesId: s.id })),
+    opts.maxPoints,
+  );
   return series.map((s) => ({ runId: s.runId, key: s.key, context: s.context, ...(data.get(s.id) ?? { total: 0, points: [] }) }));
 }

@@ -86,12 +86,17 @@ async function experimentOf(p: MlflowPrincipal, experimentId: string): Promise<P
     const existing = await prisma.project.findFirst({ where: { teamId: p.teamId, OR: [{ slug: DEFAULT_EXPERIMENT.slug }, { name: DEFAULT_EXPERIMENT.name }] }, select: projectSelect });
     if (existing) return existing;
     try {
-      const created = await createProject({ teamId: p.teamId, userId: p.userId, role: p.role, input: { name: DEFAULT_EXPERIMENT.name, slug: DEFAULT_EXPERIMENT.slug, description: 'Runs logged by MLflow clients without an experiment' } });
+      const created = await createProject({
+        teamId: p.teamId,
+        userId: p.userId,
+        role: p.role,
+        input: { name: DEFAULT_EXPERIMENT.name, slug: DEFAULT_EXPERIMENT.slug, description: 'Runs logged by MLflow clients without an experiment' },
+      });
       return prisma.project.findUniqueOrThrow({ where: { id: created.id }, select: projectSelect });
     } catch {
       const again = await prisma.project.findFirst({ where: { teamId: p.teamId, slug: DEFAULT_EXPERIMENT.slug }, select: projectSelect });
       if (again) return again;
-      throw new MlflowError('RESOURCE_DOES_NOT_EXIST', "Could not find experiment with ID 0");
+      throw new MlflowError('RESOURCE_DOES_NOT_EXIST', 'Could not find experiment with ID 0');
     }
   }
   const project = await prisma.project.findFirst({ where: { id: experimentId, teamId: p.teamId }, select: projectSelect });
@@ -128,7 +133,15 @@ export async function getExperimentByName(p: MlflowPrincipal, query: unknown) {
 // Runs
 
 const runSelect = {
-  id: true, name: true, status: true, projectId: true, config: true, tagValues: true, startedAt: true, createdAt: true, finishedAt: true,
+  id: true,
+  name: true,
+  status: true,
+  projectId: true,
+  config: true,
+  tagValues: true,
+  startedAt: true,
+  createdAt: true,
+  finishedAt: true,
   createdBy: { select: { email: true } },
   series: { select: { key: true, context: true, last: true, lastStep: true, updatedAt: true } },
 } as const;
@@ -207,7 +220,11 @@ export async function updateRun(p: MlflowPrincipal, body: unknown) {
 }
 
 /** Tags named mlflow.runName rename the run, as in MLflow. */
-async function writeBatch(p: MlflowPrincipal, runId: string, batch: { metrics?: Array<{ key: string; value: number; timestamp: number; step: number }>; params?: Array<{ key: string; value: string }>; tags?: Array<{ key: string; value: string }> }) {
+async function writeBatch(
+  p: MlflowPrincipal,
+  runId: string,
+  batch: { metrics?: Array<{ key: string; value: number; timestamp: number; step: number }>; params?: Array<{ key: string; value: string }>; tags?: Array<{ key: string; value: string }> },
+) {
   await loadRun(p, runId);
   const rename = batch.tags?.findLast((t) => t.key === 'mlflow.runName');
   const tags = (batch.tags ?? []).filter((t) => t.key !== 'mlflow.runName' && t.key !== 'mlflow.user');

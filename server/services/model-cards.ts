@@ -53,10 +53,33 @@ export async function getModelCard(teamId: string, runId: string): Promise<Model
   const dv = run.datasetVersion;
   return buildModelCard({
     generatedAt: new Date(),
-    run: { id: run.id, number: run.number, name: run.name, project: run.project.name, team: run.team.name, status: run.status, paradigm: run.paradigm, author: run.createdBy?.name ?? null, createdAt: run.createdAt.toISOString(), finishedAt: run.finishedAt?.toISOString() ?? null, backend: run.backend },
+    run: {
+      id: run.id,
+      number: run.number,
+      name: run.name,
+      project: run.project.name,
+      team: run.team.name,
+      status: run.status,
+      paradigm: run.paradigm,
+      author: run.createdBy?.name ?? null,
+      createdAt: run.createdAt.toISOString(),
+      finishedAt: run.finishedAt?.toISOString() ?? null,
+      backend: run.backend,
+    },
     modelDetails: {
       architecture: av ? { id: av.id, name: av.architecture.name, version: av.version, kind: av.architecture.kind, layers: av.layerCount, parameters: av.totalParams } : null,
-      trainingData: dv ? { id: dv.id, name: dv.dataset.name, version: dv.version, rows: dv.rowCount, task: dv.task, label: dv.labelColumn, sensitive: dv.sensitiveColumns, split: (dv.split ?? {}) as Record<string, unknown> } : null,
+      trainingData: dv
+        ? {
+            id: dv.id,
+            name: dv.dataset.name,
+            version: dv.version,
+            rows: dv.rowCount,
+            task: dv.task,
+            label: dv.labelColumn,
+            sensitive: dv.sensitiveColumns,
+            split: (dv.split ?? {}) as Record<string, unknown>,
+          }
+        : null,
       hyperparameters: Object.fromEntries(HYPERPARAMETERS.filter((k) => config[k] !== undefined).map((k) => [k, config[k]])),
       checkpoint,
       reportHash: current.pins.reportHash,
@@ -78,7 +101,14 @@ export async function updateModelCard(args: { teamId: string; actorId: string; a
   if (!run) throw notFound('Run');
   await prisma.$transaction(async (tx) => {
     await tx.modelCard.upsert({ where: { runId }, create: { runId, teamId: args.teamId, updatedById: args.actorId, ...fields }, update: { updatedById: args.actorId, ...fields } });
-    await recordAudit(tx, { teamId: args.teamId, actorId: args.actorId, action: 'model_card.updated', targetType: 'run', targetId: runId, details: { runNumber: run.number, fields: Object.keys(fields) } });
+    await recordAudit(tx, {
+      teamId: args.teamId,
+      actorId: args.actorId,
+      action: 'model_card.updated',
+      targetType: 'run',
+      targetId: runId,
+      details: { runNumber: run.number, fields: Object.keys(fields) },
+    });
   });
   return getModelCard(args.teamId, runId);
 }

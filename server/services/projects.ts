@@ -10,8 +10,7 @@ const projectSelect = { id: true, name: true, slug: true, description: true, cre
 export async function createProject(args: { teamId: string; userId: string; role: Role; input: CreateProjectInput }) {
   if (!can.write(args.role)) throw forbidden('Viewers cannot create projects');
   const data = ZCreateProjectInput.parse(args.input);
-  const taken = async (slug: string) =>
-    !!(await prisma.project.findUnique({ where: { teamId_slug: { teamId: args.teamId, slug } }, select: { id: true } }));
+  const taken = async (slug: string) => !!(await prisma.project.findUnique({ where: { teamId_slug: { teamId: args.teamId, slug } }, select: { id: true } }));
   let slug: string;
   if (data.slug) {
     if (await taken(data.slug)) throw conflict(`This team already has a project at "${data.slug}"`, 'slug');

@@ -19,7 +19,19 @@ import { mailNotifications, notify, type NewNotification } from './notifications
  * needs a justification.
  */
 
-type RunRow = { id: string; number: number; name: string; teamId: string; status: string; createdById: string | null; datasetVersionId: string | null; architectureVersionId: string | null; evaluation: unknown; project: { slug: string }; team: { slug: string } };
+type RunRow = {
+  id: string;
+  number: number;
+  name: string;
+  teamId: string;
+  status: string;
+  createdById: string | null;
+  datasetVersionId: string | null;
+  architectureVersionId: string | null;
+  evaluation: unknown;
+  project: { slug: string };
+  team: { slug: string };
+};
 
 export function runPath(run: Pick<RunRow, 'id' | 'project' | 'team'>) {
   return `/t/${run.team.slug}/projects/${run.project.slug}/runs/${run.id}`;
@@ -35,7 +47,19 @@ export interface RunCurrent {
 export async function currentOfRuns(teamId: string, runIds: string[]): Promise<Map<string, RunCurrent>> {
   const runs = await prisma.run.findMany({
     where: { teamId, id: { in: runIds } },
-    select: { id: true, number: true, name: true, teamId: true, status: true, createdById: true, datasetVersionId: true, architectureVersionId: true, evaluation: true, project: { select: { slug: true } }, team: { select: { slug: true } } },
+    select: {
+      id: true,
+      number: true,
+      name: true,
+      teamId: true,
+      status: true,
+      createdById: true,
+      datasetVersionId: true,
+      architectureVersionId: true,
+      evaluation: true,
+      project: { select: { slug: true } },
+      team: { select: { slug: true } },
+    },
   });
   const rules = await listGateRules(teamId, { enabledOnly: true });
   const out = new Map<string, RunCurrent>();
@@ -47,7 +71,13 @@ export async function currentOfRuns(teamId: string, runIds: string[]): Promise<M
       ]);
       out.set(run.id, {
         run,
-        pins: { checkpointId: latest?.id ?? null, datasetVersionId: run.datasetVersionId, reportHash: reports.hashes.reportHash, architectureVersionId: run.architectureVersionId, reportKey: reports.hashes.reportKey },
+        pins: {
+          checkpointId: latest?.id ?? null,
+          datasetVersionId: run.datasetVersionId,
+          reportHash: reports.hashes.reportHash,
+          architectureVersionId: run.architectureVersionId,
+          reportKey: reports.hashes.reportKey,
+        },
         gates: gradeRun(rules, reports.gateInput),
       });
     }),
@@ -121,9 +151,35 @@ async function present(teamId: string, reviews: ReviewWithAll[]) {
       if (!c) return [];
       const decisions = review.decisions
         .filter((d) => d.runId === runId)
-        .map((d) => ({ id: d.id, runId: d.runId, reviewerId: d.reviewerId, reviewer: d.reviewer?.name ?? 'deleted user', verdict: d.verdict as DecideInput['verdict'], justification: d.justification, createdAt: d.createdAt, checkpointId: d.checkpointId, datasetVersionId: d.datasetVersionId, reportHash: d.reportHash, gateStatus: d.gateStatus }));
+        .map((d) => ({
+          id: d.id,
+          runId: d.runId,
+          reviewerId: d.reviewerId,
+          reviewer: d.reviewer?.name ?? 'deleted user',
+          verdict: d.verdict as DecideInput['verdict'],
+          justification: d.justification,
+          createdAt: d.createdAt,
+          checkpointId: d.checkpointId,
+          datasetVersionId: d.datasetVersionId,
+          reportHash: d.reportHash,
+          gateStatus: d.gateStatus,
+        }));
       const s = runReviewState(decisions, c.pins);
-      return [{ id: runId, number: c.run.number, name: c.run.name, path: runPath(c.run), authorId: c.run.createdById, state: s.state, staleApprovals: s.staleApprovals, gates: { status: c.gates.status, failed: c.gates.results.filter((g) => g.status !== 'pass').map((g) => g.description) }, current: c.pins, decisions: s.latest, history: decisions }];
+      return [
+        {
+          id: runId,
+          number: c.run.number,
+          name: c.run.name,
+          path: runPath(c.run),
+          authorId: c.run.createdById,
+          state: s.state,
+          staleApprovals: s.staleApprovals,
+          gates: { status: c.gates.status, failed: c.gates.results.filter((g) => g.status !== 'pass').map((g) => g.description) },
+          current: c.pins,
+          decisions: s.latest,
+          history: decisions,
+        },
+      ];
     });
     const open = review.state === 'OPEN';
     return {
@@ -131,11 +187,24 @@ async function present(teamId: string, reviews: ReviewWithAll[]) {
       title: review.title,
       message: review.message,
       open,
-      state: reviewState(open, runs.map((r) => r.state)),
+      state: reviewState(
+        open,
+        runs.map((r) => r.state),
+      ),
       author: review.author,
       createdAt: review.createdAt,
       closedAt: review.closedAt,
-      reviewers: review.reviewers.map((r) => ({ id: r.user.id, name: r.user.name, email: r.user.email, awaiting: open && awaitsReviewer(r.user.id, runs.map((x) => ({ latest: x.decisions }))) })),
+      reviewers: review.reviewers.map((r) => ({
+        id: r.user.id,
+        name: r.user.name,
+        email: r.user.email,
+        awaiting:
+          open &&
+          awaitsReviewer(
+            r.user.id,
+            runs.map((x) => ({ latest: x.decisions })),
+          ),
+      })),
       runs,
     };
   });
@@ -183,7 +252,13 @@ export async function decide(args: { teamId: string; actorId: string; actorRole:
   const failing = runs.filter((c) => failsPolicy(c.gates));
   if (failing.length && !input.justification) {
     const c = failing[0]!;
-    throw badRequest(`Run #${c.run.number} fails the team's fairness policy (${c.gates.results.filter((g) => g.status !== 'pass').map((g) => g.description).join('; ')}): a justification is required`, 'justification');
+    throw badRequest(
+      `Run #${c.run.number} fails the team's fairness policy (${c.gates.results
+        .filter((g) => g.status !== 'pass')
+        .map((g) => g.description)
+        .join('; ')}): a justification is required`,
+      'justification',
+    );
   }
   const actor = await prisma.user.findUniqueOrThrow({ where: { id: args.actorId }, select: { name: true } });
   const sent = await prisma.$transaction(async (tx) => {
@@ -210,10 +285,21 @@ export async function decide(args: { teamId: string; actorId: string; actorRole:
         action: 'review.decided',
         targetType: 'review',
         targetId: review.id,
-        details: { decisionId: d.id, runId: c.run.id, runNumber: c.run.number, verdict: input.verdict, justification: input.justification, gateStatus: c.gates.status, checkpointId: c.pins.checkpointId, datasetVersionId: c.pins.datasetVersionId, reportHash: c.pins.reportHash },
+        details: {
+          decisionId: d.id,
+          runId: c.run.id,
+          runNumber: c.run.number,
+          verdict: input.verdict,
+          justification: input.justification,
+          gateStatus: c.gates.status,
+          checkpointId: c.pins.checkpointId,
+          datasetVersionId: c.pins.datasetVersionId,
+          reportHash: c.pins.reportHash,
+        },
       });
       const title = `${actor.name}: ${VERDICT_LABELS[input.verdict].toLowerCase()} on run #${c.run.number} ${c.run.name}`;
-      for (const userId of [review.authorId, c.run.createdById]) if (userId) notes.push({ userId, teamId: args.teamId, actorId: args.actorId, kind: 'decision', title, link: `${runPath(c.run)}#review` });
+      for (const userId of [review.authorId, c.run.createdById])
+        if (userId) notes.push({ userId, teamId: args.teamId, actorId: args.actorId, kind: 'decision', title, link: `${runPath(c.run)}#review` });
     }
     return notify(tx, notes);
   });
@@ -229,7 +315,14 @@ export async function setReviewOpen(args: { teamId: string; actorId: string; act
   if ((review.state === 'OPEN') === args.open) return getReview(args.teamId, review.id);
   await prisma.$transaction(async (tx) => {
     await tx.reviewRequest.update({ where: { id: review.id }, data: { state: args.open ? 'OPEN' : 'CLOSED', closedAt: args.open ? null : new Date() } });
-    await recordAudit(tx, { teamId: args.teamId, actorId: args.actorId, action: args.open ? 'review.reopened' : 'review.closed', targetType: 'review', targetId: review.id, details: { title: review.title } });
+    await recordAudit(tx, {
+      teamId: args.teamId,
+      actorId: args.actorId,
+      action: args.open ? 'review.reopened' : 'review.closed',
+      targetType: 'review',
+      targetId: review.id,
+      details: { title: review.title },
+    });
   });
   return getReview(args.teamId, review.id);
 }

@@ -451,7 +451,13 @@ function columnsOf(columns: RunSearchInput['columns']): ColumnSelection {
 function metricFilter(st: Statement, cols: ColumnSelection, alias: string): string {
   if (!cols.metrics) return `${alias}."context" <> 'system'`;
   if (cols.metrics.length === 0) return 'false';
-  return `(${alias}."key", ${alias}."context") IN (SELECT * FROM unnest(${st.param(cols.metrics.map((m) => m.key), 'text[]')}, ${st.param(cols.metrics.map((m) => m.context), 'text[]')}))`;
+  return `(${alias}."key", ${alias}."context") IN (SELECT * FROM unnest(${st.param(
+    cols.metrics.map((m) => m.key),
+    'text[]',
+  )}, ${st.param(
+    cols.metrics.map((m) => m.context),
+    'text[]',
+  )}))`;
 }
 
 /** Postgres writes NaN and ±Infinity in JSON as strings. */
@@ -561,24 +567,12 @@ async function countRuns(where: (st: Statement) => string, now: Date): Promise<n
   return c!.n;
 }
 
-async function fetchPage(
-  where: (st: Statement) => string,
-  sort: SortKey[],
-  cols: ColumnSelection,
-  page: number,
-  pageSize: number,
-  now: Date,
-  withTotal: boolean,
-): Promise<PageRow[]> {
+async function fetchPage(where: (st: Statement) => string, sort: SortKey[], cols: ColumnSelection, page: number, pageSize: number, now: Date, withTotal: boolean): Promise<PageRow[]> {
   const st = new Statement(now);
   const w = where(st);
   const keys = sort.flatMap((s) => sortExpressions(st, s.field).map((e) => ({ ...e, dir: s.dir })));
   // NULLs last either way; the newest run first among equals, so that pages never overlap.
-  const order = (table: string) =>
-    [
-      ...keys.map((k, i) => `${table}_s${i} ${k.dir === 'desc' ? 'DESC' : 'ASC'}${k.notNull ? '' : ' NULLS LAST'}`),
-      `${table}number DESC`,
-    ].join(', ');
+  const order = (table: string) => [...keys.map((k, i) => `${table}_s${i} ${k.dir === 'desc' ? 'DESC' : 'ASC'}${k.notNull ? '' : ' NULLS LAST'}`), `${table}number DESC`].join(', ');
   const text = `
 WITH page AS (
   SELECT r.id, r.number${withTotal ? ', count(*) OVER () AS total' : ''}${keys.map((k, i) => `, ${k.expr} AS _s${i}`).join('')}

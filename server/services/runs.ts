@@ -165,7 +165,11 @@ export async function updateRun(args: { teamId: string; role: Role; runId: strin
   await runOfTeam(args.teamId, args.runId);
   return prisma.run.update({
     where: { id: args.runId },
-    data: { ...(args.name !== undefined ? { name: args.name } : {}), ...(args.notes !== undefined ? { notes: args.notes } : {}), ...(args.tags !== undefined ? { tags: [...new Set(args.tags)] } : {}) },
+    data: {
+      ...(args.name !== undefined ? { name: args.name } : {}),
+      ...(args.notes !== undefined ? { notes: args.notes } : {}),
+      ...(args.tags !== undefined ? { tags: [...new Set(args.tags)] } : {}),
+    },
     select: { id: true, name: true, notes: true, tags: true },
   });
 }

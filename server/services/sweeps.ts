@@ -119,7 +119,19 @@ export async function listSweeps(teamId: string, projectId: string) {
     where: { teamId, projectId },
     orderBy: { createdAt: 'desc' },
     take: 200,
-    select: { id: true, name: true, status: true, method: true, maxRuns: true, parallelism: true, objective: true, earlyStopping: true, createdAt: true, finishedAt: true, createdBy: { select: { name: true, email: true } } },
+    select: {
+      id: true,
+      name: true,
+      status: true,
+      method: true,
+      maxRuns: true,
+      parallelism: true,
+      objective: true,
+      earlyStopping: true,
+      createdAt: true,
+      finishedAt: true,
+      createdBy: { select: { name: true, email: true } },
+    },
   });
   if (!sweeps.length) return [];
   const counts = await prisma.run.groupBy({ by: ['sweepId', 'status'], where: { sweepId: { in: sweeps.map((s) => s.id) } }, _count: { _all: true } });
@@ -194,7 +206,10 @@ export async function getSweep(teamId: string, sweepId: string) {
     finishedAt: r.finishedAt,
   }));
   const completed = trials.filter((t) => t.status === 'SUCCEEDED');
-  const bi = bestIndex(objective.direction, completed.map((t) => t.objective));
+  const bi = bestIndex(
+    objective.direction,
+    completed.map((t) => t.objective),
+  );
   const byStatus: Record<string, number> = {};
   for (const t of trials) byStatus[t.status] = (byStatus[t.status] ?? 0) + 1;
   return {

@@ -14,10 +14,7 @@ export interface TeamSummary {
 }
 
 /** A free slug: the wanted one, or the wanted one with the lowest free numeric suffix. */
-export async function freeSlug(
-  wanted: string,
-  taken: (slug: string) => Promise<boolean>,
-): Promise<string> {
+export async function freeSlug(wanted: string, taken: (slug: string) => Promise<boolean>): Promise<string> {
   if (!(await taken(wanted))) return wanted;
   for (let i = 2; i < 1000; i++) {
     const candidate = `${wanted.slice(0, 44)}-${i}`;
@@ -110,9 +107,7 @@ export async function removeMember(args: { teamId: string; actorId: string; acto
     if (!target) throw notFound('Member');
     if (target.role === 'OWNER' && !leaving && !can.manageOwners(actorRole)) throw forbidden('Only owners can remove an owner');
     if (target.role === 'OWNER' && (await ownerCount(tx, teamId)) <= 1) {
-      throw badRequest(
-        leaving ? 'You are the last owner: make someone else owner before leaving' : 'A team needs at least one owner',
-      );
+      throw badRequest(leaving ? 'You are the last owner: make someone else owner before leaving' : 'A team needs at least one owner');
     }
     await tx.membership.delete({ where: { id: target.id } });
     await recordAudit(tx, { teamId, actorId, action: leaving ? 'member.left' : 'member.removed', targetType: 'user', targetId: userId, details: { role: target.role } });

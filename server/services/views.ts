@@ -10,7 +10,9 @@ export const ZSavedViewInput = z.object({
   name: z.string().trim().min(1, 'Name the view').max(80),
   query: z.string().max(10_000).default(''),
   sort: z.array(ZRunSort).max(10).default([]),
-  columns: z.object({ metrics: z.array(z.string()).max(200).default([]), params: z.array(z.string()).max(200).default([]), hidden: z.array(z.string()).max(50).default([]) }).default({ metrics: [], params: [], hidden: [] }),
+  columns: z
+    .object({ metrics: z.array(z.string()).max(200).default([]), params: z.array(z.string()).max(200).default([]), hidden: z.array(z.string()).max(50).default([]) })
+    .default({ metrics: [], params: [], hidden: [] }),
   groupBy: z.string().max(500).optional(),
   shared: z.boolean().default(false),
 });

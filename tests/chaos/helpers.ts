@@ -103,7 +103,15 @@ export async function ensureBuilt(): Promise<void> {
 export async function startWebServer(port: number, env: Record<string, string> = {}): Promise<WebServer> {
   const child = spawn(process.execPath, [path.join(root, 'bin', 'web.mjs'), '-p', String(port), '-H', '127.0.0.1'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: inject('databaseUrl'), AUTH_SECRET: 'chaos-secret-not-for-production-0123456789', AUTH_TRUST_HOST: 'true', NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...env },
+    env: {
+      ...process.env,
+      DATABASE_URL: inject('databaseUrl'),
+      AUTH_SECRET: 'chaos-secret-not-for-production-0123456789',
+      AUTH_TRUST_HOST: 'true',
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -115,7 +123,10 @@ export async function startWebServer(port: number, env: Record<string, string> =
     `the web server on ${port}\n${out}`,
     async () => {
       if (child.exitCode !== null) throw new Error(`the web server exited (${child.exitCode}): ${out.slice(-2000)}`);
-      return fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+      return fetch(`${url}/api/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
     },
     120_000,
     200,
@@ -135,7 +146,10 @@ export async function startWebServer(port: number, env: Record<string, string> =
 export async function signInOverHttp(base: string, email: string, password: string, headers: Record<string, string> = {}) {
   const csrf = await fetch(`${base}/api/auth/csrf`, { headers });
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const jar = csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const jar = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const res = await fetch(`${base}/api/auth/callback/credentials`, {
     method: 'POST',
     redirect: 'manual',

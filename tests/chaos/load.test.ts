@@ -131,11 +131,18 @@ describe('load', () => {
       lost += Math.max(0, n - (have.get(k) ?? 0));
     }
     for (let w = 0; w < SECONDS; w += 5) {
-      const win = timeline.filter(([at]) => at >= started + w * 1000 && at < started + (w + 5) * 1000).map(([, ms]) => ms).sort((a, b) => a - b);
-      if (win.length) console.log(`[chaos] load window ${w}-${w + 5} s: ${win.length} requests, p50 ${percentile(win, 50).toFixed(0)} ms, p99 ${percentile(win, 99).toFixed(0)} ms, max ${win.at(-1)!.toFixed(0)} ms`);
+      const win = timeline
+        .filter(([at]) => at >= started + w * 1000 && at < started + (w + 5) * 1000)
+        .map(([, ms]) => ms)
+        .sort((a, b) => a - b);
+      if (win.length)
+        console.log(
+          `[chaos] load window ${w}-${w + 5} s: ${win.length} requests, p50 ${percentile(win, 50).toFixed(0)} ms, p99 ${percentile(win, 99).toFixed(0)} ms, max ${win.at(-1)!.toFixed(0)} ms`,
+        );
     }
     const warm = [...warmup].sort((a, b) => a - b);
-    if (warm.length) console.log(`[chaos] load warm-up ${WARMUP} s (not in the figures below): ${warm.length} requests, p50 ${percentile(warm, 50).toFixed(0)} ms, p99 ${percentile(warm, 99).toFixed(0)} ms`);
+    if (warm.length)
+      console.log(`[chaos] load warm-up ${WARMUP} s (not in the figures below): ${warm.length} requests, p50 ${percentile(warm, 50).toFixed(0)} ms, p99 ${percentile(warm, 99).toFixed(0)} ms`);
     const sorted = [...latencies].sort((a, b) => a - b);
     const p50 = percentile(sorted, 50);
     const p99 = percentile(sorted, 99);
@@ -144,7 +151,15 @@ describe('load', () => {
         `${total} points acknowledged (${(total / seconds).toFixed(0)} points/s), lost ${lost}, failed requests ${failures.length}; latency p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms; ` +
         `server CPU ${(serverCpu / latencies.length).toFixed(2)} ms/request`,
     );
-    expect(failures.slice(0, 5), server.output().split('\n').filter((l) => /error|Error/.test(l)).slice(0, 10).join('\n')).toEqual([]);
+    expect(
+      failures.slice(0, 5),
+      server
+        .output()
+        .split('\n')
+        .filter((l) => /error|Error/.test(l))
+        .slice(0, 10)
+        .join('\n'),
+    ).toEqual([]);
     expect(lost).toBe(0);
     // Latency is a property of the server, not of a machine other jobs saturate: when the load
     // average before this test (its own server and loggers raise it) was over twice the cores,

@@ -56,6 +56,8 @@ describe('web server restart', () => {
     const points = await pointsOf(run.id);
     expect(completenessProblems(points, epochs)).toEqual([]);
     expect(await exportedPoints(server.url, run.id, cookie)).toBeGreaterThanOrEqual(points.length);
-    console.log(`[chaos] web restart: server down ${(downMs / 1000).toFixed(1)} s; ${whileDown - atDown} points logged while it was down; run finished in attempt 1 with ${points.length} points, lost 0`);
+    console.log(
+      `[chaos] web restart: server down ${(downMs / 1000).toFixed(1)} s; ${whileDown - atDown} points logged while it was down; run finished in attempt 1 with ${points.length} points, lost 0`,
+    );
   });
 });

@@ -45,10 +45,15 @@ describe('worker faults', () => {
     const meta = JSON.parse((await artifactStore().get(`${cp.key}/checkpoint.json`)).toString()) as { state: { step: number; epoch: number } };
     const covered = before.filter((p) => p.step <= (p.key.startsWith('batch/') ? meta.state.step : meta.state.epoch));
 
-    const resumed = await until('the run running again in attempt 2', async () => {
-      const r = await prisma.run.findUniqueOrThrow({ where: { id: run.id } });
-      return r.attempt === 1 && r.status === 'RUNNING' ? r : null;
-    }, 90_000, 50);
+    const resumed = await until(
+      'the run running again in attempt 2',
+      async () => {
+        const r = await prisma.run.findUniqueOrThrow({ where: { id: run.id } });
+        return r.attempt === 1 && r.status === 'RUNNING' ? r : null;
+      },
+      90_000,
+      50,
+    );
     const recoveryMs = Date.now() - killedAt;
     const done = await waitForRun(run.id, ['SUCCEEDED', 'FAILED'], 300_000, survivor);
     expect(done.error).toBeNull();
@@ -96,6 +101,8 @@ describe('worker faults', () => {
     const next = await f.createRun(1, 64);
     expect((await waitForRun(next.id, ['SUCCEEDED', 'FAILED'], 120_000, worker)).status).toBe('SUCCEEDED');
     const hit = (worker.output().match(/will retry|connection error|terminat/gi) ?? []).length;
-    console.log(`[chaos] pg_terminate_backend: ${terminated} worker connections terminated in 4 rounds (${hit} failed writes/connection errors reported by the worker); run finished in attempt 1 with ${after.length} points, lost 0, duplicates 0`);
+    console.log(
+      `[chaos] pg_terminate_backend: ${terminated} worker connections terminated in 4 rounds (${hit} failed writes/connection errors reported by the worker); run finished in attempt 1 with ${after.length} points, lost 0, duplicates 0`,
+    );
   });
 });

@@ -37,7 +37,10 @@ test('create an API key, log an external run with it, revoke it', async ({ page 
 
   // Use the key against the REST API.
   const auth = { authorization: `Bearer ${key}` };
-  const created = await page.request.post('/api/v1/runs', { headers: auth, data: { project: 'cluster-runs', name: 'pytorch resnet (external)', params: { lr: 0.01, optimizer: 'sgd', batch_size: 128 }, tags: [{ key: 'cluster', value: 'a100' }] } });
+  const created = await page.request.post('/api/v1/runs', {
+    headers: auth,
+    data: { project: 'cluster-runs', name: 'pytorch resnet (external)', params: { lr: 0.01, optimizer: 'sgd', batch_size: 128 }, tags: [{ key: 'cluster', value: 'a100' }] },
+  });
   expect(created.status()).toBe(201);
   const run = (await created.json()) as { id: string; number: number };
   const metrics = Array.from({ length: 12 }, (_, i) => [
@@ -56,7 +59,10 @@ test('create an API key, log an external run with it, revoke it', async ({ page 
   const scores = labels.map((y, i) => Math.min(0.99, Math.max(0.01, 0.25 + 0.45 * y + (group[i] === 'B' ? -0.15 : 0.05) + (((i * 37) % 11) - 5) / 40)));
   const uploaded = await page.request.post(`/api/v1/runs/${run.id}/predictions`, { headers: auth, data: { task: 'binary', labels, scores, classNames: ['denied', 'approved'], sensitive: { group } } });
   expect(uploaded.status()).toBe(200);
-  const artifact = await page.request.put(`/api/v1/runs/${run.id}/artifacts/model/config.json`, { headers: { ...auth, 'content-type': 'application/octet-stream' }, data: Buffer.from('{"layers": 50}') });
+  const artifact = await page.request.put(`/api/v1/runs/${run.id}/artifacts/model/config.json`, {
+    headers: { ...auth, 'content-type': 'application/octet-stream' },
+    data: Buffer.from('{"layers": 50}'),
+  });
   expect(artifact.status()).toBe(200);
   const finished = await page.request.patch(`/api/v1/runs/${run.id}`, { headers: auth, data: { status: 'FINISHED' } });
   expect(((await finished.json()) as { status: string }).status).toBe('SUCCEEDED');

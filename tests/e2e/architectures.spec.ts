@@ -12,7 +12,10 @@ test('architecture designer: template → edit with live shapes → two versions
   await page.getByRole('link', { name: 'New architecture' }).click();
   await page.getByLabel('Input shape (one example)').fill('28, 28, 1');
   await page.getByLabel('Classes').fill('10');
-  await page.getByTestId('templates').getByRole('button', { name: /CNN image classifier/ }).click();
+  await page
+    .getByTestId('templates')
+    .getByRole('button', { name: /CNN image classifier/ })
+    .click();
   const editor = page.getByTestId('architecture-editor');
   await expect(editor.getByText('✓ builds')).toBeVisible();
   const rows = editor.getByTestId('layer-row');

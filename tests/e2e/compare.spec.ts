@@ -24,7 +24,11 @@ test('compare runs of two members: overlay, diff, parallel coordinates, Pareto f
   const ds = await makeDataset({ owner: ana, team, project }, { name: 'Loans', loans: { rows: 2000, seed: 2, biasStrength: 0.5 } });
   const arch = await makeArchitecture({ owner: ana, team, project }, { name: 'Loan MLP', inputs: ds.inputs });
   const runIds: string[] = [];
-  for (const [user, lr, batchSize] of [[ana, 1e-3, 32], [ben, 3e-3, 32], [ben, 1e-2, 64]] as const) {
+  for (const [user, lr, batchSize] of [
+    [ana, 1e-3, 32],
+    [ben, 3e-3, 32],
+    [ben, 1e-2, 64],
+  ] as const) {
     const r = await makeRun({ owner: user, team, project }, { architectureId: arch.id, datasetId: ds.datasetId, config: { epochs: 4, batchSize, learningRate: lr, seed: 3 } });
     runIds.push(r.id);
   }

@@ -29,7 +29,9 @@ async function imagesZip(): Promise<Buffer> {
   const colours: Record<string, [number, number, number]> = { red: [220, 30, 30], blue: [30, 60, 220], green: [30, 180, 60] };
   for (const [cls, [r, g, b]] of Object.entries(colours)) {
     for (let i = 0; i < 5; i++) {
-      const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: r - i * 10, g: g + i * 5, b } } }).png().toBuffer();
+      const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: r - i * 10, g: g + i * 5, b } } })
+        .png()
+        .toBuffer();
       zip.addBuffer(png, `${cls}/${i}.png`);
     }
   }

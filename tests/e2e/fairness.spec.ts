@@ -99,7 +99,10 @@ test('fairness policy gates, the full report with the threshold moved, reports o
   // the first and last x-axis ticks, land within 2 % of the axis span, and inside the axis.
   for (const label of ['#1 baseline', '#2 reweighed', '#3 short']) {
     const cell = page.getByTestId('fairness-compare-table').locator('tbody > tr', { hasText: label }).locator('td').nth(2);
-    const [lo, hi] = (await cell.textContent())!.match(/\((-?[\d.]+)–(-?[\d.]+)\)/)!.slice(1).map(Number) as [number, number];
+    const [lo, hi] = (await cell.textContent())!
+      .match(/\((-?[\d.]+)–(-?[\d.]+)\)/)!
+      .slice(1)
+      .map(Number) as [number, number];
     await expect(async () => {
       const drawn = await page.getByTestId('fairness-pareto').evaluate((chart, label) => {
         const bar = chart.querySelector(`[data-testid="x-interval"][data-label="${label}"] line`)!.getBoundingClientRect();

@@ -81,7 +81,10 @@ async function createMlp(page: Page, projectUrl: string, name: string, input: st
   await page.getByRole('link', { name: 'New architecture' }).click();
   await page.getByLabel('Task').selectOption('binary');
   await page.getByLabel('Input shape (one example)').fill(input);
-  await page.getByTestId('templates').getByRole('button', { name: /^MLP classifier/ }).click();
+  await page
+    .getByTestId('templates')
+    .getByRole('button', { name: /^MLP classifier/ })
+    .click();
   await page.getByLabel('Name', { exact: true }).fill(name);
   await page.getByRole('button', { name: 'Create architecture' }).click();
   await expect(page.getByRole('heading', { name: new RegExp(name.replace(/[()]/g, '\\$&')) })).toBeVisible();

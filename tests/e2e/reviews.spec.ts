@@ -73,13 +73,18 @@ test('request review → reviewer comments on a disparity → author replies →
   await benPage.getByTestId('notification-bell').click();
   await expect(benPage.getByTestId('notifications')).toContainText(`${ana.name} requested your review`);
   await benPage.keyboard.press('Escape');
-  await benPage.getByTestId('pending-reviews').getByRole('link', { name: /Review of run #1/ }).click();
+  await benPage
+    .getByTestId('pending-reviews')
+    .getByRole('link', { name: /Review of run #1/ })
+    .click();
   await expect(benPage).toHaveURL(/\/runs\/.+#review/);
 
   // Ben comments on the sex demographic-parity disparity, mentioning Ana.
   await benPage.getByTestId('comment-on-disparity:sex/demographic_parity_difference').click();
   await expect(benPage.getByTestId('composer-anchor')).toHaveText('Disparity: sex · demographic_parity_difference');
-  await benPage.getByLabel('Comment', { exact: true }).fill(`@${ana.name} the DP difference here is *above* our usual bar.\n\n- is the interval wide because of the small test split?\n- <b>raw html</b> stays text`);
+  await benPage
+    .getByLabel('Comment', { exact: true })
+    .fill(`@${ana.name} the DP difference here is *above* our usual bar.\n\n- is the interval wide because of the small test split?\n- <b>raw html</b> stays text`);
   await benPage.getByRole('button', { name: 'Comment', exact: true }).click();
   const thread = benPage.getByTestId('comment-thread').first();
   await expect(thread).toContainText('Disparity: sex · demographic_parity_difference');

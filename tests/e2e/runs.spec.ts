@@ -26,7 +26,10 @@ test('queue a run from the UI, watch the live chart and progress, see the evalua
   await page.getByRole('link', { name: 'New architecture' }).click();
   await page.getByLabel('Task').selectOption('binary');
   await page.getByLabel('Input shape (one example)').fill('99');
-  await page.getByTestId('templates').getByRole('button', { name: /^MLP classifier/ }).click();
+  await page
+    .getByTestId('templates')
+    .getByRole('button', { name: /^MLP classifier/ })
+    .click();
   await page.getByLabel('Name', { exact: true }).fill('Loan MLP (wrong input)');
   await page.getByRole('button', { name: 'Create architecture' }).click();
   await expect(page.getByRole('heading', { name: /Loan MLP/ })).toBeVisible();
@@ -44,7 +47,10 @@ test('queue a run from the UI, watch the live chart and progress, see the evalua
   await page.getByRole('link', { name: 'New architecture' }).click();
   await page.getByLabel('Task').selectOption('binary');
   await page.getByLabel('Input shape (one example)').fill(String(encoded));
-  await page.getByTestId('templates').getByRole('button', { name: /^MLP classifier/ }).click();
+  await page
+    .getByTestId('templates')
+    .getByRole('button', { name: /^MLP classifier/ })
+    .click();
   await page.getByLabel('Name', { exact: true }).fill('Loan MLP');
   await page.getByRole('button', { name: 'Create architecture' }).click();
   await expect(page.getByRole('heading', { name: /Loan MLP/ })).toBeVisible();

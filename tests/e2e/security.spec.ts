@@ -23,7 +23,10 @@ async function signInCookies(request: import('@playwright/test').APIRequestConte
   const csrf = await request.get('/api/auth/csrf', { headers });
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const res = await request.post('/api/auth/callback/credentials', { headers, form: { email, password: PASSWORD, csrfToken }, maxRedirects: 0 });
-  return res.headersArray().filter((h) => h.name.toLowerCase() === 'set-cookie').map((h) => h.value);
+  return res
+    .headersArray()
+    .filter((h) => h.name.toLowerCase() === 'set-cookie')
+    .map((h) => h.value);
 }
 
 test('the session cookie is HttpOnly and SameSite=Lax, and Secure behind HTTPS', async ({ page, playwright, baseURL }) => {

@@ -21,10 +21,20 @@ test('a 6-run grid sweep from the UI: progress, parallel coordinates, best run',
   const team = await createTeam(ana.id, { name: `Sweep Lab ${Date.now().toString(36)}` });
   const project = await createProject({ teamId: team.id, userId: ana.id, role: 'OWNER', input: { name: 'Credit', description: '' } });
   const split = { train: 0.7, validation: 0.15, test: 0.15, seed: 1, stratify: 'label' as const };
-  const ds = await createSynthetic({ teamId: team.id, userId: ana.id, role: 'OWNER', input: { projectId: project.id, name: 'Loans', split, spec: { generator: 'loans', settings: { rows: 800, seed: 2, biasStrength: 0.5 } } } });
+  const ds = await createSynthetic({
+    teamId: team.id,
+    userId: ana.id,
+    role: 'OWNER',
+    input: { projectId: project.id, name: 'Loans', split, spec: { generator: 'loans', settings: { rows: 800, seed: 2, biasStrength: 0.5 } } },
+  });
   const v = await getDatasetVersion(team.id, ds.datasetId);
   const inputs = (v.preprocessing as { encoder: { featureNames: string[] } }).encoder.featureNames.length;
-  await createArchitecture({ teamId: team.id, userId: ana.id, role: 'OWNER', input: { projectId: project.id, name: 'Loan MLP', spec: getTemplate('mlp-classifier').build({ inputShape: [inputs], task: 'binary' }) } });
+  await createArchitecture({
+    teamId: team.id,
+    userId: ana.id,
+    role: 'OWNER',
+    input: { projectId: project.id, name: 'Loan MLP', spec: getTemplate('mlp-classifier').build({ inputShape: [inputs], task: 'binary' }) },
+  });
 
   const errors = watchServerErrors(page);
   await signIn(page, ana.email);

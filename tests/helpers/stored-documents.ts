@@ -3,7 +3,16 @@ import path from 'node:path';
 import { artifactStore, LocalArtifactStore } from '@/lib/artifacts/store';
 import { prisma } from '@/lib/db/client';
 import { loadRunReports } from '@/lib/runs/reports';
-import { describeDocumentIssue, ZCheckpointReports, ZEvaluation, ZExplainReport, ZFairnessReport, ZReinforcementEvaluation, ZSupervisedEvaluation, ZUnsupervisedEvaluation } from '@/lib/schemas/run-documents';
+import {
+  describeDocumentIssue,
+  ZCheckpointReports,
+  ZEvaluation,
+  ZExplainReport,
+  ZFairnessReport,
+  ZReinforcementEvaluation,
+  ZSupervisedEvaluation,
+  ZUnsupervisedEvaluation,
+} from '@/lib/schemas/run-documents';
 
 export interface StoredDocumentScan {
   counts: { evaluations: Record<string, number>; checkpointReports: number; fairnessFiles: number; explainFiles: number };
@@ -34,7 +43,8 @@ export async function scanStoredDocuments(): Promise<StoredDocumentScan> {
     if (!raw) continue;
     // Each paradigm's own schema, not just the union's catch-all summary shape.
     const schema = 'report' in raw ? ZSupervisedEvaluation : 'episodes' in raw ? ZReinforcementEvaluation : 'final' in raw ? ZUnsupervisedEvaluation : ZEvaluation;
-    const kind = schema === ZSupervisedEvaluation ? `supervised-${String(raw.task)}` : schema === ZReinforcementEvaluation ? 'reinforcement' : schema === ZUnsupervisedEvaluation ? 'unsupervised' : 'summary';
+    const kind =
+      schema === ZSupervisedEvaluation ? `supervised-${String(raw.task)}` : schema === ZReinforcementEvaluation ? 'reinforcement' : schema === ZUnsupervisedEvaluation ? 'unsupervised' : 'summary';
     evaluations[kind] = (evaluations[kind] ?? 0) + 1;
     const parsed = schema.safeParse(raw);
     if (!parsed.success) problems.push(describeDocumentIssue(`run #${run.number} (${run.paradigm}) evaluation`, parsed.error));

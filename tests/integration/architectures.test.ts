@@ -64,14 +64,29 @@ describe('architectures', () => {
       kind: 'sequential',
       layers: [
         { type: 'input', shape: [8], dtype: 'float32', trainable: true },
-        { type: 'conv2d', name: 'c1', filters: 4, kernelSize: 3, strides: 1, padding: 'valid', dilationRate: 1, activation: 'relu', useBias: true, kernelInitializer: 'glorotNormal', biasInitializer: 'zeros', trainable: true },
+        {
+          type: 'conv2d',
+          name: 'c1',
+          filters: 4,
+          kernelSize: 3,
+          strides: 1,
+          padding: 'valid',
+          dilationRate: 1,
+          activation: 'relu',
+          useBias: true,
+          kernelInitializer: 'glorotNormal',
+          biasInitializer: 'zeros',
+          trainable: true,
+        },
       ],
     } as ArchitectureSpec;
     const [code, message] = await codeOf(api.architectures.create({ teamId: team.team.id, projectId, name: 'Broken', spec: bad }));
     expect(code).toBe('BAD_REQUEST');
     expect(message).toMatch(/layer 1 'c1' \(conv2d\).*\[8\]/);
     expect((await api.architectures.list({ teamId: team.team.id, projectId })).some((a) => a.name === 'Broken')).toBe(false);
-    const [code2, message2] = await codeOf(api.architectures.create({ teamId: team.team.id, projectId, name: 'Bad schema', spec: { kind: 'sequential', layers: [{ type: 'dense', units: -3 }] } as never }));
+    const [code2, message2] = await codeOf(
+      api.architectures.create({ teamId: team.team.id, projectId, name: 'Bad schema', spec: { kind: 'sequential', layers: [{ type: 'dense', units: -3 }] } as never }),
+    );
     expect(code2).toBe('BAD_REQUEST');
     expect(message2).toMatch(/spec\.layers\[0\]\.units/);
   });

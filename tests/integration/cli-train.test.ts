@@ -45,7 +45,7 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 /** A learnable binary task: y depends on x1, x2 and the colour; `group` is a sensitive attribute. */
 function binaryCsv(rows: number): string {
   let state = 7;
-  const rand = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const colours = ['red', 'green', 'blue'];
   const lines = ['x1,x2,colour,group,approved'];
   for (let i = 0; i < rows; i++) {
@@ -67,7 +67,14 @@ beforeAll(async () => {
   // Three inputs; the loans data encodes to more (x1, x2, one-hot colour).
   await writeFile(
     path.join(dir, 'small-net.json'),
-    JSON.stringify({ kind: 'sequential', layers: [{ type: 'input', shape: [3] }, { type: 'dense', units: 8, activation: 'relu' }, { type: 'dense', units: 1, activation: 'sigmoid' }] }),
+    JSON.stringify({
+      kind: 'sequential',
+      layers: [
+        { type: 'input', shape: [3] },
+        { type: 'dense', units: 8, activation: 'relu' },
+        { type: 'dense', units: 1, activation: 'sigmoid' },
+      ],
+    }),
   );
 });
 
@@ -156,11 +163,19 @@ describe('deepboard train', () => {
   it.each([
     ['no --csv', ['--arch', 'mlp-classifier', '--label', 'approved'], /^deepboard: missing --csv; usage: deepboard train /],
     ['an unknown template', ['--arch', 'mlp-classifire', '--csv', 'loans.csv', '--label', 'approved'], /^deepboard: unknown template 'mlp-classifire' .*mlp-classifier/],
-    ['an unknown label column', ['--arch', 'mlp-classifier', '--csv', 'loans.csv', '--label', 'aproved'], /^deepboard: unknown column 'aproved' in --label; the columns of loans.csv are: x1, x2, colour, group, approved$/],
+    [
+      'an unknown label column',
+      ['--arch', 'mlp-classifier', '--csv', 'loans.csv', '--label', 'aproved'],
+      /^deepboard: unknown column 'aproved' in --label; the columns of loans.csv are: x1, x2, colour, group, approved$/,
+    ],
     ['an unknown sensitive column', ['--arch', 'mlp-classifier', '--csv', 'loans.csv', '--label', 'approved', '--sensitive', 'group,sex'], /^deepboard: unknown column 'sex' in --sensitive/],
     ['a missing CSV file', ['--arch', 'mlp-classifier', '--csv', 'nope.csv', '--label', 'approved'], /^deepboard: cannot read nope.csv: no such file$/],
     ['a ragged CSV', ['--arch', 'mlp-classifier', '--csv', 'ragged.csv', '--label', 'label'], /^deepboard: ragged.csv: line 4: .*3.*2/],
-    ['an architecture file whose input does not fit', ['--arch', 'small-net.json', '--csv', 'loans.csv', '--label', 'approved'], /^deepboard: small-net.json does not fit loans.csv: the architecture takes inputs of shape \[3\] but the dataset's examples are \[\d+\]/],
+    [
+      'an architecture file whose input does not fit',
+      ['--arch', 'small-net.json', '--csv', 'loans.csv', '--label', 'approved'],
+      /^deepboard: small-net.json does not fit loans.csv: the architecture takes inputs of shape \[3\] but the dataset's examples are \[\d+\]/,
+    ],
     ['a bad --epochs', ['--arch', 'mlp-classifier', '--csv', 'loans.csv', '--label', 'approved', '--epochs', 'ten'], /^deepboard: --epochs must be a whole number/],
     ['an unknown team', ['--arch', 'mlp-classifier', '--csv', 'loans.csv', '--label', 'approved', '--team', 'nobody'], /^deepboard: no team 'nobody' \(--team\)/],
   ])('exits with 2 and one line for %s', async (_what, args, message) => {

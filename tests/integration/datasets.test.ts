@@ -39,7 +39,10 @@ async function zipOf(entries: Array<[string, Buffer]>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-const png = (r: number, g: number, b: number) => sharp({ create: { width: 12, height: 10, channels: 3, background: { r, g, b } } }).png().toBuffer();
+const png = (r: number, g: number, b: number) =>
+  sharp({ create: { width: 12, height: 10, channels: 3, background: { r, g, b } } })
+    .png()
+    .toBuffer();
 
 describe('CSV datasets', () => {
   it('stages, profiles, and becomes a version with roles, task, seeded split and bias profile', async () => {
@@ -71,7 +74,11 @@ describe('CSV datasets', () => {
     expect(v.split.counts).toEqual({ train: 210, validation: 30, test: 60 });
     expect(v.sensitiveColumns).toEqual(['sex']);
     // The bias profile equals a direct count.
-    const rows = csvOf(300).trim().split('\n').slice(1).map((l) => l.split(','));
+    const rows = csvOf(300)
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     const rate = (sex: string) => rows.filter((r) => r[2] === sex && r[4] === 'yes').length / rows.filter((r) => r[2] === sex).length;
     const bias = (v.profile as { bias: { tables: Array<{ columns: string[]; groups: Array<{ values: string[]; baseRate: number | null; count: number }> }> } }).bias;
     const bySex = bias.tables.find((tb) => tb.columns.join() === 'sex')!;
@@ -104,7 +111,14 @@ describe('CSV datasets', () => {
     const profile = up.profile as Extract<typeof up.profile, { kind: 'csv' }>;
     const twoLabels = profile.columns.map((c) => ({ name: c.name, type: c.type, role: c.name === 'approved' || c.name === 'sex' ? 'label' : 'feature', useAsFeature: false }) as const);
     const err = await callerFor(t.owner)
-      .datasets.createFromUpload({ teamId: t.team.id, projectId, uploadId: up.uploadId, name: 'Bad roles', columns: twoLabels, split: { train: 0.8, validation: 0, test: 0.2, seed: 1, stratify: 'label' } })
+      .datasets.createFromUpload({
+        teamId: t.team.id,
+        projectId,
+        uploadId: up.uploadId,
+        name: 'Bad roles',
+        columns: twoLabels,
+        split: { train: 0.8, validation: 0, test: 0.2, seed: 1, stratify: 'label' },
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TRPCError);
     expect((err as TRPCError).code).toBe('BAD_REQUEST');
@@ -145,11 +159,31 @@ describe('image datasets', () => {
   it('refuses zip-slip paths, corrupt images and non-images, naming the entry', async () => {
     const good = await png(1, 2, 3);
     // yazl refuses to write '../' names, so the name is patched in the finished archive.
-    const slip = await zipOf([['AB/evil/1.png', good], ['a/1.png', good], ['b/1.png', good]]);
+    const slip = await zipOf([
+      ['AB/evil/1.png', good],
+      ['a/1.png', good],
+      ['b/1.png', good],
+    ]);
     const patched = Buffer.from(slip.toString('latin1').split('AB/evil/1.png').join('../evil/1.png'), 'latin1');
     await expect(stage(patched, 'image-zip')).rejects.toThrow(/\.\.\/evil\/1\.png/);
-    await expect(stage(await zipOf([['a/1.png', good], ['b/broken.png', Buffer.from('not a png at all')]]), 'image-zip')).rejects.toThrow(/b\/broken\.png/);
-    await expect(stage(await zipOf([['a/1.png', good], ['b/notes.txt', Buffer.from('hello')]]), 'image-zip')).rejects.toThrow(/b\/notes\.txt/);
+    await expect(
+      stage(
+        await zipOf([
+          ['a/1.png', good],
+          ['b/broken.png', Buffer.from('not a png at all')],
+        ]),
+        'image-zip',
+      ),
+    ).rejects.toThrow(/b\/broken\.png/);
+    await expect(
+      stage(
+        await zipOf([
+          ['a/1.png', good],
+          ['b/notes.txt', Buffer.from('hello')],
+        ]),
+        'image-zip',
+      ),
+    ).rejects.toThrow(/b\/notes\.txt/);
     await expect(stage(Buffer.from('PK\u0003\u0004 definitely not a zip'), 'image-zip')).rejects.toThrow();
   });
 });
@@ -171,7 +205,15 @@ describe('synthetic datasets and access', () => {
     const seq = await api.datasets.createSynthetic({ teamId: t.team.id, projectId, name: 'Waves', split, spec: { generator: 'sequences', settings: { count: 40, seed: 2 } } });
     expect((await api.datasets.version({ teamId: t.team.id, datasetId: seq.datasetId })).kind).toBe('sequence');
     // A second version of the same dataset.
-    const v2 = await api.datasets.createSynthetic({ teamId: t.team.id, projectId, datasetId: fair.datasetId, name: 'Loans fair', message: 'more rows', split, spec: { generator: 'loans', settings: { rows: 4000, seed: 6 } } });
+    const v2 = await api.datasets.createSynthetic({
+      teamId: t.team.id,
+      projectId,
+      datasetId: fair.datasetId,
+      name: 'Loans fair',
+      message: 'more rows',
+      split,
+      spec: { generator: 'loans', settings: { rows: 4000, seed: 6 } },
+    });
     expect(v2.version).toBe(2);
   });
 
@@ -179,10 +221,14 @@ describe('synthetic datasets and access', () => {
     const other = await makeTeam();
     const mine = await callerFor(t.owner).datasets.list({ teamId: t.team.id });
     expect(mine.length).toBeGreaterThan(0);
-    const err = await callerFor(other.owner).datasets.get({ teamId: other.team.id, datasetId: mine[0]!.id }).catch((e: unknown) => e);
+    const err = await callerFor(other.owner)
+      .datasets.get({ teamId: other.team.id, datasetId: mine[0]!.id })
+      .catch((e: unknown) => e);
     expect((err as TRPCError).code).toBe('NOT_FOUND');
     const up = await stage(csvOf(20));
-    const err2 = await callerFor(other.owner).datasets.upload({ teamId: other.team.id, uploadId: up.uploadId }).catch((e: unknown) => e);
+    const err2 = await callerFor(other.owner)
+      .datasets.upload({ teamId: other.team.id, uploadId: up.uploadId })
+      .catch((e: unknown) => e);
     expect((err2 as TRPCError).code).toBe('NOT_FOUND');
     const viewer = await addMember(t.team.id, 'VIEWER');
     const err3 = await callerFor(viewer)
@@ -252,7 +298,15 @@ describe('time series from a CSV', () => {
     const bad = await stage('a,b\n1,2\n3,\n5,6\n7,8\n');
     const bp = bad.profile as Extract<typeof bad.profile, { kind: 'csv' }>;
     const err = await api.datasets
-      .createFromUpload({ teamId: t.team.id, projectId, uploadId: bad.uploadId, name: 'Gappy', columns: bp.columns.map((c) => ({ name: c.name, type: c.type, role: 'feature', useAsFeature: false }) as const), timeSeries: { window: 1, horizon: 1, target: 'a' }, split: { train: 0.6, validation: 0.2, test: 0.2, seed: 0, stratify: 'none' } })
+      .createFromUpload({
+        teamId: t.team.id,
+        projectId,
+        uploadId: bad.uploadId,
+        name: 'Gappy',
+        columns: bp.columns.map((c) => ({ name: c.name, type: c.type, role: 'feature', useAsFeature: false }) as const),
+        timeSeries: { window: 1, horizon: 1, target: 'a' },
+        split: { train: 0.6, validation: 0.2, test: 0.2, seed: 0, stratify: 'none' },
+      })
       .catch((e: unknown) => e);
     expect((err as TRPCError).message).toMatch(/line 3: column 'b'/);
   });

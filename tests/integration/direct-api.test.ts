@@ -70,7 +70,10 @@ const batch = (from: number) => JSON.stringify({ metrics: Array.from({ length: 1
 
 describe('the direct API', () => {
   it('answers a Bearer log-batch call itself, as the route does under Next, with the security headers', async () => {
-    const a = await both((i) => `/api/v1/runs/${runIds[i]}/log-batch`, () => ({ method: 'POST', headers: bearer(), body: batch(0) }));
+    const a = await both(
+      (i) => `/api/v1/runs/${runIds[i]}/log-batch`,
+      () => ({ method: 'POST', headers: bearer(), body: batch(0) }),
+    );
     expect(a.status).toBe(200);
     expect(a.security).toEqual(Object.fromEntries(securityHeaders.map((h) => [h.key, h.value])));
     const stored = await prisma.metricPoint.count({ where: { series: { runId: { in: runIds } } } });
@@ -80,7 +83,14 @@ describe('the direct API', () => {
   it('gives the same JSON errors: bad key 401, unknown run 404, malformed JSON 400, oversize body 413', async () => {
     const log = (i: number) => `/api/v1/runs/${runIds[i]}/log-batch`;
     expect((await both(log, () => ({ method: 'POST', headers: bearer('dbk_' + 'x'.repeat(40)), body: batch(0) }))).status).toBe(401);
-    expect((await both(() => '/api/v1/runs/no%20such%20run/log-batch', () => ({ method: 'POST', headers: bearer(), body: batch(0) }))).status).toBe(404);
+    expect(
+      (
+        await both(
+          () => '/api/v1/runs/no%20such%20run/log-batch',
+          () => ({ method: 'POST', headers: bearer(), body: batch(0) }),
+        )
+      ).status,
+    ).toBe(404);
     expect((await both(log, () => ({ method: 'POST', headers: bearer(), body: '{"metrics": [' }))).status).toBe(400);
     const huge = '{"metrics": [' + ' '.repeat(9 * 1024 * 1024) + ']}';
     expect((await both(log, () => ({ method: 'POST', headers: bearer(), body: huge }))).status).toBe(413);
@@ -102,7 +112,14 @@ describe('the direct API', () => {
     expect(cut).toMatchObject({ status: 413, path: 'direct' });
     expect(JSON.parse(cut.body)).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
     // The MLflow API's own error body, and a validation error of the REST API.
-    expect((await both(() => '/api/2.0/mlflow/runs/get?run_id=nope', () => ({ headers: bearer('dbk_' + 'y'.repeat(40)) }))).status).toBe(401);
+    expect(
+      (
+        await both(
+          () => '/api/2.0/mlflow/runs/get?run_id=nope',
+          () => ({ headers: bearer('dbk_' + 'y'.repeat(40)) }),
+        )
+      ).status,
+    ).toBe(401);
     expect((await both(log, () => ({ method: 'POST', headers: bearer(), body: JSON.stringify({ metrics: [{ key: 'loss', value: 'high', step: 1 }] }) }))).status).toBe(400);
   });
 

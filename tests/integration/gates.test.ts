@@ -18,9 +18,7 @@ const yPred = [0, 0, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0, 1, 1, 0];
 const group = ['b', 'b', 'a', 'b', 'b', 'c', 'c', 'c', 'a', 'a', 'c', 'a', 'b', 'c', 'c', 'b', 'c', 'c'];
 const skewed = gateInputOf(computeFairness({ yTrue, yPred, sensitive: [{ name: 'group', values: group }] }));
 // A fair model: every group selected at the same rate and equally accurate.
-const fair = gateInputOf(
-  computeFairness({ yTrue: [1, 0, 1, 0, 1, 0], yPred: [1, 0, 1, 0, 1, 0], sensitive: [{ name: 'group', values: ['a', 'a', 'b', 'b', 'c', 'c'] }] }),
-);
+const fair = gateInputOf(computeFairness({ yTrue: [1, 0, 1, 0, 1, 0], yPred: [1, 0, 1, 0, 1, 0], sensitive: [{ name: 'group', values: ['a', 'a', 'b', 'b', 'c', 'c'] }] }));
 
 let teamId: string;
 let projectId: string;

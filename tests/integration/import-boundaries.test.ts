@@ -33,7 +33,10 @@ describe('import boundaries (ESLint)', () => {
   }, 60_000);
 
   it('refuses lib/ importing app/ or worker/', async () => {
-    const errors = await boundaryErrors('lib/sweeps/boundary-probe.ts', "import { runWorker } from '@/worker/main';\nimport { trpc } from '@/app/_trpc/client';\nexport const probe = [runWorker, trpc];\n");
+    const errors = await boundaryErrors(
+      'lib/sweeps/boundary-probe.ts',
+      "import { runWorker } from '@/worker/main';\nimport { trpc } from '@/app/_trpc/client';\nexport const probe = [runWorker, trpc];\n",
+    );
     expect(errors.map((e) => e.line)).toEqual([1, 2]);
   }, 60_000);
 
@@ -50,8 +53,15 @@ describe('import boundaries (ESLint)', () => {
   }, 60_000);
 
   it('lets server/ import worker/ and lib/, and tests/ import anything', async () => {
-    expect(await boundaryErrors('server/boundary-probe.ts', "import { runWorker } from '@/worker/main';\nimport { prisma } from '@/lib/db/client';\nexport const probe = [runWorker, prisma];\n")).toEqual([]);
-    expect(await boundaryErrors('tests/boundary-probe.ts', "import { runWorker } from '@/worker/main';\nimport { createRun } from '@/server/services/runs';\nexport const probe = [runWorker, createRun];\n")).toEqual([]);
+    expect(
+      await boundaryErrors('server/boundary-probe.ts', "import { runWorker } from '@/worker/main';\nimport { prisma } from '@/lib/db/client';\nexport const probe = [runWorker, prisma];\n"),
+    ).toEqual([]);
+    expect(
+      await boundaryErrors(
+        'tests/boundary-probe.ts',
+        "import { runWorker } from '@/worker/main';\nimport { createRun } from '@/server/services/runs';\nexport const probe = [runWorker, createRun];\n",
+      ),
+    ).toEqual([]);
   }, 60_000);
 });
 

@@ -82,16 +82,13 @@ describe('tRPC access control', () => {
     expect(await codeOf(call(callerFor(outsider), p.path, { teamId: 'cl0000000000000000000000' }))).toBe('FORBIDDEN');
   });
 
-  it.each(teamScoped.filter((p) => (p.meta?.minRole ?? 'VIEWER') !== 'VIEWER').map((p) => [p.path, p]))(
-    '%s refuses team roles below its minimum',
-    async (_path, p) => {
-      const min = p.meta!.minRole!;
-      for (const role of ['VIEWER', 'MEMBER', 'ADMIN'] as Role[]) {
-        if (hasRole(role, min)) continue;
-        expect(await codeOf(call(callerFor(membersByRole[role]), p.path, { teamId: teamA.team.id })), `${p.path} as ${role}`).toBe('FORBIDDEN');
-      }
-    },
-  );
+  it.each(teamScoped.filter((p) => (p.meta?.minRole ?? 'VIEWER') !== 'VIEWER').map((p) => [p.path, p]))('%s refuses team roles below its minimum', async (_path, p) => {
+    const min = p.meta!.minRole!;
+    for (const role of ['VIEWER', 'MEMBER', 'ADMIN'] as Role[]) {
+      if (hasRole(role, min)) continue;
+      expect(await codeOf(call(callerFor(membersByRole[role]), p.path, { teamId: teamA.team.id })), `${p.path} as ${role}`).toBe('FORBIDDEN');
+    }
+  });
 
   it('has sample inputs for every procedure that is not team-scoped', () => {
     for (const p of procedures.filter((q) => q.meta?.scope !== 'team')) expect(SAMPLE_INPUTS, `add ${p.path} to SAMPLE_INPUTS`).toHaveProperty([p.path]);

@@ -88,7 +88,10 @@ describe('chart tiers', () => {
     const c = spiky(900, 3, (i) => i * 1000).map((p) => ({ ...p, key: 'c' })); // sparse: few points, wide range
     await logMetrics(prisma, runId, [...a, ...b, ...c]);
     const series = await prisma.metricSeries.findMany({ where: { runId }, orderBy: { key: 'asc' } });
-    const many = await seriesPointsMany(series.map((s) => ({ seriesId: s.id })), 1000);
+    const many = await seriesPointsMany(
+      series.map((s) => ({ seriesId: s.id })),
+      1000,
+    );
     for (const s of series) expect(many.get(s.id)).toEqual(await seriesPoints(s.id, 1000));
     expect(many.get(series[2]!.id)!.points).toHaveLength(900);
     expect(many.get(series[0]!.id)!.points.at(-1)!.step).toBe(19_999);
@@ -101,7 +104,10 @@ describe('chart tiers', () => {
     for (let i = 0; i < points.length; i += 50_000) await logMetrics(prisma, runId, points.slice(i, i + 50_000));
     const series = await prisma.metricSeries.findMany({ where: { runId }, orderBy: { key: 'asc' } });
     expect(series).toHaveLength(60);
-    const many = await seriesPointsMany(series.map((s) => ({ seriesId: s.id })), 200);
+    const many = await seriesPointsMany(
+      series.map((s) => ({ seriesId: s.id })),
+      200,
+    );
     for (const [k, s] of series.entries()) {
       const alone = await seriesPoints(s.id, 200);
       expect(many.get(s.id)).toEqual(alone);

@@ -97,7 +97,7 @@ describe('downsampled series reads', () => {
     const { downsampleMinMax } = await import('@/lib/charts/downsample');
     const id = await makeRun();
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const pts = Array.from({ length: 30_000 }, (_, step) => ({ key: 'loss', step: step * 3, value: Math.round(rand() * 1000) / 1000 }));
     pts[17_777]!.value = 99; // a one-step spike
     for (let i = 0; i < pts.length; i += 10_000) await logMetrics(prisma, id, pts.slice(i, i + 10_000));
@@ -106,7 +106,10 @@ describe('downsampled series reads', () => {
       const got = await seriesPoints(s.id, budget);
       expect(got.total).toBe(30_000);
       expect(got.points.length).toBeLessThanOrEqual(budget);
-      const ref = downsampleMinMax(pts.map((p) => ({ step: p.step, value: p.value })), budget);
+      const ref = downsampleMinMax(
+        pts.map((p) => ({ step: p.step, value: p.value })),
+        budget,
+      );
       expect(got.points.map((p) => [p.step, p.value])).toEqual(ref.map((p) => [p.step, p.value]));
       expect(got.points.some((p) => p.value === 99)).toBe(true);
       expect(got.points.at(-1)!.step).toBe(pts.at(-1)!.step);
@@ -116,4 +119,3 @@ describe('downsampled series reads', () => {
     expect(zoom.points).toHaveLength(101);
   });
 });
-

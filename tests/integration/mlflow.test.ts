@@ -68,7 +68,7 @@ describe('MLflow experiments', () => {
     expectError(await get('experiments/get-by-name', { experiment_name: 'no such' }), 404, 'RESOURCE_DOES_NOT_EXIST');
   });
 
-  it('experiment 0 is the team\'s Default project', async () => {
+  it("experiment 0 is the team's Default project", async () => {
     const res = await get('experiments/get', { experiment_id: '0' });
     expect(res.status).toBe(200);
     expect(res.body.experiment.name).toBe('Default');
@@ -78,10 +78,18 @@ describe('MLflow experiments', () => {
 });
 
 describe('MLflow runs', () => {
-  it('create → log-metric / log-parameter / set-tag → update → get, in MLflow\'s shapes', async () => {
+  it("create → log-metric / log-parameter / set-tag → update → get, in MLflow's shapes", async () => {
     const exp = await newExperiment();
     const start = Date.now() - 5000;
-    const created = await post('runs/create', { experiment_id: exp, run_name: 'sklearn-ish', start_time: start, tags: [{ key: 'mlflow.source.name', value: 'train.py' }, { key: 'team', value: 'nlp' }] });
+    const created = await post('runs/create', {
+      experiment_id: exp,
+      run_name: 'sklearn-ish',
+      start_time: start,
+      tags: [
+        { key: 'mlflow.source.name', value: 'train.py' },
+        { key: 'team', value: 'nlp' },
+      ],
+    });
     expect(created.status).toBe(200);
     const info = created.body.run.info;
     expect(Object.keys(info).sort()).toEqual(['artifact_uri', 'experiment_id', 'lifecycle_stage', 'run_id', 'run_name', 'run_uuid', 'start_time', 'status', 'user_id'].sort());
@@ -89,7 +97,11 @@ describe('MLflow runs', () => {
     expect(info.run_uuid).toBe(info.run_id);
     const runId = info.run_id;
 
-    for (const [step, value] of [[0, 0.5], [1, 0.7], [2, 0.8]] as const) {
+    for (const [step, value] of [
+      [0, 0.5],
+      [1, 0.7],
+      [2, 0.8],
+    ] as const) {
       const r = await post('runs/log-metric', { run_id: runId, key: 'acc', value, timestamp: Date.now(), step });
       expect(r.status).toBe(200);
       expect(r.body).toEqual({});
@@ -131,7 +143,7 @@ describe('MLflow runs', () => {
     expect((await get('runs/get', { run_id: run.info.run_id })).body.run.info.run_name).toBe('renamed');
   });
 
-  it('log-batch writes metrics, params and tags within MLflow\'s limits', async () => {
+  it("log-batch writes metrics, params and tags within MLflow's limits", async () => {
     const run = await newRun(await newExperiment());
     const runId = run.info.run_id;
     const ok = await post('runs/log-batch', {
@@ -154,7 +166,18 @@ describe('MLflow runs', () => {
     // 100 params of 6000 characters + 100 tags of 5000: within the counts, over 1 MB.
     const big = (n: number, len: number, prefix: string) => Array.from({ length: n }, (_, i) => ({ key: `${prefix}${i}`, value: 'x'.repeat(len) }));
     expectError(await post('runs/log-batch', { run_id: runId, params: big(100, 6000, 'bp'), tags: big(100, 5000, 'bt') }), 400, 'INVALID_PARAMETER_VALUE', /1 MB/);
-    expectError(await post('runs/log-batch', { run_id: runId, params: [{ key: 'a', value: '1' }, { key: 'a', value: '2' }] }), 400, 'INVALID_PARAMETER_VALUE', /Duplicate/);
+    expectError(
+      await post('runs/log-batch', {
+        run_id: runId,
+        params: [
+          { key: 'a', value: '1' },
+          { key: 'a', value: '2' },
+        ],
+      }),
+      400,
+      'INVALID_PARAMETER_VALUE',
+      /Duplicate/,
+    );
     expectError(await post('runs/log-batch', { run_id: runId, metrics: [{ key: 'x', value: 1 }] }), 400, 'INVALID_PARAMETER_VALUE', /timestamp/);
   });
 
@@ -230,7 +253,7 @@ describe('MLflow runs/search', () => {
 });
 
 describe('MLflow access', () => {
-  it('needs a valid key; another team\'s key sees nothing; viewers cannot write', async () => {
+  it("needs a valid key; another team's key sees nothing; viewers cannot write", async () => {
     const exp = await newExperiment();
     const run = await newRun(exp);
     expectError(await get('experiments/get', { experiment_id: exp }, null), 401, 'UNAUTHENTICATED', /MLFLOW_TRACKING_TOKEN/);

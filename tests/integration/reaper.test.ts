@@ -13,7 +13,21 @@ async function staleRun(attempt: number, maxAttempts: number) {
   const worker = await prisma.worker.create({ data: { name: `gone-${Date.now()}`, host: 'h', pid: 1, backend: 'cpu', lastHeartbeatAt: new Date(Date.now() - 10 * 60_000) } });
   const old = new Date(Date.now() - RUN_STALE_AFTER_MS - 5_000);
   return prisma.run.create({
-    data: { teamId: team.id, projectId: project.id, number: 1, name: 'r', paradigm: 'supervised', config: {}, createdById: owner.id, status: 'RUNNING', attempt, maxAttempts, workerId: worker.id, startedAt: old, heartbeatAt: old },
+    data: {
+      teamId: team.id,
+      projectId: project.id,
+      number: 1,
+      name: 'r',
+      paradigm: 'supervised',
+      config: {},
+      createdById: owner.id,
+      status: 'RUNNING',
+      attempt,
+      maxAttempts,
+      workerId: worker.id,
+      startedAt: old,
+      heartbeatAt: old,
+    },
   });
 }
 

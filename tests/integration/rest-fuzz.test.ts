@@ -112,20 +112,30 @@ describe('REST payload fuzzing', () => {
     const procs = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>).filter(([, p]) => p._def.type !== 'subscription');
     const input = fc.oneof(
       fc.jsonValue({ maxDepth: 3 }),
-      fc.dictionary(fc.constantFrom('teamId', 'projectId', 'runId', 'name', 'config', 'limit', 'cursor', 'keys', 'query'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }).map((o) => ({ teamId, ...o })),
+      fc
+        .dictionary(fc.constantFrom('teamId', 'projectId', 'runId', 'name', 'config', 'limit', 'cursor', 'keys', 'query'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 })
+        .map((o) => ({ teamId, ...o })),
     );
     const cases = counter();
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.constantFrom(...procs), fc.constant(['no.such.procedure', { _def: { type: 'query' } }] as const)), input, fc.boolean(), fc.boolean(), async ([name, p], value, wrap, raw) => {
-        cases.tick();
-        const encoded = raw ? '{"json":' : JSON.stringify(wrap ? superjson.serialize(value) : value);
-        const res =
-          p._def.type === 'query'
-            ? await GET!(new Request(`http://fuzz.test/api/trpc/${name}?input=${encodeURIComponent(encoded)}`), { params: Promise.resolve({ trpc: name }) })
-            : await POST!(new Request(`http://fuzz.test/api/trpc/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: encoded }), { params: Promise.resolve({ trpc: name }) });
-        const text = await res.text();
-        expect(res.status, `${name} ${encoded.slice(0, 200)} → ${res.status} ${text.slice(0, 300)}`).toBeLessThan(500);
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.constantFrom(...procs), fc.constant(['no.such.procedure', { _def: { type: 'query' } }] as const)),
+        input,
+        fc.boolean(),
+        fc.boolean(),
+        async ([name, p], value, wrap, raw) => {
+          cases.tick();
+          const encoded = raw ? '{"json":' : JSON.stringify(wrap ? superjson.serialize(value) : value);
+          const res =
+            p._def.type === 'query'
+              ? await GET!(new Request(`http://fuzz.test/api/trpc/${name}?input=${encodeURIComponent(encoded)}`), { params: Promise.resolve({ trpc: name }) })
+              : await POST!(new Request(`http://fuzz.test/api/trpc/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: encoded }), {
+                  params: Promise.resolve({ trpc: name }),
+                });
+          const text = await res.text();
+          expect(res.status, `${name} ${encoded.slice(0, 200)} → ${res.status} ${text.slice(0, 300)}`).toBeLessThan(500);
+        },
+      ),
       fuzzParams(),
     );
     expect(cases.count).toBeGreaterThanOrEqual(FUZZ_RUNS);

@@ -98,7 +98,10 @@ beforeAll(async () => {
   };
   const createApiKey = await maybeApiKeys();
   apiKeysExist = createApiKey !== null;
-  anonymous = [{ label: 'anonymous', user: null }, { label: 'a made-up API key', user: null, bearer: 'db_not-a-real-key-0000000000000000' }];
+  anonymous = [
+    { label: 'anonymous', user: null },
+    { label: 'a made-up API key', user: null, bearer: 'db_not-a-real-key-0000000000000000' },
+  ];
   outsiders = [{ label: 'a member of another team', user: b.owner }];
   viewers = [{ label: 'a viewer', user: viewer }];
   if (createApiKey) {
@@ -112,7 +115,10 @@ async function call(handler: RouteHandler, method: HttpMethod, route: RouteFile,
   const qs = new URLSearchParams(Object.entries(ids)).toString();
   const headers = new Headers({ 'content-type': 'application/json' });
   if (caller.bearer) headers.set('authorization', `Bearer ${caller.bearer}`);
-  const body = method === 'GET' || method === 'DELETE' ? undefined : JSON.stringify({ ...ids, project: ids.projectId, name: 'probe', metrics: [{ key: 'x', value: 1, step: 0, timestamp: 0 }], value: 1, step: 0, timestamp: 0 });
+  const body =
+    method === 'GET' || method === 'DELETE'
+      ? undefined
+      : JSON.stringify({ ...ids, project: ids.projectId, name: 'probe', metrics: [{ key: 'x', value: 1, step: 0, timestamp: 0 }], value: 1, step: 0, timestamp: 0 });
   session.user = caller.user;
   try {
     const res = await handler(new Request(`http://probe.test${url}?${qs}`, { method, headers, body }), { params: Promise.resolve(params) });
@@ -188,7 +194,11 @@ describe('REST isolation probe', () => {
           const req =
             p._def.type === 'query'
               ? new Request(`http://probe.test/api/trpc/${name}?input=${input}`)
-              : new Request(`http://probe.test/api/trpc/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(superjson.serialize({ teamId: ids.teamId })) });
+              : new Request(`http://probe.test/api/trpc/${name}`, {
+                  method: 'POST',
+                  headers: { 'content-type': 'application/json' },
+                  body: JSON.stringify(superjson.serialize({ teamId: ids.teamId })),
+                });
           const res = await (p._def.type === 'query' ? handlers.GET! : handlers.POST!)(req, { params: Promise.resolve({ trpc: name }) });
           const text = await res.text();
           expect(res.status, `${name} as ${caller.label}: ${text.slice(0, 200)}`).toBe(code);

@@ -59,7 +59,7 @@ describe('API keys', () => {
     expect(await authenticateApiKey(created.key)).toBeNull();
   });
 
-  it('expire, and die with their owner\'s membership', async () => {
+  it("expire, and die with their owner's membership", async () => {
     const { team, owner } = await makeTeam();
     const member = await addMember(team.id, 'MEMBER');
     const k = await createApiKey({ userId: member.id, teamId: team.id, name: 'm', expiresInDays: 1 });
@@ -168,7 +168,7 @@ describe('REST API /api/v1', () => {
     expect(changed.body.error.message).toMatch(/param 'lr' was already logged/);
   });
 
-  it('hides other teams\' runs (404), refuses viewers writes (403) and worker runs (409)', async () => {
+  it("hides other teams' runs (404), refuses viewers writes (403) and worker runs (409)", async () => {
     const run = await newRun();
     const other = await call(logBatch.POST, { key: otherKey, params: { runId: run.id }, body: { metrics: [] } });
     expect(other.status).toBe(404);
@@ -225,7 +225,7 @@ describe('REST API /api/v1', () => {
     expect(badGroup.body.error.field).toBe('sensitive.g');
   });
 
-  it('searches runs with the runs table\'s query language', async () => {
+  it("searches runs with the runs table's query language", async () => {
     const a = await newRun({ name: 'search a' });
     const b = await newRun({ name: 'search b' });
     await call(logBatch.POST, { key, params: { runId: a.id }, body: { metrics: [{ key: 'val_acc', value: 0.95, step: 1 }], params: [{ key: 'depth', value: 50 }] } });

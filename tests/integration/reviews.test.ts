@@ -27,7 +27,15 @@ async function storeReport(key: string, seed = 1) {
   const input = { yTrue, yPred, sensitive: [{ name: 'group', values: group }] };
   const report = computeFairness(input);
   const boot = bootstrapFairness(input, { resamples: 40, seed, confidence: 0.95 });
-  const stored = { version: 1, task: 'binary', threshold: 0.5, report, bootstrap: { resamples: boot.resamples, seed, confidence: boot.confidence, intervals: boot.intervals }, gates: gateInputOf(report), summary: {} };
+  const stored = {
+    version: 1,
+    task: 'binary',
+    threshold: 0.5,
+    report,
+    bootstrap: { resamples: boot.resamples, seed, confidence: boot.confidence, intervals: boot.intervals },
+    gates: gateInputOf(report),
+    summary: {},
+  };
   await artifactStore().put(key, Buffer.from(JSON.stringify(stored)));
   return JSON.parse(JSON.stringify({ key, summary: {}, gates: gateInputOf(report) })) as Prisma.InputJsonObject;
 }
@@ -44,13 +52,20 @@ let runNumber = 0;
 async function makeRun(by: U, opts: { status?: 'SUCCEEDED' | 'RUNNING' } = {}) {
   const key = `runs/${uid('r')}/fairness.json`;
   const fairness = await storeReport(key);
-  const run = await makeStoredRun(ws, { number: ++runNumber, name: `run ${runNumber}`, status: opts.status ?? 'SUCCEEDED', config: { epochs: 2, batchSize: 8, sampleWeights: true }, createdById: by.id, datasetVersionId, evaluation: { accuracy: 0.5, fairness } });
+  const run = await makeStoredRun(ws, {
+    number: ++runNumber,
+    name: `run ${runNumber}`,
+    status: opts.status ?? 'SUCCEEDED',
+    config: { epochs: 2, batchSize: 8, sampleWeights: true },
+    createdById: by.id,
+    datasetVersionId,
+    evaluation: { accuracy: 0.5, fairness },
+  });
   await prisma.checkpoint.create({ data: { runId: run.id, epoch: 2, kind: 'best', key: `runs/${run.id}/ckpt-2` } });
   return run;
 }
 
-const actionsOf = async (targetId?: string) =>
-  (await prisma.auditEvent.findMany({ where: { teamId, ...(targetId ? { targetId } : {}) }, orderBy: { id: 'asc' } })).map((e) => e.action);
+const actionsOf = async (targetId?: string) => (await prisma.auditEvent.findMany({ where: { teamId, ...(targetId ? { targetId } : {}) }, orderBy: { id: 'asc' } })).map((e) => e.action);
 
 beforeAll(async () => {
   owner = await makeUser('Olga Owner');
@@ -64,7 +79,18 @@ beforeAll(async () => {
   admin = await addMember(teamId, 'ADMIN', await makeUser('Adam Admin'));
   const dataset = await prisma.dataset.create({ data: { teamId, projectId, name: 'Loans', kind: 'tabular', createdById: owner.id } });
   const dv = await prisma.datasetVersion.create({
-    data: { datasetId: dataset.id, version: 1, source: { kind: 'csv' }, schema: {}, labelColumn: 'approved', sensitiveColumns: ['group'], rowCount: 18, profile: {}, split: { train: 0.7 }, artifacts: {} },
+    data: {
+      datasetId: dataset.id,
+      version: 1,
+      source: { kind: 'csv' },
+      schema: {},
+      labelColumn: 'approved',
+      sensitiveColumns: ['group'],
+      rowCount: 18,
+      profile: {},
+      split: { train: 0.7 },
+      artifacts: {},
+    },
   });
   datasetVersionId = dv.id;
   runId = (await makeRun(author)).id;
@@ -94,19 +120,36 @@ describe('review requests', () => {
 
   it('refuses viewers, viewer reviewers, the run author as reviewer, outsiders and unfinished runs', async () => {
     await expect(callerFor(viewer).reviews.request({ teamId, runIds: [runId], reviewerIds: [reviewer.id] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(callerFor(author).reviews.request({ teamId, runIds: [runId], reviewerIds: [viewer.id] })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: 'Vera Viewer is a viewer: viewers can comment but not review' });
-    await expect(callerFor(owner).reviews.request({ teamId, runIds: [runId], reviewerIds: [author.id] })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: 'Ada Author authored run #1 and cannot review it' });
+    await expect(callerFor(author).reviews.request({ teamId, runIds: [runId], reviewerIds: [viewer.id] })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: 'Vera Viewer is a viewer: viewers can comment but not review',
+    });
+    await expect(callerFor(owner).reviews.request({ teamId, runIds: [runId], reviewerIds: [author.id] })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: 'Ada Author authored run #1 and cannot review it',
+    });
     const stranger = await makeUser('Stranger');
     await expect(callerFor(author).reviews.request({ teamId, runIds: [runId], reviewerIds: [stranger.id] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     const running = await makeRun(author, { status: 'RUNNING' });
-    await expect(callerFor(author).reviews.request({ teamId, runIds: [running.id], reviewerIds: [reviewer.id] })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('has not finished') });
-    await expect(callerFor(author).reviews.request({ teamId, runIds: [runId], reviewerIds: [] })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('at least one reviewer') });
+    await expect(callerFor(author).reviews.request({ teamId, runIds: [running.id], reviewerIds: [reviewer.id] })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('has not finished'),
+    });
+    await expect(callerFor(author).reviews.request({ teamId, runIds: [runId], reviewerIds: [] })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('at least one reviewer'),
+    });
   });
 
   describe('comments on report sections', () => {
     let threadId: string;
     it('lets a viewer comment on a disparity, mentioning the author', async () => {
-      const c = await callerFor(viewer).comments.add({ teamId, runId, anchor: { kind: 'disparity', key: 'group/demographic_parity_difference' }, body: '@Ada Author the **DP gap** of 0.25 for group c looks large <script>alert(1)</script>' });
+      const c = await callerFor(viewer).comments.add({
+        teamId,
+        runId,
+        anchor: { kind: 'disparity', key: 'group/demographic_parity_difference' },
+        body: '@Ada Author the **DP gap** of 0.25 for group c looks large <script>alert(1)</script>',
+      });
       threadId = c.threadId;
       expect(c.mentionIds).toEqual([author.id]);
       const n = await callerFor(author).notifications.list({ teamId });
@@ -151,7 +194,10 @@ describe('review requests', () => {
     it('never lets a run’s author approve it, even an admin', async () => {
       const adminRun = await makeRun(admin);
       const r = await callerFor(reviewer).reviews.request({ teamId, runIds: [adminRun.id], reviewerIds: [reviewer2.id] });
-      await expect(callerFor(admin).reviews.decide({ teamId, reviewId: r.id, verdict: 'APPROVE' })).rejects.toMatchObject({ code: 'FORBIDDEN', message: `You authored run #${adminRun.number}: the author of a run cannot decide on it` });
+      await expect(callerFor(admin).reviews.decide({ teamId, reviewId: r.id, verdict: 'APPROVE' })).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+        message: `You authored run #${adminRun.number}: the author of a run cannot decide on it`,
+      });
       // Another admin, not requested, may decide.
       await expect(callerFor(owner).reviews.decide({ teamId, reviewId: r.id, verdict: 'APPROVE' })).resolves.toMatchObject({ state: 'approved' });
     });
@@ -160,7 +206,7 @@ describe('review requests', () => {
       await callerFor(owner).gates.create({ teamId, name: 'Four-fifths', rule: { metric: 'demographic_parity_ratio', op: '>=', value: 0.8 } });
       await expect(callerFor(reviewer).reviews.decide({ teamId, reviewId, verdict: 'APPROVE' })).rejects.toMatchObject({
         code: 'BAD_REQUEST',
-        message: expect.stringContaining('fails the team\'s fairness policy (demographic_parity_ratio ≥ 0.8'),
+        message: expect.stringContaining("fails the team's fairness policy (demographic_parity_ratio ≥ 0.8"),
       });
       const r = await callerFor(reviewer).reviews.decide({ teamId, reviewId, verdict: 'APPROVE', justification: 'Accepted for the pilot: post-processing brings DP within 0.05.' });
       expect(r.state).toBe('approved');
@@ -191,7 +237,18 @@ describe('review requests', () => {
       expect(r.runs[0]!.decisions[0]).toMatchObject({ stale: true, staleReasons: ['report changed'] });
       expect(r.state).toBe('pending');
       await callerFor(reviewer).reviews.decide({ teamId, reviewId, verdict: 'APPROVE', justification: 'ok' });
-      const dv2 = await prisma.datasetVersion.create({ data: { datasetId: (await prisma.datasetVersion.findUniqueOrThrow({ where: { id: datasetVersionId } })).datasetId, version: 2, source: {}, schema: {}, rowCount: 1, profile: {}, split: {}, artifacts: {} } });
+      const dv2 = await prisma.datasetVersion.create({
+        data: {
+          datasetId: (await prisma.datasetVersion.findUniqueOrThrow({ where: { id: datasetVersionId } })).datasetId,
+          version: 2,
+          source: {},
+          schema: {},
+          rowCount: 1,
+          profile: {},
+          split: {},
+          artifacts: {},
+        },
+      });
       await prisma.run.update({ where: { id: runId }, data: { datasetVersionId: dv2.id } });
       r = await callerFor(author).reviews.get({ teamId, reviewId });
       expect(r.runs[0]!.decisions[0]!.staleReasons).toEqual(['dataset version changed']);
@@ -213,7 +270,10 @@ describe('review requests', () => {
     it('closes and reopens (author or admin only); no decisions on a closed review', async () => {
       await expect(callerFor(reviewer).reviews.setOpen({ teamId, reviewId, open: false })).rejects.toMatchObject({ code: 'FORBIDDEN' });
       expect((await callerFor(author).reviews.setOpen({ teamId, reviewId, open: false })).state).toBe('closed');
-      await expect(callerFor(reviewer).reviews.decide({ teamId, reviewId, verdict: 'APPROVE', justification: 'x' })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('closed') });
+      await expect(callerFor(reviewer).reviews.decide({ teamId, reviewId, verdict: 'APPROVE', justification: 'x' })).rejects.toMatchObject({
+        code: 'BAD_REQUEST',
+        message: expect.stringContaining('closed'),
+      });
       expect((await callerFor(admin).reviews.setOpen({ teamId, reviewId, open: true })).state).toBe('approved');
     });
   });
@@ -270,7 +330,8 @@ describe('audit trail', () => {
     await revokeInvitation({ teamId, actorRole: 'ADMIN', invitationId: other.id, actorId: admin.id });
     const events = (await callerFor(owner).audit.list({ teamId, limit: 200 })).events;
     const actions = events.map((e) => e.action);
-    for (const a of ['gate.created', 'gate.disabled', 'gate.deleted', 'member.role_changed', 'member.removed', 'invitation.created', 'invitation.accepted', 'invitation.revoked']) expect(actions).toContain(a);
+    for (const a of ['gate.created', 'gate.disabled', 'gate.deleted', 'member.role_changed', 'member.removed', 'invitation.created', 'invitation.accepted', 'invitation.revoked'])
+      expect(actions).toContain(a);
     expect(events.find((e) => e.action === 'member.role_changed')).toMatchObject({ actor: { name: 'Olga Owner' }, targetId: temp.id, details: { from: 'VIEWER', to: 'MEMBER' } });
     expect(events.find((e) => e.action === 'invitation.accepted')).toMatchObject({ actor: { name: 'Ivy Invitee' } });
   });

@@ -121,7 +121,10 @@ describe('runs.create through lib/runs/create-run.ts', () => {
 
     await expect(api.runs.create({ ...base, architectureId: 'no-such-architecture' } as never)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'Architecture not found' });
     await expect(api.runs.create({ ...base, datasetId: undefined } as never)).rejects.toMatchObject({ code: 'BAD_REQUEST', message: 'supervised training needs a dataset' });
-    await expect(api.runs.create({ ...base, config: { ...base.config, loss: 'meanSquaredError' } } as never)).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/loss meanSquaredError does not fit a binary task/) });
+    await expect(api.runs.create({ ...base, config: { ...base.config, loss: 'meanSquaredError' } } as never)).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/loss meanSquaredError does not fit a binary task/),
+    });
     const viewer = await addMember(t.team.id, 'VIEWER');
     await expect(callerFor(viewer).runs.create(base as never)).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });

@@ -39,7 +39,9 @@ async function legacyReportHash(evaluation: { fairness?: { key?: string }; expla
   for (const [i, key] of keys.entries()) {
     h.update(`${i === 0 ? 'fairness' : 'explain'}:${key ?? ''}\n`);
     if (!key) continue;
-    const bytes = await artifactStore().get(key).catch(() => null);
+    const bytes = await artifactStore()
+      .get(key)
+      .catch(() => null);
     if (bytes) h.update(bytes);
     h.update('\n');
   }
@@ -81,14 +83,35 @@ describe('stored run documents', () => {
     // External runs: binary with sensitive attributes and a validation split, regression, multiclass.
     const external = async (name: string) => (await createExternalRun({ teamId: t.team.id, userId: t.owner.id, role: 'OWNER', input: { project: projectId, name } })).id;
     const n = 40;
-    const labels = Array.from({ length: n }, (_, i) => (i * 7) % 3 === 0 ? 1 : 0);
+    const labels = Array.from({ length: n }, (_, i) => ((i * 7) % 3 === 0 ? 1 : 0));
     const sex = Array.from({ length: n }, (_, i) => (i % 2 ? 'f' : 'm'));
     const binary = await external('binary');
-    await uploadPredictions({ teamId: t.team.id, role: 'OWNER', runId: binary, input: { task: 'binary', labels, scores: labels.map((y, i) => (y ? 0.6 : 0.3) + ((i % 5) - 2) * 0.05), sensitive: { sex }, validation: { labels, scores: labels.map((y) => (y ? 0.7 : 0.2)), sensitive: { sex } } } });
+    await uploadPredictions({
+      teamId: t.team.id,
+      role: 'OWNER',
+      runId: binary,
+      input: {
+        task: 'binary',
+        labels,
+        scores: labels.map((y, i) => (y ? 0.6 : 0.3) + ((i % 5) - 2) * 0.05),
+        sensitive: { sex },
+        validation: { labels, scores: labels.map((y) => (y ? 0.7 : 0.2)), sensitive: { sex } },
+      },
+    });
     const regression = await external('regression');
-    await uploadPredictions({ teamId: t.team.id, role: 'OWNER', runId: regression, input: { task: 'regression', labels: labels.map((y, i) => y + i / n), scores: labels.map((y) => y + 0.1), sensitive: { sex } } });
+    await uploadPredictions({
+      teamId: t.team.id,
+      role: 'OWNER',
+      runId: regression,
+      input: { task: 'regression', labels: labels.map((y, i) => y + i / n), scores: labels.map((y) => y + 0.1), sensitive: { sex } },
+    });
     const multiclass = await external('multiclass');
-    await uploadPredictions({ teamId: t.team.id, role: 'OWNER', runId: multiclass, input: { task: 'multiclass', labels: labels.map((_, i) => i % 3), scores: labels.map((_, i) => [0, 1, 2].map((c) => (c === i % 3 ? 0.6 : 0.2))) } });
+    await uploadPredictions({
+      teamId: t.team.id,
+      role: 'OWNER',
+      runId: multiclass,
+      input: { task: 'multiclass', labels: labels.map((_, i) => i % 3), scores: labels.map((_, i) => [0, 1, 2].map((c) => (c === i % 3 ? 0.6 : 0.2))) },
+    });
     for (const id of [binary, regression, multiclass]) {
       const ev = (await prisma.run.findUniqueOrThrow({ where: { id } })).evaluation;
       expect(ZSupervisedEvaluation.safeParse(ev).success).toBe(true);
@@ -126,11 +149,7 @@ describe('stored run documents', () => {
       expect(schema.safeParse(old).success).toBe(true);
     }
     // Shapes other paradigms and older rows stored (reinforcement, autoencoder/GAN, headline only).
-    for (const old of [
-      { solvedAt: null, bestMeanReturn: 21.5, episodes: 40 },
-      { final: { loss: 0.12, d_loss: null } },
-      { accuracy: 0.5, fairness: { key: 'runs/x/fairness.json', summary: {} } },
-    ]) {
+    for (const old of [{ solvedAt: null, bestMeanReturn: 21.5, episodes: 40 }, { final: { loss: 0.12, d_loss: null } }, { accuracy: 0.5, fairness: { key: 'runs/x/fairness.json', summary: {} } }]) {
       expect(ZEvaluation.safeParse(old).success).toBe(true);
     }
     expect(ZCheckpointReports.safeParse({ status: 'queued', requestedAt: new Date().toISOString() }).success).toBe(true);

@@ -89,12 +89,7 @@ beforeAll(async () => {
     createdAt: t1,
     startedAt: t1,
     finishedAt: plus(t1, 120),
-    metrics: [
-      ...series('loss', [1, 0.4, 0.3]),
-      ...series('accuracy', [0.8, 0.95, 0.93], 'validation'),
-      ...series('accuracy', [0.91], 'test'),
-      ...series('memory', [100], 'system'),
-    ],
+    metrics: [...series('loss', [1, 0.4, 0.3]), ...series('accuracy', [0.8, 0.95, 0.93], 'validation'), ...series('accuracy', [0.91], 'test'), ...series('memory', [100], 'system')],
   });
   await makeRun(teamId, projectId, {
     number: 2,
@@ -220,7 +215,15 @@ describe('filters', () => {
     expect(await q('params.text > 1 or params.obj > 1 or params.list > 1 or params.obj.a.b > 1')).toBe(0);
     expect(await q('params.text ~ "e999"')).toBe(1);
     expect(await q('params.obj.a = 1')).toBe(1);
-    const sorted = await searchRuns({ teamId, projectId: project.id, sort: [{ field: 'params.huge', dir: 'desc' }, { field: 'params.text', dir: 'asc' }], now: NOW });
+    const sorted = await searchRuns({
+      teamId,
+      projectId: project.id,
+      sort: [
+        { field: 'params.huge', dir: 'desc' },
+        { field: 'params.text', dir: 'asc' },
+      ],
+      now: NOW,
+    });
     expect(sorted.rows[0]!.params).toMatchObject({ 'obj.a': 1, list: [1, 2], text: '1e99999' });
   });
 
@@ -285,8 +288,7 @@ describe('filters', () => {
 });
 
 describe('sorting and paging', () => {
-  const order = async (field: string, dir: 'asc' | 'desc', query?: string) =>
-    (await search({ query, sort: [{ field, dir }] })).rows.map((r) => r.number);
+  const order = async (field: string, dir: 'asc' | 'desc', query?: string) => (await search({ query, sort: [{ field, dir }] })).rows.map((r) => r.number);
 
   it('sorts by metrics with NULLs (and NaN) last in both directions', async () => {
     expect(await order('metrics.val_accuracy', 'desc')).toEqual([3, 1, 2, 5, 4]);
@@ -305,7 +307,12 @@ describe('sorting and paging', () => {
     expect(await order('duration', 'desc')).toEqual([4, 3, 1, 2, 5]);
     expect(await order('created', 'asc')).toEqual([1, 2, 3, 5, 4]);
     expect(await order('status', 'asc')).toEqual([5, 4, 3, 1, 2]);
-    const multi = await search({ sort: [{ field: 'params.batch_size', dir: 'asc' }, { field: 'metrics.val_accuracy', dir: 'desc' }] });
+    const multi = await search({
+      sort: [
+        { field: 'params.batch_size', dir: 'asc' },
+        { field: 'metrics.val_accuracy', dir: 'desc' },
+      ],
+    });
     expect(multi.rows.map((r) => r.number)).toEqual([4, 3, 1, 2, 5]);
   });
 

@@ -63,7 +63,15 @@ describe('the TypeScript SDK against the real route handlers', () => {
     expect(testAccuracy).toBeGreaterThan(0.6);
 
     // A worker-trained run of the same project (its metrics written through the same path).
-    const workerRun = await makeStoredRun(ws, { number: 1000, name: 'worker mlp', status: 'SUCCEEDED', config: { learningRate: 0.01, epochs: 8 }, startedAt: new Date(), finishedAt: new Date(), createdById: null });
+    const workerRun = await makeStoredRun(ws, {
+      number: 1000,
+      name: 'worker mlp',
+      status: 'SUCCEEDED',
+      config: { learningRate: 0.01, epochs: 8 },
+      startedAt: new Date(),
+      finishedAt: new Date(),
+      createdById: null,
+    });
     await logMetrics(prisma, workerRun.id, [
       { key: 'accuracy', context: 'validation', step: 8, value: 0.7 },
       { key: 'loss', context: 'train', step: 8, value: 0.6 },

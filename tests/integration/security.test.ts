@@ -47,7 +47,11 @@ describe('request body caps', () => {
     );
     expect(streamed.status).toBe(413);
     const ok = await POST(
-      new Request('http://t.test/api/trpc/projects.create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ json: { teamId: team.team.id, name: 'Within the cap' } }) }),
+      new Request('http://t.test/api/trpc/projects.create', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ json: { teamId: team.team.id, name: 'Within the cap' } }),
+      }),
     );
     expect(ok.status).toBe(200);
     session.user = null;
@@ -57,7 +61,12 @@ describe('request body caps', () => {
     const POST = await upload();
     session.user = team.owner;
     const tooBig = await POST(
-      new Request(`http://t.test/api/datasets/upload?teamId=${team.team.id}&kind=csv`, { method: 'POST', headers: { 'content-length': String(MAX_UPLOAD_BYTES + 1) }, body: streamOf(1024), duplex: 'half' } as RequestInit),
+      new Request(`http://t.test/api/datasets/upload?teamId=${team.team.id}&kind=csv`, {
+        method: 'POST',
+        headers: { 'content-length': String(MAX_UPLOAD_BYTES + 1) },
+        body: streamOf(1024),
+        duplex: 'half',
+      } as RequestInit),
     );
     expect(tooBig.status).toBe(413);
     expect(((await tooBig.json()) as { error: { message: string } }).error.message).toMatch(/upload limit/);
@@ -68,7 +77,11 @@ describe('request body caps', () => {
   });
 
   it('readJsonBody: 400 for bodies that are empty or not JSON, 413 past the cap', async () => {
-    const codeOf = (p: Promise<unknown>) => p.then(() => 'OK', (e: { code?: string; message: string }) => `${e.code}: ${e.message}`);
+    const codeOf = (p: Promise<unknown>) =>
+      p.then(
+        () => 'OK',
+        (e: { code?: string; message: string }) => `${e.code}: ${e.message}`,
+      );
     expect(await codeOf(readJsonBody(new Request('http://t.test', { method: 'POST', body: '' })))).toBe('BAD_REQUEST: The request body is empty; send JSON');
     expect(await codeOf(readJsonBody(new Request('http://t.test', { method: 'POST', body: '{"a":' })))).toBe('BAD_REQUEST: The request body is not valid JSON');
     expect(await codeOf(readJsonBody(new Request('http://t.test', { method: 'POST', body: new Uint8Array([0xff, 0xfe]) })))).toBe('BAD_REQUEST: The request body is not valid JSON');

@@ -83,7 +83,15 @@ describe('a bad numeric setting stops every process before it starts anything', 
 
   it('declares the numeric settings the issue names', () => {
     const names = numeric.map((s) => s.name);
-    for (const name of ['DEEPBOARD_MAX_UPLOAD_MB', 'DEEPBOARD_MAX_BODY_MB', 'DEEPBOARD_RUN_STALE_MS', 'INVITATION_TTL_HOURS', 'PORT', 'DEEPBOARD_PG_PORT', 'DEEPBOARD_WEB_PROCESSES'] as SettingName[]) {
+    for (const name of [
+      'DEEPBOARD_MAX_UPLOAD_MB',
+      'DEEPBOARD_MAX_BODY_MB',
+      'DEEPBOARD_RUN_STALE_MS',
+      'INVITATION_TTL_HOURS',
+      'PORT',
+      'DEEPBOARD_PG_PORT',
+      'DEEPBOARD_WEB_PROCESSES',
+    ] as SettingName[]) {
       expect(names).toContain(name);
     }
   });

@@ -25,20 +25,21 @@ afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop()));
 });
 
-const sweepInput = (over: Partial<CreateSweepInput>): CreateSweepInput => ({
-  teamId: t.team.id,
-  projectId,
-  name: `Sweep ${Math.random().toString(36).slice(2, 8)}`,
-  architectureId,
-  datasetId,
-  config: { paradigm: 'supervised', epochs: 2, batchSize: 64, seed: 1, checkpoint: { everyEpochs: 0, keepBest: false } },
-  method: 'random',
-  maxRuns: 4,
-  parallelism: 2,
-  objective: { metric: 'val_loss', direction: 'min' },
-  space: { learningRate: { type: 'log-uniform', low: 1e-3, high: 3e-2 } },
-  ...over,
-}) as CreateSweepInput & { teamId: string };
+const sweepInput = (over: Partial<CreateSweepInput>): CreateSweepInput =>
+  ({
+    teamId: t.team.id,
+    projectId,
+    name: `Sweep ${Math.random().toString(36).slice(2, 8)}`,
+    architectureId,
+    datasetId,
+    config: { paradigm: 'supervised', epochs: 2, batchSize: 64, seed: 1, checkpoint: { everyEpochs: 0, keepBest: false } },
+    method: 'random',
+    maxRuns: 4,
+    parallelism: 2,
+    objective: { metric: 'val_loss', direction: 'min' },
+    space: { learningRate: { type: 'log-uniform', low: 1e-3, high: 3e-2 } },
+    ...over,
+  }) as CreateSweepInput & { teamId: string };
 
 async function waitForSweep(sweepId: string, statuses: string[], ms = 240_000, onPoll?: () => Promise<void>) {
   const end = Date.now() + ms;
@@ -62,7 +63,9 @@ describe('sweeps: validation and access', () => {
     await expect(callerFor(viewer).sweeps.create(sweepInput({}) as never)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     // The base config does not fit the dataset's binary task: no sweep is left behind.
     const name = 'Bad loss';
-    await expect(api.sweeps.create(sweepInput({ name, config: { paradigm: 'supervised', epochs: 1, loss: 'meanSquaredError' } }) as never)).rejects.toThrow(/loss meanSquaredError does not fit a binary task/);
+    await expect(api.sweeps.create(sweepInput({ name, config: { paradigm: 'supervised', epochs: 1, loss: 'meanSquaredError' } }) as never)).rejects.toThrow(
+      /loss meanSquaredError does not fit a binary task/,
+    );
     expect(await prisma.sweep.count({ where: { projectId, name } })).toBe(0);
     // Another team's member sees nothing.
     const other = await makeTeam();

@@ -86,9 +86,7 @@ describe('training through the queue', () => {
     const api = callerFor(t.owner);
     const ds = await makeDataset(t, { name: 'Biased loans', loans: { rows: 3000, seed: 11, biasStrength: 1 } });
     const a = await arch('Biased MLP', 'mlp-classifier', { inputShape: [ds.inputs], task: 'binary' });
-    const runs = await Promise.all(
-      [false, true].map((sampleWeights) => makeRun(t, { architectureId: a.id, datasetId: ds.datasetId, config: { epochs: 4, batchSize: 32, seed: 5, sampleWeights } })),
-    );
+    const runs = await Promise.all([false, true].map((sampleWeights) => makeRun(t, { architectureId: a.id, datasetId: ds.datasetId, config: { epochs: 4, batchSize: 32, seed: 5, sampleWeights } })));
     const gaps: number[] = [];
     for (const r of runs) {
       expect((await waitForRun(r.id, ['SUCCEEDED', 'FAILED'], 120_000, worker)).status).toBe('SUCCEEDED');
@@ -104,7 +102,13 @@ describe('training through the queue', () => {
 
   it('a CNN on generated shape images (with augmentation), an LSTM on sequence patterns, a text classifier', async () => {
     const api = callerFor(t.owner);
-    const shapes = await api.datasets.createSynthetic({ teamId: t.team.id, projectId, name: 'Shapes', split, spec: { generator: 'shapes', settings: { count: 90, size: 16, seed: 2 }, augmentation: { horizontalFlip: true, rotationDegrees: 10 } } });
+    const shapes = await api.datasets.createSynthetic({
+      teamId: t.team.id,
+      projectId,
+      name: 'Shapes',
+      split,
+      spec: { generator: 'shapes', settings: { count: 90, size: 16, seed: 2 }, augmentation: { horizontalFlip: true, rotationDegrees: 10 } },
+    });
     const cnn = await arch('Shapes CNN', 'cnn-classifier', { inputShape: [16, 16, 1], task: 'multiclass', numClasses: 3 });
     const waves = await api.datasets.createSynthetic({ teamId: t.team.id, projectId, name: 'Waves', split, spec: { generator: 'sequences', settings: { count: 90, length: 24, seed: 2 } } });
     const lstm = await arch('Waves LSTM', 'lstm-classifier', { inputShape: [24, 1], task: 'multiclass', numClasses: 3 });
@@ -116,7 +120,12 @@ describe('training through the queue', () => {
     const up = await stageUpload({ teamId: t.team.id, userId: t.owner.id, role: 'OWNER', kind: 'csv', filename: 'r.csv', body: Readable.from([Buffer.from(lines.join('\n'))]) });
     const cols = (up.profile as { columns: Array<{ name: string; type: 'text' | 'categorical' | 'boolean' | 'numeric' | 'datetime' }> }).columns;
     const text = await api.datasets.createFromUpload({
-      teamId: t.team.id, projectId, uploadId: up.uploadId, name: 'Reviews', split, tokenizer: { vocabSize: 40, sequenceLength: 12 },
+      teamId: t.team.id,
+      projectId,
+      uploadId: up.uploadId,
+      name: 'Reviews',
+      split,
+      tokenizer: { vocabSize: 40, sequenceLength: 12 },
       columns: cols.map((c) => ({ name: c.name, type: c.type, role: c.name === 'sentiment' ? 'label' : 'feature', useAsFeature: false })),
     });
     const textArch = await arch('Review classifier', 'text-classifier', { inputShape: [12], task: 'binary', vocabSize: 40 });
@@ -194,7 +203,11 @@ describe('training through the queue', () => {
     const up = await stageUpload({ teamId: t.team.id, userId: t.owner.id, role: 'OWNER', kind: 'csv', filename: 'reg.csv', body: Readable.from([Buffer.from(lines.join('\n'))]) });
     const cols = (up.profile as { columns: Array<{ name: string; type: 'numeric' }> }).columns;
     const ds = await api.datasets.createFromUpload({
-      teamId: t.team.id, projectId, uploadId: up.uploadId, name: 'Regression', split: { ...split, stratify: 'none' },
+      teamId: t.team.id,
+      projectId,
+      uploadId: up.uploadId,
+      name: 'Regression',
+      split: { ...split, stratify: 'none' },
       columns: cols.map((c) => ({ name: c.name, type: c.type, role: c.name === 'y' ? 'label' : 'feature', useAsFeature: false })),
     });
     const a = await arch('Exploding regressor', 'mlp-regressor', { inputShape: [2], task: 'regression' });

@@ -55,18 +55,26 @@ describe('tRPC', () => {
 
   it('maps each kind, keeps the field, and hides an unexpected error behind a generic message', async () => {
     const router = createTRPCRouter({
-      dataset: publicProcedure.input((v) => v).query(() => {
-        throw new DatasetError('line 3: 2 fields, expected 3');
-      }),
-      field: publicProcedure.input((v) => v).query(() => {
-        throw new InvalidInputError('the learning rate must be positive', { field: 'lr' });
-      }),
-      down: publicProcedure.input((v) => v).query(() => {
-        throw new UnavailableError('object storage is not reachable; try again');
-      }),
-      bug: publicProcedure.input((v) => v).query(() => {
-        throw new Error('relation "Secret" does not exist');
-      }),
+      dataset: publicProcedure
+        .input((v) => v)
+        .query(() => {
+          throw new DatasetError('line 3: 2 fields, expected 3');
+        }),
+      field: publicProcedure
+        .input((v) => v)
+        .query(() => {
+          throw new InvalidInputError('the learning rate must be positive', { field: 'lr' });
+        }),
+      down: publicProcedure
+        .input((v) => v)
+        .query(() => {
+          throw new UnavailableError('object storage is not reachable; try again');
+        }),
+      bug: publicProcedure
+        .input((v) => v)
+        .query(() => {
+          throw new Error('relation "Secret" does not exist');
+        }),
     });
     const dataset = await trpcGet(router, 'dataset', {});
     expect([dataset.status, dataset.error.data.code, dataset.error.message]).toEqual([400, 'BAD_REQUEST', 'line 3: 2 fields, expected 3']);
@@ -99,8 +107,7 @@ describe('REST /api/v1', () => {
 });
 
 describe('MLflow', () => {
-  const post = (endpoint: string, body: unknown) =>
-    call(mlflowPost, { method: 'POST', url: `http://localhost/api/2.0/mlflow/${endpoint}`, key, body, params: { endpoint: endpoint.split('/') } });
+  const post = (endpoint: string, body: unknown) => call(mlflowPost, { method: 'POST', url: `http://localhost/api/2.0/mlflow/${endpoint}`, key, body, params: { endpoint: endpoint.split('/') } });
 
   it("maps the services' user errors to MLflow error codes", async () => {
     const exp = await post('experiments/create', { name: `exp ${uid()}` });
@@ -165,7 +172,7 @@ describe('background failures', () => {
   }
   const listeners = () => sql<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = $1 AND pid <> pg_backend_pid()`, [`LISTEN ${RUNS_CHANNEL}`]);
 
-  it("a lost LISTEN connection of the live-updates hub is logged once, then its recovery, and events flow again", async () => {
+  it('a lost LISTEN connection of the live-updates hub is logged once, then its recovery, and events flow again', async () => {
     const lines: string[] = [];
     const previous = setFailureLog((line) => lines.push(line));
     const stop = new AbortController();

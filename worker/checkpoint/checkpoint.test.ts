@@ -89,7 +89,10 @@ describe('checkpoints', () => {
   it('saves and loads every part of a multi-part model', async () => {
     const spec = ZArchitectureSpec.parse({
       kind: 'autoencoder',
-      encoder: [{ type: 'input', shape: [6] }, { type: 'dense', units: 2, activation: 'relu' }],
+      encoder: [
+        { type: 'input', shape: [6] },
+        { type: 'dense', units: 2, activation: 'relu' },
+      ],
       decoder: [{ type: 'dense', units: 6, activation: 'sigmoid' }],
     });
     const built = await buildArchitecture(spec, { seed: 3 });

@@ -140,8 +140,7 @@ export async function loadDatasetVersion(prisma: PrismaClient, store: ArtifactSt
   // Tabular and text: the CSV, decoded with the fitted encoder / tokenizer.
   const { table } = await readCsvTable(store.stream(artifacts.data!.key));
   const sensitiveColumns = v.sensitiveColumns;
-  const sensitiveOf = (rows: number[]) =>
-    Object.fromEntries(sensitiveColumns.map((c) => [c, rows.map((r) => table.rows[r]![table.columns.indexOf(c)] ?? '(missing)')]));
+  const sensitiveOf = (rows: number[]) => Object.fromEntries(sensitiveColumns.map((c) => [c, rows.map((r) => table.rows[r]![table.columns.indexOf(c)] ?? '(missing)')]));
   if (kind === 'text') {
     const tokenizer = ZTokenizer.parse(pre.tokenizer);
     const textColumn = schema.textColumn as string;
@@ -150,7 +149,10 @@ export async function loadDatasetVersion(prisma: PrismaClient, store: ArtifactSt
     const classes = classNamesOf(task);
     const part = (rows: number[]): SplitArrays => {
       const kept = rows.filter((r) => table.rows[r]![labelAt] !== null);
-      const { ids } = encodeTexts(tokenizer, kept.map((r) => table.rows[r]![at] ?? null));
+      const { ids } = encodeTexts(
+        tokenizer,
+        kept.map((r) => table.rows[r]![at] ?? null),
+      );
       const y = classes ? Int32Array.from(kept, (r) => classes.indexOf(table.rows[r]![labelAt]!)) : Float32Array.from(kept, (r) => Number(table.rows[r]![labelAt]));
       return { x: ids, y, n: kept.length, sensitive: sensitiveOf(kept) };
     };

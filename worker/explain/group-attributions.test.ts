@@ -95,7 +95,15 @@ describe('summariseGroupAttributions', () => {
     expect(byName.income!.valueStatistic).toBe('correlation-ratio');
     expect(byName.income!.valueAssociation).toBe(0);
     const incomeAttribution = attributions.map((r) => r[0]!);
-    expect(byName.income!.attributionAssociation).toBeCloseTo(Math.abs(pearson(incomeAttribution, sex.map((s) => (s === 'M' ? 1 : 0)))), 12);
+    expect(byName.income!.attributionAssociation).toBeCloseTo(
+      Math.abs(
+        pearson(
+          incomeAttribution,
+          sex.map((s) => (s === 'M' ? 1 : 0)),
+        ),
+      ),
+      12,
+    );
     // Income is flagged only if its attributions differ by group beyond the threshold.
     expect(byName.income!.flag).toBe(byName.income!.attributionAssociation >= 0.3 ? 'proxy' : null);
     // A feature with almost no attribution is not flagged even when it is a perfect proxy.

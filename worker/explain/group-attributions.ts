@@ -185,12 +185,14 @@ export function summariseGroupAttributions(input: GroupAttributionInput): Sensit
       const valueStatistic: AssociationStatistic = categories ? 'cramers-v' : 'correlation-ratio';
       const valueAssociation = categories
         ? cramersV(categories, rowValues)
-        : correlationRatio(Float64Array.from(all, (i) => input.x[i * rowSize + feature.columns[0]!]!), rowValues);
+        : correlationRatio(
+            Float64Array.from(all, (i) => input.x[i * rowSize + feature.columns[0]!]!),
+            rowValues,
+          );
       const attributionAssociation = correlationRatio(perFeature[f]!, rowValues);
       const share = totalMeanAbs > 0 ? overallMeanAbs[f]! / totalMeanAbs : 0;
       const used = share >= minShare;
-      const flag =
-        used && feature.name === attribute ? 'direct' : used && Math.max(valueAssociation, attributionAssociation) >= threshold ? 'proxy' : null;
+      const flag = used && feature.name === attribute ? 'direct' : used && Math.max(valueAssociation, attributionAssociation) >= threshold ? 'proxy' : null;
       return { feature: feature.name, share, valueStatistic, valueAssociation, attributionAssociation, flag };
     });
     return { attribute, features: names, overallMeanAbs, groups, gaps, proxies };

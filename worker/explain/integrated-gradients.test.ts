@@ -32,7 +32,10 @@ describe('quadrature', () => {
 describe('integratedGradients', () => {
   it('is exact on a linear model: attributions are (x − b)·w and the delta is float rounding', () => {
     const w = [0.5, -2, 3];
-    const model = denseModel(w.map((v) => [v]), [0.25]);
+    const model = denseModel(
+      w.map((v) => [v]),
+      [0.25],
+    );
     const x = Float32Array.from([1, 2, 3, -1, 0.5, 4]);
     const baseline = [0.5, 0.5, -1];
     for (const rule of ['gauss-legendre', 'trapezoid'] as const) {

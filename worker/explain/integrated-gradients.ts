@@ -193,11 +193,7 @@ function pathIntegral(
 }
 
 /** Integrated gradients of every output column (every class of a softmax classifier). */
-export function integratedGradientsAllOutputs(
-  model: tf.LayersModel,
-  rows: FlatRows,
-  options: Omit<IntegratedGradientsOptions, 'output'> = {},
-): IntegratedGradients[] {
+export function integratedGradientsAllOutputs(model: tf.LayersModel, rows: FlatRows, options: Omit<IntegratedGradientsOptions, 'output'> = {}): IntegratedGradients[] {
   const width = predictRows(model, { x: new Float32Array(rowSize(rows.inputShape)), n: 1, inputShape: rows.inputShape }).width;
   return Array.from({ length: width }, (_, output) => integratedGradients(model, rows, { ...options, output }));
 }

@@ -100,32 +100,21 @@ export function scoreOutputs(score: PermutationScore, values: Float32Array, widt
   const eps = 1e-7;
   let sum = 0;
   for (let i = 0; i < n; i++) {
-    const p =
-      width === 1
-        ? labels[i] === 1
-          ? values[i]!
-          : 1 - values[i]!
-        : values[i * width + labels[i]!]!;
+    const p = width === 1 ? (labels[i] === 1 ? values[i]! : 1 - values[i]!) : values[i * width + labels[i]!]!;
     sum -= Math.log(Math.min(1 - eps, Math.max(eps, p)));
   }
   return -sum / n;
 }
 
 /** Permutation importance of every feature group on (rows, y). Deterministic for a seed. */
-export function permutationImportance(
-  model: tf.LayersModel,
-  rows: FlatRows,
-  y: ArrayLike<number>,
-  options: PermutationOptions,
-): PermutationImportance {
+export function permutationImportance(model: tf.LayersModel, rows: FlatRows, y: ArrayLike<number>, options: PermutationOptions): PermutationImportance {
   const size = rowSize(rows.inputShape);
   const score = options.score ?? (options.task === 'regression' ? 'neg-mse' : 'accuracy');
   if (options.task === 'regression' && score !== 'neg-mse') throw new Error(`score '${score}' needs a classification task`);
   if (options.task !== 'regression' && score === 'neg-mse') throw new Error("score 'neg-mse' needs a regression task");
   const repeats = options.repeats ?? 5;
   if (!Number.isInteger(repeats) || repeats < 1) throw new RangeError(`repeats must be a positive integer, got ${repeats}`);
-  const groups =
-    options.groups ?? Array.from({ length: size }, (_, column) => ({ name: options.featureNames?.[column] ?? `x${column}`, columns: [column] }));
+  const groups = options.groups ?? Array.from({ length: size }, (_, column) => ({ name: options.featureNames?.[column] ?? `x${column}`, columns: [column] }));
   for (const group of groups) {
     for (const column of group.columns) {
       if (!Number.isInteger(column) || column < 0 || column >= size) throw new RangeError(`feature '${group.name}': column ${column} is outside a row of ${size}`);
@@ -162,13 +151,7 @@ export function permutationImportance(
 }
 
 /** At most `maxRows` rows, chosen with the seed (kept in split order) when the split is larger. */
-export function sampleRows(
-  rows: FlatRows,
-  labels: Float64Array,
-  labelWidth: number,
-  maxRows: number,
-  seed: number,
-): { rows: FlatRows; labels: Float64Array; indices: Int32Array } {
+export function sampleRows(rows: FlatRows, labels: Float64Array, labelWidth: number, maxRows: number, seed: number): { rows: FlatRows; labels: Float64Array; indices: Int32Array } {
   if (rows.n <= maxRows) return { rows, labels, indices: Int32Array.from({ length: rows.n }, (_, i) => i) };
   const order = new Int32Array(rows.n);
   for (let i = 0; i < rows.n; i++) order[i] = i;

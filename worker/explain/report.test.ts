@@ -97,7 +97,12 @@ describe('explainRun', () => {
     const examples = report.integratedGradients!.examples;
     const labels = Array.from(data.test.y);
     const classesPresent = [...new Set(labels)].sort();
-    expect(examples.slice(0, classesPresent.length).map((e) => e.label).sort()).toEqual(classesPresent);
+    expect(
+      examples
+        .slice(0, classesPresent.length)
+        .map((e) => e.label)
+        .sort(),
+    ).toEqual(classesPresent);
     // Each example is the first of its class not already taken.
     expect(examples[0]!.row).toBe(labels.indexOf(examples[0]!.label));
     for (const example of examples) {

@@ -18,17 +18,23 @@ const inRegion = (p: number) => {
 /** [8, 8, c] → flatten → tanh hidden → softmax(2), reading only the region's pixels. */
 function regionModel(channels: number): tf.Sequential {
   const model = tf.sequential({
-    layers: [
-      tf.layers.flatten({ inputShape: [H, W, channels] }),
-      tf.layers.dense({ units: 4, activation: 'tanh' }),
-      tf.layers.dense({ units: 2, activation: 'softmax' }),
-    ],
+    layers: [tf.layers.flatten({ inputShape: [H, W, channels] }), tf.layers.dense({ units: 4, activation: 'tanh' }), tf.layers.dense({ units: 2, activation: 'softmax' })],
   });
   const kernel = Array.from({ length: H * W * channels }, (_, i) => {
     const pixel = Math.floor(i / channels);
     return [0, 1, 2, 3].map((u) => (inRegion(pixel) ? ((u % 2 === 0 ? 0.6 : -0.4) * (1 + (i % 3) * 0.2)) / channels : 0));
   });
-  model.setWeights([tf.tensor2d(kernel), tf.zeros([4]), tf.tensor2d([[1, -1], [-0.5, 0.5], [0.8, -0.8], [0.2, 0.1]]), tf.zeros([2])]);
+  model.setWeights([
+    tf.tensor2d(kernel),
+    tf.zeros([4]),
+    tf.tensor2d([
+      [1, -1],
+      [-0.5, 0.5],
+      [0.8, -0.8],
+      [0.2, 0.1],
+    ]),
+    tf.zeros([2]),
+  ]);
   return model;
 }
 

@@ -24,10 +24,7 @@ export function mlp(
   const hidden = options.hidden ?? 8;
   const rng = createRng(options.seed ?? 1);
   const model = tf.sequential({
-    layers: [
-      tf.layers.dense({ inputShape: [inputs], units: hidden, activation: options.hiddenActivation ?? 'tanh' }),
-      tf.layers.dense({ units: outputs, activation }),
-    ],
+    layers: [tf.layers.dense({ inputShape: [inputs], units: hidden, activation: options.hiddenActivation ?? 'tanh' }), tf.layers.dense({ units: outputs, activation })],
   });
   const k1 = Array.from({ length: inputs }, (_, i) => Array.from({ length: hidden }, () => (options.ignored?.includes(i) ? 0 : rng.normal() * 1.2)));
   const b1 = Array.from({ length: hidden }, () => rng.normal() * 0.3);

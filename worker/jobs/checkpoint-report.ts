@@ -31,7 +31,9 @@ export async function handleReportJob(job: ReportJob, deps: { prisma: PrismaClie
   const set = async (reports: Omit<CheckpointReports, 'requestedAt' | 'schemaVersion'>) => {
     const row: CheckpointReports = { schemaVersion: RUN_DOCUMENT_SCHEMA_VERSION, requestedAt: job.requestedAt, ...reports };
     await prisma.checkpoint.update({ where: { id: checkpoint.id }, data: { reports: row as Prisma.InputJsonValue } });
-    await prisma.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'checkpoint-report', checkpointId: checkpoint.id })})`.catch(logFailure(`notifying listeners of checkpoint ${checkpoint.id}'s report`, deps.log));
+    await prisma.$executeRaw`SELECT pg_notify(${RUNS_CHANNEL}, ${JSON.stringify({ runId: run.id, type: 'checkpoint-report', checkpointId: checkpoint.id })})`.catch(
+      logFailure(`notifying listeners of checkpoint ${checkpoint.id}'s report`, deps.log),
+    );
   };
   await set({ status: 'running', startedAt: new Date().toISOString() });
   const tensors: tf.Tensor[] = [];
@@ -67,7 +69,11 @@ export async function handleReportJob(job: ReportJob, deps: { prisma: PrismaClie
       prefix: `teams/${run.teamId}/runs/${run.id}/checkpoint-reports/${checkpoint.id}`,
       log: (l) => lines.push(l),
     });
-    const headline = Object.fromEntries(testMetricsOf(ev).filter((m) => HEADLINE.includes(m.key)).map((m) => [m.key, m.value]));
+    const headline = Object.fromEntries(
+      testMetricsOf(ev)
+        .filter((m) => HEADLINE.includes(m.key))
+        .map((m) => [m.key, m.value]),
+    );
     await set({ status: 'done', finishedAt: new Date().toISOString(), ...headline, ...refs, log: lines });
     log(`reports for run ${run.number}, checkpoint of epoch ${checkpoint.epoch} (${checkpoint.kind}): ${lines.join('; ')}`);
   } catch (err) {

@@ -34,7 +34,11 @@ export async function computeReports(args: {
       await store.put(key, Buffer.from(JSON.stringify(fairness)));
       refs.fairness = { key, summary: fairness.summary, ...(fairness.task === 'binary' && fairness.gates ? { gates: fairness.gates } : {}) };
       for (const [attr, s] of Object.entries(fairness.summary)) {
-        log(`fairness (${attr}): ${Object.entries(s).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(4) : v}`).join(', ')}`);
+        log(
+          `fairness (${attr}): ${Object.entries(s)
+            .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(4) : v}`)
+            .join(', ')}`,
+        );
       }
     }
   } catch (err) {
@@ -48,7 +52,11 @@ export async function computeReports(args: {
     });
     const key = `${prefix}/explain.json`;
     await store.put(key, Buffer.from(JSON.stringify(explain)));
-    const top = (explain.permutation?.features ?? []).slice().sort((a, b) => b.mean - a.mean).slice(0, 5).map((f) => ({ feature: f.name, importance: f.mean }));
+    const top = (explain.permutation?.features ?? [])
+      .slice()
+      .sort((a, b) => b.mean - a.mean)
+      .slice(0, 5)
+      .map((f) => ({ feature: f.name, importance: f.mean }));
     refs.explain = { key, topFeatures: top };
     if (top.length) log(`most important inputs: ${top.map((f) => `${f.feature} ${f.importance.toFixed(4)}`).join(', ')}`);
   } catch (err) {

@@ -258,7 +258,16 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
       const predictionsKey = `teams/${run.teamId}/runs/${run.id}/predictions.json`;
       await store.put(
         predictionsKey,
-        Buffer.from(JSON.stringify({ task: data.task, classNames: data.classNames, scores: Array.from(scores), labels: Array.from(data.test.y), sensitive: data.test.sensitive, featureNames: data.featureNames })),
+        Buffer.from(
+          JSON.stringify({
+            task: data.task,
+            classNames: data.classNames,
+            scores: Array.from(scores),
+            labels: Array.from(data.test.y),
+            sensitive: data.test.sensitive,
+            featureNames: data.featureNames,
+          }),
+        ),
       );
       const flat: MetricPointInput[] = testMetricsOf(ev).map((m) => ({ ...m, context: 'test', step: 0 }));
       metrics.add(...flat);
@@ -271,10 +280,24 @@ export async function handleTrainJob(job: TrainJob, deps: TrainJobDeps): Promise
         tensors.push(val.x, val.y);
         valScores = predictAll(result.models.model, val.x);
       }
-      const refs = await computeReports({ model: result.models.model, data, scores, valScores, seed: config.seed, store, prefix: `teams/${run.teamId}/runs/${run.id}`, log: (l, level) => logs.add(l, level) });
+      const refs = await computeReports({
+        model: result.models.model,
+        data,
+        scores,
+        valScores,
+        seed: config.seed,
+        store,
+        prefix: `teams/${run.teamId}/runs/${run.id}`,
+        log: (l, level) => logs.add(l, level),
+      });
       evaluation = { schemaVersion: RUN_DOCUMENT_SCHEMA_VERSION, ...ev, classNames: data.classNames, testExamples: data.test.n, predictionsKey, ...refs } satisfies SupervisedEvaluation;
     } else if (run.paradigm === 'reinforcement') {
-      evaluation = { schemaVersion: RUN_DOCUMENT_SCHEMA_VERSION, solvedAt: result.solvedAt ?? null, bestMeanReturn: result.bestMeanReturn ?? null, episodes: result.lastEpoch } satisfies ReinforcementEvaluation;
+      evaluation = {
+        schemaVersion: RUN_DOCUMENT_SCHEMA_VERSION,
+        solvedAt: result.solvedAt ?? null,
+        bestMeanReturn: result.bestMeanReturn ?? null,
+        episodes: result.lastEpoch,
+      } satisfies ReinforcementEvaluation;
     } else {
       const final = Object.fromEntries(Object.entries(result.history.logs).flatMap(([k, v]) => (v.length ? [[k, v.at(-1)!]] : [])));
       evaluation = { schemaVersion: RUN_DOCUMENT_SCHEMA_VERSION, final } satisfies UnsupervisedEvaluation;

@@ -17,9 +17,7 @@ function size(weights: tf.LayerVariable[]): number {
 
 /** Replaces variable lengths in input layers with `length`, so a batch can be fed. */
 function withLength(spec: ArchitectureSpec, length: number): ArchitectureSpec {
-  const json = JSON.stringify(spec, (key, value: unknown) =>
-    key === 'shape' && Array.isArray(value) ? value.map((d) => d ?? length) : value,
-  );
+  const json = JSON.stringify(spec, (key, value: unknown) => (key === 'shape' && Array.isArray(value) ? value.map((d) => d ?? length) : value));
   return ZArchitectureSpec.parse(JSON.parse(json));
 }
 
@@ -121,12 +119,11 @@ describe('buildArchitecture against shape inference', () => {
   it('builds one part on request and names the layers as the summary does', async () => {
     const spec = ZArchitectureSpec.parse({
       kind: 'autoencoder',
-      encoder: [
-        { type: 'input', name: 'pixels', shape: [6, 6, 1] },
-        { type: 'flatten' },
-        { type: 'dense', name: 'code', units: 4 },
+      encoder: [{ type: 'input', name: 'pixels', shape: [6, 6, 1] }, { type: 'flatten' }, { type: 'dense', name: 'code', units: 4 }],
+      decoder: [
+        { type: 'dense', units: 36, activation: 'sigmoid' },
+        { type: 'reshape', targetShape: [6, 6, 1] },
       ],
-      decoder: [{ type: 'dense', units: 36, activation: 'sigmoid' }, { type: 'reshape', targetShape: [6, 6, 1] }],
     });
     const decoder = await buildModel(spec, 'decoder');
     try {
@@ -141,7 +138,10 @@ describe('buildArchitecture against shape inference', () => {
   it('refuses an impossible spec before touching tfjs', async () => {
     const spec = ZArchitectureSpec.parse({
       kind: 'sequential',
-      layers: [{ type: 'input', shape: [8] }, { type: 'conv2d', name: 'c1', filters: 2, kernelSize: 3 }],
+      layers: [
+        { type: 'input', shape: [8] },
+        { type: 'conv2d', name: 'c1', filters: 2, kernelSize: 3 },
+      ],
     });
     await expect(buildArchitecture(spec)).rejects.toThrow("layer 1 'c1' (conv2d) needs a 3-D input");
   });
@@ -157,7 +157,10 @@ describe('seeded initialisation', () => {
       { type: 'bidirectional', layer: { type: 'lstm', units: 2 } },
       { type: 'dense', units: 3, kernelInitializer: 'orthogonal' },
     ],
-    discriminator: [{ type: 'dense', units: 5, kernelInitializer: 'heUniform' }, { type: 'dense', units: 1, activation: 'sigmoid' }],
+    discriminator: [
+      { type: 'dense', units: 5, kernelInitializer: 'heUniform' },
+      { type: 'dense', units: 1, activation: 'sigmoid' },
+    ],
   });
 
   async function weightsOf(seed: number | undefined): Promise<number[][]> {

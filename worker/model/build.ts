@@ -71,10 +71,7 @@ async function load(topology: KerasModelJson): Promise<tf.Sequential> {
 }
 
 /** Gives every initializer in every layer a seed of its own (a copy; the input is left alone). */
-function seeded(
-  exported: Partial<Record<PartName, KerasModelJson>>,
-  seed: number | undefined,
-): Partial<Record<PartName, KerasModelJson>> {
+function seeded(exported: Partial<Record<PartName, KerasModelJson>>, seed: number | undefined): Partial<Record<PartName, KerasModelJson>> {
   if (seed === undefined) return exported;
   const copy = structuredClone(exported);
   Object.values(copy).forEach((model, partIndex) => {
@@ -131,4 +128,3 @@ function reseedBackwardLayers(model: tf.Sequential, seed: number, partIndex: num
     }
   });
 }
-

@@ -91,9 +91,19 @@ describe('Keras JSON round trip', () => {
         tf.layers.separableConv2d({ filters: 4, kernelSize: 2, padding: 'same' }),
         tf.layers.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2 }),
         tf.layers.maxPooling2d({ poolSize: 2 }),
-        tf.layers.zeroPadding2d({ padding: [[1, 0], [0, 2]] }),
+        tf.layers.zeroPadding2d({
+          padding: [
+            [1, 0],
+            [0, 2],
+          ],
+        }),
         tf.layers.upSampling2d({ size: [2, 1] }),
-        tf.layers.cropping2D({ cropping: [[1, 1], [0, 1]] }),
+        tf.layers.cropping2D({
+          cropping: [
+            [1, 1],
+            [0, 1],
+          ],
+        }),
         tf.layers.globalAveragePooling2d({}),
         tf.layers.repeatVector({ n: 5 }),
         tf.layers.bidirectional({ layer: tf.layers.gru({ units: 4, returnSequences: true }) as tf.RNN, mergeMode: 'ave' }),
@@ -153,8 +163,6 @@ describe('Keras JSON round trip', () => {
     const model = tf.model({ inputs: input, outputs: sum });
     const json = model.toJSON(null, false);
     model.dispose();
-    expect(() => importKerasJson(json)).toThrow(
-      "layer 'sum' (Add) merges 2 inputs (a, b); only a single chain of layers can be imported",
-    );
+    expect(() => importKerasJson(json)).toThrow("layer 'sum' (Add) merges 2 inputs (a, b); only a single chain of layers can be imported");
   });
 });

@@ -107,11 +107,15 @@ describe('trainReinforcement on CartPole', () => {
 
   it('resumes from a checkpoint: the rolling mean and the episodes carry on', async () => {
     const store = new LocalArtifactStore(dir);
-    const full = await play({ episodes: 16, solveWindow: 8, checkpointEveryEpisodes: 8 }, { seed: 3 }, {
-      onCheckpoint: async (e: Parameters<typeof saveCheckpoint>[2] & { epoch: number }) => {
-        if (e.epoch === 8) await saveCheckpoint(store, 'rl/ckpt', e);
+    const full = await play(
+      { episodes: 16, solveWindow: 8, checkpointEveryEpisodes: 8 },
+      { seed: 3 },
+      {
+        onCheckpoint: async (e: Parameters<typeof saveCheckpoint>[2] & { epoch: number }) => {
+          if (e.epoch === 8) await saveCheckpoint(store, 'rl/ckpt', e);
+        },
       },
-    });
+    );
     const checkpoint = await loadCheckpoint(store, 'rl/ckpt');
     expect(checkpoint.meta.state.recentReturns).toEqual(full.history.logs.return!.slice(0, 8));
     const resumed = await trainReinforcement({
@@ -136,9 +140,7 @@ describe('trainReinforcement on CartPole', () => {
 
   it('asks for a value network for actor-critic', async () => {
     const built = await buildArchitecture(spec, { seed: 1 });
-    await expect(trainReinforcement({ policy: built.models.policy!, config: rlConfig({ algorithm: 'actor-critic' }) })).rejects.toThrow(
-      'actor-critic needs a value network',
-    );
+    await expect(trainReinforcement({ policy: built.models.policy!, config: rlConfig({ algorithm: 'actor-critic' }) })).rejects.toThrow('actor-critic needs a value network');
     disposeModels(Object.values(built.models));
   });
 });

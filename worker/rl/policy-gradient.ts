@@ -18,17 +18,7 @@ import { learningRateAt, RunConfigError, type ResolvedRunConfig } from '@/lib/sc
 import { STREAMS } from '../training/batches';
 import { compileForTraining } from '../training/compile';
 import { trainableVariables, type History } from '../training/fit-loop';
-import {
-  checkFinite,
-  eventLoopYielder,
-  throttleBatches,
-  TrainingDataError,
-  withDefaults,
-  type Logs,
-  type StopReason,
-  type TrainerHooks,
-  type TrainerState,
-} from '../training/hooks';
+import { checkFinite, eventLoopYielder, throttleBatches, TrainingDataError, withDefaults, type Logs, type StopReason, type TrainerHooks, type TrainerState } from '../training/hooks';
 import { Monitor } from '../training/monitor';
 import { setLearningRate } from '../training/optimizers';
 import { ACTION_COUNT, CartPole, OBSERVATION_SIZE } from './cartpole';

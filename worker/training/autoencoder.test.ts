@@ -26,13 +26,11 @@ function bars(n: number, seed: number): tf.Tensor3D {
 
 const spec = ZArchitectureSpec.parse({
   kind: 'autoencoder',
-  encoder: [
-    { type: 'input', shape: [4, 4] },
-    { type: 'flatten' },
-    { type: 'dense', units: 12, activation: 'relu' },
-    { type: 'dense', name: 'code', units: 4, activation: 'relu' },
+  encoder: [{ type: 'input', shape: [4, 4] }, { type: 'flatten' }, { type: 'dense', units: 12, activation: 'relu' }, { type: 'dense', name: 'code', units: 4, activation: 'relu' }],
+  decoder: [
+    { type: 'dense', units: 16, activation: 'sigmoid' },
+    { type: 'reshape', targetShape: [4, 4] },
   ],
-  decoder: [{ type: 'dense', units: 16, activation: 'sigmoid' }, { type: 'reshape', targetShape: [4, 4] }],
 });
 
 describe('trainAutoencoder', () => {
@@ -77,9 +75,7 @@ describe('trainAutoencoder', () => {
 
     const nan = tf.fill([8, 4, 4], Number.NaN);
     const mse = runConfig({ paradigm: 'autoencoder', epochs: 1, batchSize: 4 });
-    await expect(trainAutoencoder({ encoder: built.models.encoder!, decoder: built.models.decoder!, data: { x: nan }, config: mse })).rejects.toThrow(
-      new DivergenceError(1, 1, Number.NaN),
-    );
+    await expect(trainAutoencoder({ encoder: built.models.encoder!, decoder: built.models.decoder!, data: { x: nan }, config: mse })).rejects.toThrow(new DivergenceError(1, 1, Number.NaN));
     built.dispose();
   });
 });

@@ -114,9 +114,9 @@ describe('chooseBackend with injected timings', () => {
     const pinned = await chooseBackend({ ...input, available: ['wasm', 'cpu'], setting: 'cpu' });
     expect(pinned).toMatchObject({ mode: 'pinned', backend: 'cpu', candidates: [] });
     expect(measured).toEqual([]);
-    await expect(
-      chooseBackend({ ...input, available: ['wasm', 'cpu'], setting: 'webgpu', whyUnavailable: () => 'no GPU adapter found' }),
-    ).rejects.toThrow('the run pins the webgpu backend, which is not loaded on this worker (no GPU adapter found); loaded: wasm, cpu');
+    await expect(chooseBackend({ ...input, available: ['wasm', 'cpu'], setting: 'webgpu', whyUnavailable: () => 'no GPU adapter found' })).rejects.toThrow(
+      'the run pins the webgpu backend, which is not loaded on this worker (no GPU adapter found); loaded: wasm, cpu',
+    );
   });
 
   it('a worker with one backend uses it', async () => {
@@ -152,7 +152,12 @@ describe('kernel support and timing on the real backends', () => {
 
     const cnn = getTemplate('cnn-classifier').build({ inputShape: [8, 8], task: 'binary' });
     const images = tf.randomUniform([4, 8, 8, 1], 0, 1, 'float32', 1);
-    const cnnKernels = await trainingKernels({ spec: cnn, config: ZRunConfig.parse({ paradigm: 'supervised', batchSize: 2 }), target: { task: 'binary' }, data: { x: images, y: tf.tensor1d([0, 1, 0, 1]) } });
+    const cnnKernels = await trainingKernels({
+      spec: cnn,
+      config: ZRunConfig.parse({ paradigm: 'supervised', batchSize: 2 }),
+      target: { task: 'binary' },
+      data: { x: images, y: tf.tensor1d([0, 1, 0, 1]) },
+    });
     // The filter gradient is part of every convolution's training step; whether wasm has it is
     // the registry's answer, not ours.
     expect(cnnKernels).toEqual(expect.arrayContaining(['Conv2D', 'Conv2DBackpropFilter']));

@@ -116,9 +116,7 @@ const round = (v: number) => Math.round(v * 100) / 100;
 export function describeChoice(choice: BackendChoice): string {
   if (choice.mode === 'pinned') return `backend ${choice.backend} (pinned by the run)`;
   if (choice.mode === 'worker') return `backend ${choice.backend} (the only one on this worker)`;
-  const timed = choice.candidates.map((c) =>
-    c.ok ? (c.msPerBatch !== undefined ? `${c.backend} ${c.msPerBatch} ms/batch` : `${c.backend} (only candidate)`) : `${c.backend} skipped: ${c.reason}`,
-  );
+  const timed = choice.candidates.map((c) => (c.ok ? (c.msPerBatch !== undefined ? `${c.backend} ${c.msPerBatch} ms/batch` : `${c.backend} (only candidate)`) : `${c.backend} skipped: ${c.reason}`));
   return `backend ${choice.backend} chosen by autotuning${choice.cached ? ' (cached for this architecture version and batch size)' : ''}: ${timed.join('; ')}`;
 }
 
@@ -207,11 +205,7 @@ export interface TimingOptions {
  * a warm-up batch (which builds the model and compiles kernels). When the warm-up alone takes
  * longer than `giveUpAfterMs`, stops there (batchesTimed 0) and reports the warm-up time.
  */
-export async function measureTraining(
-  tfBackend: string,
-  input: TrainingProbeInput,
-  opts: TimingOptions & { giveUpAfterMs?: number } = {},
-): Promise<Measurement> {
+export async function measureTraining(tfBackend: string, input: TrainingProbeInput, opts: TimingOptions & { giveUpAfterMs?: number } = {}): Promise<Measurement> {
   const batches = opts.batches ?? 3;
   const maxMs = opts.maxMs ?? 3000;
   const batchSize = input.config.batchSize;

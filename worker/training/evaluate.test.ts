@@ -32,7 +32,17 @@ describe('evaluateModel', () => {
     const model = fixed(3, 'softmax', [[1, 0, -1]], [0, 0.5, 0]);
     const x = tf.tensor2d([[3], [0], [-3]]);
     const byIndex = evaluateModel(model, x, tf.tensor1d([0, 1, 1]), 'multiclass', 3);
-    const byOneHot = evaluateModel(model, x, tf.tensor2d([[1, 0, 0], [0, 1, 0], [0, 1, 0]]), 'multiclass', 3);
+    const byOneHot = evaluateModel(
+      model,
+      x,
+      tf.tensor2d([
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 1, 0],
+      ]),
+      'multiclass',
+      3,
+    );
     expect(byIndex).toEqual(byOneHot);
     if (byIndex.task !== 'multiclass') throw new Error('unreachable');
     expect(byIndex.report.accuracy).toBeCloseTo(2 / 3, 10);

@@ -11,15 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { PartName } from '@/lib/arch/spec';
 import { learningRateAt, type BatchMetric, type Loss, type ResolvedRunConfig } from '@/lib/schemas/runs';
 import { batchCount, batchIndices, chunks, epochOrder, gatherRows } from './batches';
-import {
-  checkFinite,
-  eventLoopYielder,
-  throttleBatches,
-  type Logs,
-  type StopReason,
-  type TrainerHooks,
-  type TrainerState,
-} from './hooks';
+import { checkFinite, eventLoopYielder, throttleBatches, type Logs, type StopReason, type TrainerHooks, type TrainerState } from './hooks';
 import { batchMetrics, exampleLosses, reduceLoss, type LabelEncoding } from './losses';
 import { Monitor } from './monitor';
 import { setLearningRate } from './optimizers';
@@ -81,9 +73,7 @@ export async function fitLoop(input: FitLoopInput): Promise<FitResult> {
   const report = throttleBatches(hooks.onBatchEnd, config.batchMetricThrottleMs);
   const yieldNow = eventLoopYielder();
 
-  const early = config.earlyStopping
-    ? new Monitor(config.earlyStopping.monitor, config.earlyStopping.mode, config.earlyStopping.minDelta, hooks.log)
-    : null;
+  const early = config.earlyStopping ? new Monitor(config.earlyStopping.monitor, config.earlyStopping.mode, config.earlyStopping.minDelta, hooks.log) : null;
   const best = config.checkpoint.keepBest ? new Monitor(config.checkpoint.monitor, config.checkpoint.mode, 0, hooks.log) : null;
   if (early && input.initialState?.monitors.early) early.state = input.initialState.monitors.early;
   if (best && input.initialState?.monitors.best) best.state = input.initialState.monitors.best;
@@ -148,7 +138,10 @@ export async function fitLoop(input: FitLoopInput): Promise<FitResult> {
         break;
       }
 
-      const logs: Logs = toLogs(metricNames, sums.map((s) => s / seen));
+      const logs: Logs = toLogs(
+        metricNames,
+        sums.map((s) => s / seen),
+      );
       if (input.validation && config.useValidationSplit) {
         Object.assign(logs, evaluate(input, input.validation.x, input.validation.y, 'val_'));
       }
@@ -211,12 +204,7 @@ function toLogs(metricNames: readonly string[], values: number[]): Logs {
 }
 
 /** Loss and metrics over a whole data set, in inference mode. */
-export function evaluate(
-  input: Pick<FitLoopInput, 'forward' | 'loss' | 'metrics' | 'encoding'>,
-  x: tf.Tensor,
-  y: tf.Tensor,
-  prefix = '',
-): Logs {
+export function evaluate(input: Pick<FitLoopInput, 'forward' | 'loss' | 'metrics' | 'encoding'>, x: tf.Tensor, y: tf.Tensor, prefix = ''): Logs {
   const n = x.shape[0]!;
   const sums = new Array<number>(input.metrics.length + 1).fill(0);
   for (const [start, size] of chunks(n, EVAL_CHUNK)) {
@@ -224,12 +212,13 @@ export function evaluate(
       const xb = x.slice(start, size);
       const yb = y.slice(start, size);
       const out = input.forward(xb, false);
-      return [tf.mean(exampleLosses(input.loss, yb, out)), ...batchMetrics(input.metrics, input.encoding, yb, out)].map(
-        (t) => t.dataSync()[0]!,
-      );
+      return [tf.mean(exampleLosses(input.loss, yb, out)), ...batchMetrics(input.metrics, input.encoding, yb, out)].map((t) => t.dataSync()[0]!);
     });
     values.forEach((v, i) => (sums[i]! += v * size));
   }
-  const logs = toLogs(input.metrics, sums.map((s) => s / n));
+  const logs = toLogs(
+    input.metrics,
+    sums.map((s) => s / n),
+  );
   return Object.fromEntries(Object.entries(logs).map(([k, v]) => [prefix + k, v]));
 }

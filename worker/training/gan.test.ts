@@ -20,7 +20,10 @@ const discriminator = [
 const pointSpec = ZArchitectureSpec.parse({
   kind: 'gan',
   latentDim: 4,
-  generator: [{ type: 'dense', units: 16, activation: 'relu' }, { type: 'dense', units: 2, activation: 'tanh' }],
+  generator: [
+    { type: 'dense', units: 16, activation: 'relu' },
+    { type: 'dense', units: 2, activation: 'tanh' },
+  ],
   discriminator,
 });
 
@@ -70,11 +73,17 @@ describe('trainGan', () => {
     const imageSpec = ZArchitectureSpec.parse({
       kind: 'gan',
       latentDim: 3,
-      generator: [{ type: 'dense', units: 16, activation: 'tanh' }, { type: 'reshape', targetShape: [4, 4, 1] }],
+      generator: [
+        { type: 'dense', units: 16, activation: 'tanh' },
+        { type: 'reshape', targetShape: [4, 4, 1] },
+      ],
       discriminator: [{ type: 'flatten' }, ...discriminator],
     });
     const rng = createRng(2);
-    const x = tf.tensor4d(Array.from({ length: 64 * 16 }, () => rng.uniform(-1, 1)), [64, 4, 4, 1]);
+    const x = tf.tensor4d(
+      Array.from({ length: 64 * 16 }, () => rng.uniform(-1, 1)),
+      [64, 4, 4, 1],
+    );
     const run = async (stopAfter = Infinity) => {
       const { built, generator, discriminator: d } = await build(imageSpec);
       const samples: SamplesEvent[] = [];

@@ -14,17 +14,7 @@ import { learningRateAt, type ResolvedRunConfig } from '@/lib/schemas/runs';
 import { batchCount, batchIndices, epochOrder, gatherRows, STREAMS } from './batches';
 import { compileForTraining } from './compile';
 import { trainableVariables, type History } from './fit-loop';
-import {
-  checkFinite,
-  eventLoopYielder,
-  throttleBatches,
-  TrainingDataError,
-  withDefaults,
-  type Logs,
-  type StopReason,
-  type TrainerHooks,
-  type TrainerState,
-} from './hooks';
+import { checkFinite, eventLoopYielder, throttleBatches, TrainingDataError, withDefaults, type Logs, type StopReason, type TrainerHooks, type TrainerState } from './hooks';
 import { exampleLosses } from './losses';
 import { setLearningRate } from './optimizers';
 import { imageShape, pixelRange, toImages } from './samples';
@@ -132,11 +122,7 @@ export async function trainGan(input: GanInput): Promise<GanResult> {
             ]);
             tf.dispose([fake, loss, ...scores]);
           }
-          const gLossTensor = gOpt.minimize(
-            () => bce(1, D.apply(G.apply(latent(b, gan.discriminatorSteps), { training: true }), { training: true }) as tf.Tensor),
-            true,
-            gVars,
-          )!;
+          const gLossTensor = gOpt.minimize(() => bce(1, D.apply(G.apply(latent(b, gan.discriminatorSteps), { training: true }), { training: true }) as tf.Tensor), true, gVars)!;
           const gLoss = (await gLossTensor.data())[0]!;
           gLossTensor.dispose();
           values = [dLoss, gLoss, accReal, accFake];

@@ -125,11 +125,7 @@ export function withDefaults(hooks: Partial<TrainerHooks> = {}): TrainerHooks {
  * Passes batch events on at most once per `intervalMs`; `force` (an epoch's last batch) always
  * passes. `now` is injectable for tests.
  */
-export function throttleBatches(
-  hook: TrainerHooks['onBatchEnd'],
-  intervalMs: number,
-  now: () => number = Date.now,
-): (event: BatchEndEvent, force?: boolean) => Promise<void> {
+export function throttleBatches(hook: TrainerHooks['onBatchEnd'], intervalMs: number, now: () => number = Date.now): (event: BatchEndEvent, force?: boolean) => Promise<void> {
   let last = -Infinity;
   return async (event, force = false) => {
     const t = now();

@@ -18,13 +18,25 @@ describe('per-example losses', () => {
     close(values(exampleLosses('binaryCrossentropy', yBin, pBin)), [-Math.log(0.9), -Math.log(0.8), -Math.log(0.3)]);
     close(values(exampleLosses('binaryCrossentropy', yBin, pBin)), values(tf.metrics.binaryCrossentropy(yBin, pBin)));
 
-    const yCat = tf.tensor2d([[0, 1, 0], [1, 0, 0]]);
-    const pCat = tf.tensor2d([[0.2, 0.7, 0.1], [0.5, 0.25, 0.25]]);
+    const yCat = tf.tensor2d([
+      [0, 1, 0],
+      [1, 0, 0],
+    ]);
+    const pCat = tf.tensor2d([
+      [0.2, 0.7, 0.1],
+      [0.5, 0.25, 0.25],
+    ]);
     close(values(exampleLosses('categoricalCrossentropy', yCat, pCat)), [-Math.log(0.7), -Math.log(0.5)]);
     close(values(exampleLosses('sparseCategoricalCrossentropy', tf.tensor1d([1, 0], 'int32'), pCat)), [-Math.log(0.7), -Math.log(0.5)]);
 
-    const y = tf.tensor2d([[1, 2], [0, -1]]);
-    const p = tf.tensor2d([[1.5, 2], [3, -1]]);
+    const y = tf.tensor2d([
+      [1, 2],
+      [0, -1],
+    ]);
+    const p = tf.tensor2d([
+      [1.5, 2],
+      [3, -1],
+    ]);
     close(values(exampleLosses('meanSquaredError', y, p)), [0.125, 4.5]);
     close(values(exampleLosses('meanAbsoluteError', y, p)), [0.25, 1.5]);
     // Huber (δ = 1): 0.5·0.5² = 0.125 and 3 − 0.5 = 2.5, averaged over the two outputs.
@@ -54,9 +66,24 @@ describe('batch metrics', () => {
   it('computes accuracy for each label encoding, and mae/mse', () => {
     const [bin] = batchMetrics(['accuracy'], 'binary', tf.tensor2d([[1], [0], [1], [0]]), tf.tensor2d([[0.8], [0.6], [0.4], [0.1]]));
     expect(bin!.dataSync()[0]).toBeCloseTo(0.5, 6);
-    const p = tf.tensor2d([[0.1, 0.9], [0.7, 0.3], [0.4, 0.6]]);
+    const p = tf.tensor2d([
+      [0.1, 0.9],
+      [0.7, 0.3],
+      [0.4, 0.6],
+    ]);
     expect(batchMetrics(['accuracy'], 'sparse', tf.tensor1d([1, 1, 1], 'int32'), p)[0]!.dataSync()[0]).toBeCloseTo(2 / 3, 6);
-    expect(batchMetrics(['accuracy'], 'one-hot', tf.tensor2d([[0, 1], [1, 0], [1, 0]]), p)[0]!.dataSync()[0]).toBeCloseTo(2 / 3, 6);
+    expect(
+      batchMetrics(
+        ['accuracy'],
+        'one-hot',
+        tf.tensor2d([
+          [0, 1],
+          [1, 0],
+          [1, 0],
+        ]),
+        p,
+      )[0]!.dataSync()[0],
+    ).toBeCloseTo(2 / 3, 6);
     const [mae, mse] = batchMetrics(['mae', 'mse'], 'none', tf.tensor2d([[1], [3]]), tf.tensor2d([[2], [1]]));
     expect([mae!.dataSync()[0], mse!.dataSync()[0]]).toEqual([1.5, 2.5]);
   });
@@ -77,7 +104,11 @@ describe('batch throttle', () => {
   it('passes one event per interval, and always a forced one', async () => {
     let now = 0;
     const seen: number[] = [];
-    const report = throttleBatches((e) => void seen.push(e.step), 100, () => now);
+    const report = throttleBatches(
+      (e) => void seen.push(e.step),
+      100,
+      () => now,
+    );
     for (let step = 1; step <= 10; step++) {
       now = step * 30;
       await report({ epoch: 1, batch: step - 1, step, logs: {} }, step === 10);

@@ -40,8 +40,7 @@ export class Monitor {
     if (key === null) return { improved: false, value: null };
     const value = logs[key]!;
     const { best } = this.state;
-    const improved =
-      best === null || (this.direction === 'min' ? value < best - this.minDelta : value > best + this.minDelta);
+    const improved = best === null || (this.direction === 'min' ? value < best - this.minDelta : value > best + this.minDelta);
     if (improved) this.state = { best: value, bestEpoch: epoch, wait: 0 };
     else this.state = { ...this.state, wait: this.state.wait + 1 };
     return { improved, value };

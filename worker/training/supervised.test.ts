@@ -31,10 +31,15 @@ describe('trainSupervised', () => {
     const config = runConfig({ epochs: 4, batchSize: 32, learningRate: 0.05 }, binaryTarget);
     const epochs: EpochEndEvent[] = [];
     const batches: BatchEndEvent[] = [];
-    const result = await train({ x: train_.x, y: train_.y, validation: { x: val.x, y: val.y } }, config, { units: 1, activation: 'sigmoid' }, {
-      onEpochEnd: (e) => void epochs.push(e),
-      onBatchEnd: (e) => void batches.push(e),
-    });
+    const result = await train(
+      { x: train_.x, y: train_.y, validation: { x: val.x, y: val.y } },
+      config,
+      { units: 1, activation: 'sigmoid' },
+      {
+        onEpochEnd: (e) => void epochs.push(e),
+        onBatchEnd: (e) => void batches.push(e),
+      },
+    );
     expect(result.stopReason).toBe('completed');
     expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
     expect(Object.keys(epochs[0]!.logs).sort()).toEqual(['accuracy', 'learning_rate', 'loss', 'val_accuracy', 'val_loss']);
@@ -77,13 +82,18 @@ describe('trainSupervised', () => {
     const config = runConfig({ epochs: 5, batchSize: 16 }, binaryTarget);
     let batchesRun = 0;
     let requestedAt: number | null = null;
-    const result = await train({ x: data.x, y: data.y }, config, { units: 1, activation: 'sigmoid' }, {
-      onBatchEnd: () => void batchesRun++,
-      shouldStop: async () => {
-        if (batchesRun === 27 && requestedAt === null) requestedAt = batchesRun;
-        return requestedAt !== null;
+    const result = await train(
+      { x: data.x, y: data.y },
+      config,
+      { units: 1, activation: 'sigmoid' },
+      {
+        onBatchEnd: () => void batchesRun++,
+        shouldStop: async () => {
+          if (batchesRun === 27 && requestedAt === null) requestedAt = batchesRun;
+          return requestedAt !== null;
+        },
       },
-    });
+    );
     expect(result.stopReason).toBe('cancelled');
     expect(batchesRun - requestedAt!).toBeLessThanOrEqual(1);
     // 20 batches per epoch: epoch 1 completed, epoch 2 was cut short and not reported.
@@ -116,9 +126,14 @@ describe('trainSupervised', () => {
     const run = async (seed: number) => {
       const batchLosses: number[] = [];
       const config = runConfig({ epochs: 3, batchSize: 16, seed }, binaryTarget);
-      const result = await train({ x: data.x, y: data.y }, config, { units: 1, activation: 'sigmoid' }, {
-        onBatchEnd: (e) => void batchLosses.push(e.logs.loss!),
-      });
+      const result = await train(
+        { x: data.x, y: data.y },
+        config,
+        { units: 1, activation: 'sigmoid' },
+        {
+          onBatchEnd: (e) => void batchLosses.push(e.logs.loss!),
+        },
+      );
       const weights = result.model.getWeights().map((w) => Array.from(w.dataSync()));
       result.model.dispose();
       return { batchLosses, epochLosses: result.history.logs.loss, weights };
@@ -135,11 +150,16 @@ describe('trainSupervised', () => {
     const data = blobs(96, 2, 9, 0.25);
     const firstLoss = async (config: ResolvedRunConfig, sampleWeights?: tf.Tensor) => {
       let loss = Number.NaN;
-      const result = await train({ x: data.x, y: data.y, sampleWeights }, config, { units: 1, activation: 'sigmoid' }, {
-        onBatchEnd: (e) => {
-          if (e.step === 1) loss = e.logs.loss!;
+      const result = await train(
+        { x: data.x, y: data.y, sampleWeights },
+        config,
+        { units: 1, activation: 'sigmoid' },
+        {
+          onBatchEnd: (e) => {
+            if (e.step === 1) loss = e.logs.loss!;
+          },
         },
-      });
+      );
       result.model.dispose();
       return loss;
     };
@@ -158,13 +178,9 @@ describe('trainSupervised', () => {
 
   it('refuses missing sample weights and labels that do not fit the task', async () => {
     const data = blobs(32, 2, 10);
-    await expect(train({ x: data.x, y: data.y }, runConfig({ sampleWeights: true }, binaryTarget), { units: 1, activation: 'sigmoid' })).rejects.toThrow(
-      'the data has none',
-    );
+    await expect(train({ x: data.x, y: data.y }, runConfig({ sampleWeights: true }, binaryTarget), { units: 1, activation: 'sigmoid' })).rejects.toThrow('the data has none');
     const y = tf.tensor1d(Array.from({ length: 32 }, (_, i) => (i === 5 ? 2 : 0)));
-    await expect(train({ x: data.x, y }, runConfig({}, binaryTarget), { units: 1, activation: 'sigmoid' })).rejects.toThrow(
-      new TrainingDataError('binary the labels must be 0 or 1; row 6 has 2'),
-    );
+    await expect(train({ x: data.x, y }, runConfig({}, binaryTarget), { units: 1, activation: 'sigmoid' })).rejects.toThrow(new TrainingDataError('binary the labels must be 0 or 1; row 6 has 2'));
     await expect(train({ x: data.x, y: data.y }, runConfig({}, binaryTarget), { units: 2, activation: 'softmax' })).rejects.toThrow(
       'a binary task needs a model with one sigmoid output unit; this model has 2 outputs',
     );
@@ -173,14 +189,16 @@ describe('trainSupervised', () => {
   it('stops early when the monitored value stops improving, restoring the best weights', async () => {
     const data = blobs(64, 2, 12);
     const val = blobs(32, 2, 13);
-    const config = runConfig(
-      { epochs: 10, batchSize: 64, learningRate: 1e-6, earlyStopping: { monitor: 'val_loss', minDelta: 1, patience: 2, restoreBestWeights: true } },
-      binaryTarget,
-    );
+    const config = runConfig({ epochs: 10, batchSize: 64, learningRate: 1e-6, earlyStopping: { monitor: 'val_loss', minDelta: 1, patience: 2, restoreBestWeights: true } }, binaryTarget);
     const lines: string[] = [];
-    const result = await train({ x: data.x, y: data.y, validation: { x: val.x, y: val.y } }, config, { units: 1, activation: 'sigmoid' }, {
-      log: (l) => void lines.push(l),
-    });
+    const result = await train(
+      { x: data.x, y: data.y, validation: { x: val.x, y: val.y } },
+      config,
+      { units: 1, activation: 'sigmoid' },
+      {
+        log: (l) => void lines.push(l),
+      },
+    );
     expect(result.stopReason).toBe('early-stopping');
     expect(result.history.epoch).toEqual([1, 2, 3]);
     expect(lines.join('\n')).toContain('restored the weights of epoch 1');
@@ -201,12 +219,17 @@ describe('trainSupervised', () => {
       binaryTarget,
     );
     const checkpoints: Omit<CheckpointEvent, 'models'>[] = [];
-    const result = await train({ x: data.x, y: data.y, validation: { x: val.x, y: val.y } }, config, { units: 1, activation: 'sigmoid' }, {
-      onCheckpoint: ({ models, ...rest }) => {
-        expect(models.model).toBeDefined();
-        checkpoints.push(rest);
+    const result = await train(
+      { x: data.x, y: data.y, validation: { x: val.x, y: val.y } },
+      config,
+      { units: 1, activation: 'sigmoid' },
+      {
+        onCheckpoint: ({ models, ...rest }) => {
+          expect(models.model).toBeDefined();
+          checkpoints.push(rest);
+        },
       },
-    });
+    );
     expect(result.history.logs.learning_rate).toEqual([0.1, 0.1, 0.05, 0.05]);
     expect(checkpoints.filter((c) => c.kind === 'epoch').map((c) => c.epoch)).toEqual([2, 4]);
     const best = checkpoints.filter((c) => c.kind === 'best');

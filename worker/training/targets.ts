@@ -14,10 +14,7 @@ function sameCount(what: string, n: number, expected: number): void {
  * Labels in the form the loss takes: [n, units] floats, or [n] class indices (int32) for
  * sparse categorical crossentropy. Throws TrainingDataError naming the first bad label.
  */
-export function prepareTargets(
-  y: tf.Tensor,
-  options: { task: TaskKind; loss: Loss; outputUnits: number; numClasses?: number; rows: number; what?: string },
-): tf.Tensor {
+export function prepareTargets(y: tf.Tensor, options: { task: TaskKind; loss: Loss; outputUnits: number; numClasses?: number; rows: number; what?: string }): tf.Tensor {
   const what = options.what ?? 'the labels';
   sameCount(what, y.shape[0] ?? 0, options.rows);
   const flatWidth = y.size / Math.max(1, y.shape[0]!);
@@ -76,11 +73,7 @@ export function resolveClassWeights(spec: ClassWeights, classes: Int32Array, num
 }
 
 /** Class weight × sample weight per example, or null when neither applies. */
-export function exampleWeights(
-  classWeights: number[] | null,
-  classes: Int32Array | null,
-  sampleWeights: Float32Array | null,
-): Float32Array | null {
+export function exampleWeights(classWeights: number[] | null, classes: Int32Array | null, sampleWeights: Float32Array | null): Float32Array | null {
   if (!classWeights && !sampleWeights) return null;
   const n = classes?.length ?? sampleWeights!.length;
   const out = new Float32Array(n);

@@ -57,14 +57,14 @@ describe('trainRun', () => {
 
   it('refuses a spec of the wrong kind and a config that does not fit the task', async () => {
     const data = blobs(16, 4, 1);
-    await expect(
-      trainRun({ spec: mlpSpec(4, 1, 'sigmoid'), config: config({ paradigm: 'gan' }), data: { x: data.x } }),
-    ).rejects.toThrow(new RunConfigError('gan training needs a gan architecture; this one is sequential'));
+    await expect(trainRun({ spec: mlpSpec(4, 1, 'sigmoid'), config: config({ paradigm: 'gan' }), data: { x: data.x } })).rejects.toThrow(
+      new RunConfigError('gan training needs a gan architecture; this one is sequential'),
+    );
     await expect(
       trainRun({ spec: mlpSpec(4, 1, 'sigmoid'), config: config({ paradigm: 'supervised', loss: 'meanSquaredError' }), target: { task: 'binary' }, data: { x: data.x, y: data.y } }),
     ).rejects.toThrow('loss meanSquaredError does not fit a binary task; use binaryCrossentropy');
-    await expect(
-      trainRun({ spec: mlpSpec(4, 1, 'sigmoid'), config: config({ paradigm: 'supervised' }), target: { task: 'binary' }, data: { x: data.x } }),
-    ).rejects.toThrow('supervised training needs labels');
+    await expect(trainRun({ spec: mlpSpec(4, 1, 'sigmoid'), config: config({ paradigm: 'supervised' }), target: { task: 'binary' }, data: { x: data.x } })).rejects.toThrow(
+      'supervised training needs labels',
+    );
   });
 });

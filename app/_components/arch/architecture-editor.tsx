@@ -236,10 +236,20 @@ export function ArchitectureEditor({ draft, onChange, readOnly }: { draft: Draft
                           </td>
                           {readOnly ? null : (
                             <td className="whitespace-nowrap px-2 py-1 text-right" onClick={(e) => e.stopPropagation()}>
-                              <button title="Move up" aria-label={`Move layer ${i} up`} className="rounded p-1 text-slate-400 hover:bg-slate-100 hover:text-slate-700" onClick={() => move(s.key, i, -1)}>
+                              <button
+                                title="Move up"
+                                aria-label={`Move layer ${i} up`}
+                                className="rounded p-1 text-slate-400 hover:bg-slate-100 hover:text-slate-700"
+                                onClick={() => move(s.key, i, -1)}
+                              >
                                 <ArrowUp className="h-3.5 w-3.5" />
                               </button>
-                              <button title="Move down" aria-label={`Move layer ${i} down`} className="rounded p-1 text-slate-400 hover:bg-slate-100 hover:text-slate-700" onClick={() => move(s.key, i, 1)}>
+                              <button
+                                title="Move down"
+                                aria-label={`Move layer ${i} down`}
+                                className="rounded p-1 text-slate-400 hover:bg-slate-100 hover:text-slate-700"
+                                onClick={() => move(s.key, i, 1)}
+                              >
                                 <ArrowDown className="h-3.5 w-3.5" />
                               </button>
                               <button title="Remove" aria-label={`Remove layer ${i}`} className="rounded p-1 text-slate-400 hover:bg-red-50 hover:text-red-600" onClick={() => remove(s.key, i)}>

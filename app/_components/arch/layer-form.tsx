@@ -36,7 +36,14 @@ const LABELS: Record<string, string> = {
 };
 
 function label(key: string): string {
-  return LABELS[key] ?? key.charAt(0).toUpperCase() + key.slice(1).replace(/([A-Z])/g, ' $1').toLowerCase();
+  return (
+    LABELS[key] ??
+    key.charAt(0).toUpperCase() +
+      key
+        .slice(1)
+        .replace(/([A-Z])/g, ' $1')
+        .toLowerCase()
+  );
 }
 
 export function schemaOfLayer(type: LayerType) {
@@ -127,12 +134,7 @@ function FieldInput({ spec, value, onChange, id }: { spec: FieldSpec; value: unk
               </option>
             ))}
           </select>
-          <FieldList
-            fields={f.variants[current] ?? []}
-            value={obj}
-            idPrefix={id}
-            onChange={(next) => onChange({ ...next, [f.discriminator]: current })}
-          />
+          <FieldList fields={f.variants[current] ?? []} value={obj} idPrefix={id} onChange={(next) => onChange({ ...next, [f.discriminator]: current })} />
         </div>
       );
     }

@@ -138,7 +138,11 @@ export function fieldsOf(objectSchema: z.ZodType): FieldSpec[] {
 export function formatNumbers(value: unknown): string {
   if (value === undefined) return '';
   if (value === null) return '?';
-  if (Array.isArray(value)) return value.flat().map((v) => (v === null ? '?' : String(v))).join(', ');
+  if (Array.isArray(value))
+    return value
+      .flat()
+      .map((v) => (v === null ? '?' : String(v)))
+      .join(', ');
   return String(value);
 }
 
@@ -146,7 +150,10 @@ export function formatNumbers(value: unknown): string {
 export function parseNumbers(text: string, field: FieldKind): unknown {
   const t = text.trim();
   if (t === '') return undefined;
-  const parts = t.split(/[\s,x×]+/).filter(Boolean).map((p) => (p === '?' || p.toLowerCase() === 'null' ? null : Number(p)));
+  const parts = t
+    .split(/[\s,x×]+/)
+    .filter(Boolean)
+    .map((p) => (p === '?' || p.toLowerCase() === 'null' ? null : Number(p)));
   if (parts.some((p) => p !== null && !Number.isFinite(p))) return t;
   if (field.kind === 'list') return parts;
   if (field.kind === 'numbers') {

@@ -63,7 +63,12 @@ export function ColumnSummary({ column }: { column: ColumnProfile }) {
   if (column.type === 'text' && column.text) {
     return <span className="text-xs text-slate-500">free text · mean {fmt(column.text.meanWords, 1)} words</span>;
   }
-  if (column.datetime) return <span className="text-xs text-slate-500">{column.datetime.min} → {column.datetime.max}</span>;
+  if (column.datetime)
+    return (
+      <span className="text-xs text-slate-500">
+        {column.datetime.min} → {column.datetime.max}
+      </span>
+    );
   return <TopValues values={column.topValues} total={column.count} />;
 }
 
@@ -76,17 +81,7 @@ export interface ColumnChoice {
 }
 
 /** The profile of every column; with `choices` + `onChange`, types and roles are editable. */
-export function ColumnsTable({
-  columns,
-  rowCount,
-  choices,
-  onChange,
-}: {
-  columns: ColumnProfile[];
-  rowCount: number;
-  choices?: ColumnChoice[];
-  onChange?: (next: ColumnChoice[]) => void;
-}) {
+export function ColumnsTable({ columns, rowCount, choices, onChange }: { columns: ColumnProfile[]; rowCount: number; choices?: ColumnChoice[]; onChange?: (next: ColumnChoice[]) => void }) {
   const set = (i: number, patch: Partial<ColumnChoice>) => onChange?.(choices!.map((c, j) => (j === i ? { ...c, ...patch } : c)));
   return (
     <table className="w-full text-sm" data-testid="columns-table">
@@ -131,7 +126,12 @@ export function ColumnsTable({
               <td className="px-4 py-2">
                 {choice && onChange ? (
                   <div className="flex items-center gap-2">
-                    <select aria-label={`Role of ${c.name}`} className="rounded border border-slate-300 bg-white px-1.5 py-0.5 text-xs" value={choice.role} onChange={(e) => set(i, { role: e.target.value as ColumnRole, useAsFeature: false })}>
+                    <select
+                      aria-label={`Role of ${c.name}`}
+                      className="rounded border border-slate-300 bg-white px-1.5 py-0.5 text-xs"
+                      value={choice.role}
+                      onChange={(e) => set(i, { role: e.target.value as ColumnRole, useAsFeature: false })}
+                    >
                       {COLUMN_ROLES.map((r) => (
                         <option key={r} value={r}>
                           {r}
@@ -176,8 +176,10 @@ export function BiasProfileView({ bias }: { bias: BiasProfile }) {
     <div className="space-y-5" data-testid="bias-profile">
       {bias.largestGap ? (
         <div className="rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-testid="largest-gap">
-          Largest gap: <strong>{bias.largestGap.columns.join(' × ')}</strong> — {bias.largestGap.gap.highest.group} {isRate ? pct(bias.largestGap.gap.highest.rate) : fmt(bias.largestGap.gap.highest.rate)} vs{' '}
-          {bias.largestGap.gap.lowest.group} {isRate ? pct(bias.largestGap.gap.lowest.rate) : fmt(bias.largestGap.gap.lowest.rate)} ({isRate ? `${(bias.largestGap.gap.difference * 100).toFixed(1)} points` : fmt(bias.largestGap.gap.difference)}
+          Largest gap: <strong>{bias.largestGap.columns.join(' × ')}</strong> — {bias.largestGap.gap.highest.group}{' '}
+          {isRate ? pct(bias.largestGap.gap.highest.rate) : fmt(bias.largestGap.gap.highest.rate)} vs {bias.largestGap.gap.lowest.group}{' '}
+          {isRate ? pct(bias.largestGap.gap.lowest.rate) : fmt(bias.largestGap.gap.lowest.rate)} (
+          {isRate ? `${(bias.largestGap.gap.difference * 100).toFixed(1)} points` : fmt(bias.largestGap.gap.difference)}
           {bias.largestGap.gap.ratio !== null ? `, ratio ${bias.largestGap.gap.ratio.toFixed(2)}` : ''})
           {bias.largestGap.gap.ratio !== null && bias.largestGap.gap.ratio < 0.8 && isRate ? ' — below the four-fifths rule' : ''}
         </div>

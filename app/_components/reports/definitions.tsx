@@ -20,8 +20,8 @@ export function Definitions({ open = false }: { open?: boolean }) {
     <details className="rounded-md border border-slate-200 p-3 text-xs" open={open} data-testid="fairness-definitions">
       <summary className="cursor-pointer font-medium text-slate-700">How each figure is computed</summary>
       <p className="mt-2 text-slate-500">
-        Per group g of a sensitive attribute (or of the intersection of several), from the test split&apos;s confusion counts TP, FP, TN, FN at the decision threshold; SR = selection rate.
-        Differences and ratios between groups follow Fairlearn&apos;s MetricFrame; signed comparisons with a privileged group follow AIF360.
+        Per group g of a sensitive attribute (or of the intersection of several), from the test split&apos;s confusion counts TP, FP, TN, FN at the decision threshold; SR = selection rate. Differences
+        and ratios between groups follow Fairlearn&apos;s MetricFrame; signed comparisons with a privileged group follow AIF360.
       </p>
       <table className="mt-2 w-full">
         <tbody>

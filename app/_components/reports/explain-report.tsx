@@ -66,7 +66,8 @@ function IgExamples({ ex }: { ex: ExplainReport }) {
         ) : null}
       </div>
       <p className="text-xs text-slate-600">
-        f(x) = {num(out.value, 4)}, f(baseline) = {num(out.baselineValue, 4)}; Σ attributions = {num(sum, 4)}; completeness δ = {out.delta.toExponential(2)} ({(out.relativeDelta * 100).toFixed(2)} % of |f(x) − f(baseline)|, {out.steps} steps). Green pushes the output up, red down.
+        f(x) = {num(out.value, 4)}, f(baseline) = {num(out.baselineValue, 4)}; Σ attributions = {num(sum, 4)}; completeness δ = {out.delta.toExponential(2)} ({(out.relativeDelta * 100).toFixed(2)} %
+        of |f(x) − f(baseline)|, {out.steps} steps). Green pushes the output up, red down.
       </p>
       <Bars items={perFeature} signed testId="ig-bars" />
     </div>
@@ -130,17 +131,31 @@ function ImageMaps({ images }: { images: ImageExplanation[] }) {
 
 /** Which inputs drive predictions: importance, integrated gradients, group summaries, image maps. */
 export function ExplainReportView({ ex }: { ex: ExplainReport }) {
-  const perm = ex.permutation?.features.slice().sort((a, b) => b.mean - a.mean).slice(0, 15) ?? [];
+  const perm =
+    ex.permutation?.features
+      .slice()
+      .sort((a, b) => b.mean - a.mean)
+      .slice(0, 15) ?? [];
   const ig = ex.integratedGradients;
   const proxies = ex.groups.flatMap((g) => g.proxies.filter((p) => p.flag).map((p) => ({ attribute: g.attribute, ...p })));
   return (
     <Card data-testid="explain-report">
       <CardHeader
         title="What drives predictions"
-        description={ex.permutation ? `Permutation importance on ${ex.permutation.rows} test rows, ${ex.permutation.repeats} seeded repeats (drop in ${ex.permutation.score}, ± one standard deviation).` : 'Explainability'}
+        description={
+          ex.permutation
+            ? `Permutation importance on ${ex.permutation.rows} test rows, ${ex.permutation.repeats} seeded repeats (drop in ${ex.permutation.score}, ± one standard deviation).`
+            : 'Explainability'
+        }
       />
       <div className="space-y-5 p-5">
-        {perm.length ? <Bars items={perm.map((p) => ({ name: p.name, value: p.mean, detail: `${p.mean.toFixed(4)} ± ${p.std.toFixed(4)}` }))} testId="importance-bars" anchor={(name) => ({ kind: 'attribution', key: `permutation/${name}` })} /> : null}
+        {perm.length ? (
+          <Bars
+            items={perm.map((p) => ({ name: p.name, value: p.mean, detail: `${p.mean.toFixed(4)} ± ${p.std.toFixed(4)}` }))}
+            testId="importance-bars"
+            anchor={(name) => ({ kind: 'attribution', key: `permutation/${name}` })}
+          />
+        ) : null}
         {ig ? (
           <section className="space-y-2 break-inside-avoid">
             <h3 className="text-sm font-semibold">Integrated gradients</h3>
@@ -151,7 +166,15 @@ export function ExplainReportView({ ex }: { ex: ExplainReport }) {
             {ig.globalMeanAbs.length ? (
               <>
                 <p className="text-xs font-medium text-slate-600">Mean |attribution| over {ig.rows} test rows</p>
-                <Bars items={ig.globalMeanAbs.slice().sort((a, b) => b.value - a.value).slice(0, 12).map((g) => ({ name: g.feature, value: g.value }))} testId="ig-global" anchor={(name) => ({ kind: 'attribution', key: `integrated-gradients/${name}` })} />
+                <Bars
+                  items={ig.globalMeanAbs
+                    .slice()
+                    .sort((a, b) => b.value - a.value)
+                    .slice(0, 12)
+                    .map((g) => ({ name: g.feature, value: g.value }))}
+                  testId="ig-global"
+                  anchor={(name) => ({ kind: 'attribution', key: `integrated-gradients/${name}` })}
+                />
               </>
             ) : null}
             {ex.dataKind !== 'image' ? <IgExamples ex={ex} /> : null}
@@ -194,7 +217,12 @@ export function ExplainReportView({ ex }: { ex: ExplainReport }) {
             ))}
             {proxies.length ? (
               <p className="text-xs text-amber-700" data-testid="proxy-flags">
-                {proxies.map((p) => `${p.feature} ${p.flag === 'direct' ? 'is' : 'may be a proxy for'} ${p.attribute} (association ${p.valueAssociation.toFixed(2)}, ${(p.share * 100).toFixed(0)} % of attribution)`).join('; ')}
+                {proxies
+                  .map(
+                    (p) =>
+                      `${p.feature} ${p.flag === 'direct' ? 'is' : 'may be a proxy for'} ${p.attribute} (association ${p.valueAssociation.toFixed(2)}, ${(p.share * 100).toFixed(0)} % of attribution)`,
+                  )
+                  .join('; ')}
               </p>
             ) : (
               <p className="text-xs text-slate-500">No feature both tracks a sensitive attribute and carries a large share of the attributions.</p>

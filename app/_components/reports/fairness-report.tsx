@@ -273,13 +273,16 @@ function MitigationTable({ before, dp, eo }: { before: StoredFairnessMetrics; dp
               <td className="text-right font-mono">{num(attr(r)?.demographic_parity_difference)}</td>
               <td className="text-right font-mono">{num(attr(r)?.equalized_odds_difference)}</td>
               <td className="text-right font-mono">{num(attr(r)?.equal_opportunity_difference)}</td>
-              <td className="pl-3 font-mono text-slate-600">{m ? m.thresholds.map((g) => `${g.group} ${g.threshold !== null && Number.isFinite(g.threshold) ? g.threshold.toFixed(3) : '∞'}`).join(', ') : '0.5 for all'}</td>
+              <td className="pl-3 font-mono text-slate-600">
+                {m ? m.thresholds.map((g) => `${g.group} ${g.threshold !== null && Number.isFinite(g.threshold) ? g.threshold.toFixed(3) : '∞'}`).join(', ') : '0.5 for all'}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
       <p className="mt-1 text-xs text-slate-500">
-        Thresholds fitted on the {dp?.fittedOn ?? eo?.fittedOn ?? 'validation'} split to maximise accuracy with the constrained rate within 0.02 across groups (as Fairlearn&apos;s ThresholdOptimizer), measured on the test split.
+        Thresholds fitted on the {dp?.fittedOn ?? eo?.fittedOn ?? 'validation'} split to maximise accuracy with the constrained rate within 0.02 across groups (as Fairlearn&apos;s ThresholdOptimizer),
+        measured on the test split.
       </p>
     </div>
   );
@@ -327,7 +330,19 @@ function RegressionView({ report }: { report: RegressionReport }) {
 }
 
 /** The fairness report of one run (or checkpoint): everything the worker computed, readable and printable. */
-export function FairnessReportView({ fairness, gates, exportBase, exportQuery = '', print = false }: { fairness: FairnessRunReport; gates: RunGates; exportBase?: string; exportQuery?: string; print?: boolean }) {
+export function FairnessReportView({
+  fairness,
+  gates,
+  exportBase,
+  exportQuery = '',
+  print = false,
+}: {
+  fairness: FairnessRunReport;
+  gates: RunGates;
+  exportBase?: string;
+  exportQuery?: string;
+  print?: boolean;
+}) {
   const exportHref = (format: string) => `${exportBase}${exportQuery ? `${exportQuery}&` : '?'}format=${format}`;
   const [threshold, setThreshold] = useState(fairness.threshold ?? 0.5);
   const [metric, setMetric] = useState<GroupMetric>('selection_rate');
@@ -386,12 +401,13 @@ export function FairnessReportView({ fairness, gates, exportBase, exportQuery = 
             <h3 className="text-sm font-semibold">{s.attribute}</h3>
             <div className="flex flex-wrap gap-2 text-xs">
               <Badge tone={(s.between_groups.demographic_parity_ratio ?? 1) < 0.8 ? 'amber' : 'green'}>
-                DP difference <WithCi value={s.between_groups.demographic_parity_difference} ci={disparityInterval(intervals, s.attribute, 'between_groups', 'demographic_parity_difference')} asPct={false} /> · ratio{' '}
-                {num(s.between_groups.demographic_parity_ratio)}
+                DP difference{' '}
+                <WithCi value={s.between_groups.demographic_parity_difference} ci={disparityInterval(intervals, s.attribute, 'between_groups', 'demographic_parity_difference')} asPct={false} /> ·
+                ratio {num(s.between_groups.demographic_parity_ratio)}
               </Badge>
               <Badge tone={(s.between_groups.equalized_odds_difference ?? 0) > 0.1 ? 'amber' : 'green'}>
-                EO difference <WithCi value={s.between_groups.equalized_odds_difference} ci={disparityInterval(intervals, s.attribute, 'between_groups', 'equalized_odds_difference')} asPct={false} /> · ratio{' '}
-                {num(s.between_groups.equalized_odds_ratio)}
+                EO difference <WithCi value={s.between_groups.equalized_odds_difference} ci={disparityInterval(intervals, s.attribute, 'between_groups', 'equalized_odds_difference')} asPct={false} />{' '}
+                · ratio {num(s.between_groups.equalized_odds_ratio)}
               </Badge>
             </div>
             <div className="grid gap-4 lg:grid-cols-2">

@@ -19,7 +19,19 @@ function Curve({ title, x, y, xLabel, yLabel, diagonal }: { title: string; x: nu
           <YAxis domain={[0, 1]} tick={{ fontSize: 11 }} width={40} label={{ value: yLabel, angle: -90, position: 'insideLeft', fontSize: 11 }} />
           <Tooltip formatter={(v) => Number(v).toFixed(3)} />
           <Line dataKey="y" stroke="#4f6ef7" dot={false} strokeWidth={1.8} isAnimationActive={false} type="linear" />
-          {diagonal ? <Line data={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} dataKey="y" stroke="#cbd5e1" strokeDasharray="4 4" dot={false} isAnimationActive={false} /> : null}
+          {diagonal ? (
+            <Line
+              data={[
+                { x: 0, y: 0 },
+                { x: 1, y: 1 },
+              ]}
+              dataKey="y"
+              stroke="#cbd5e1"
+              strokeDasharray="4 4"
+              dot={false}
+              isAnimationActive={false}
+            />
+          ) : null}
         </LineChart>
       </ResponsiveContainer>
     </div>

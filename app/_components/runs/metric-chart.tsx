@@ -152,7 +152,12 @@ export function ChartControls({ options, onChange, zoomed, onResetZoom }: { opti
       </label>
       <label className="flex items-center gap-2">
         X axis
-        <select className="rounded border border-slate-300 px-1.5 py-0.5" value={options.xMode ?? 'step'} onChange={(e) => onChange({ ...options, xMode: e.target.value as XMode })} aria-label="X axis">
+        <select
+          className="rounded border border-slate-300 px-1.5 py-0.5"
+          value={options.xMode ?? 'step'}
+          onChange={(e) => onChange({ ...options, xMode: e.target.value as XMode })}
+          aria-label="X axis"
+        >
           <option value="step">step</option>
           <option value="epoch">epoch</option>
           <option value="time">relative time</option>

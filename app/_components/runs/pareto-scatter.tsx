@@ -42,8 +42,23 @@ export function ParetoScatter(props: { points: ScatterPoint[]; front: Set<string
     <ResponsiveContainer width="100%" height={height}>
       <ScatterChart margin={{ top: 10, right: 20, bottom: axisLabels ? 20 : 10, left: 0 }}>
         <CartesianGrid stroke="#f1f5f9" />
-        <XAxis type="number" dataKey="x" name={xName} tick={{ fontSize: 11 }} domain={['auto', 'auto']} label={axisLabels ? { value: xName, position: 'insideBottom', offset: -12, fontSize: 11 } : undefined} />
-        <YAxis type="number" dataKey="y" name={yName} tick={{ fontSize: 11 }} domain={['auto', 'auto']} width={56} label={axisLabels ? { value: yName, angle: -90, position: 'insideLeft', fontSize: 11 } : undefined} />
+        <XAxis
+          type="number"
+          dataKey="x"
+          name={xName}
+          tick={{ fontSize: 11 }}
+          domain={['auto', 'auto']}
+          label={axisLabels ? { value: xName, position: 'insideBottom', offset: -12, fontSize: 11 } : undefined}
+        />
+        <YAxis
+          type="number"
+          dataKey="y"
+          name={yName}
+          tick={{ fontSize: 11 }}
+          domain={['auto', 'auto']}
+          width={56}
+          label={axisLabels ? { value: yName, angle: -90, position: 'insideLeft', fontSize: 11 } : undefined}
+        />
         <ZAxis range={[85, 85]} />
         <Tooltip formatter={(v) => Number(v).toPrecision(4)} />
         {intervals.map(({ p, lo, hi }) => (

@@ -37,16 +37,10 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
               <AcceptInvitation token={token} signedInAs={user.email} invitedEmail={invite.email} />
             ) : (
               <div className="space-y-2">
-                <Link
-                  href={`/sign-up?callbackUrl=${encodeURIComponent(here)}`}
-                  className="block rounded-md bg-brand-600 px-3.5 py-2 text-center text-sm font-medium text-white hover:bg-brand-700"
-                >
+                <Link href={`/sign-up?callbackUrl=${encodeURIComponent(here)}`} className="block rounded-md bg-brand-600 px-3.5 py-2 text-center text-sm font-medium text-white hover:bg-brand-700">
                   Create an account to accept
                 </Link>
-                <Link
-                  href={`/sign-in?callbackUrl=${encodeURIComponent(here)}`}
-                  className="block rounded-md border border-slate-300 px-3.5 py-2 text-center text-sm font-medium hover:bg-slate-50"
-                >
+                <Link href={`/sign-in?callbackUrl=${encodeURIComponent(here)}`} className="block rounded-md border border-slate-300 px-3.5 py-2 text-center text-sm font-medium hover:bg-slate-50">
                   I already have an account
                 </Link>
               </div>

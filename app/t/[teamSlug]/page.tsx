@@ -29,10 +29,7 @@ export default async function TeamHome({ params }: { params: Promise<{ teamSlug:
               <ul className="grid gap-3 sm:grid-cols-2" data-testid="project-list">
                 {projects.map((p) => (
                   <li key={p.id}>
-                    <Link
-                      href={`/t/${team.slug}/projects/${p.slug}`}
-                      className="block rounded-md border border-slate-200 px-4 py-3 hover:border-brand-500 hover:bg-brand-50/40"
-                    >
+                    <Link href={`/t/${team.slug}/projects/${p.slug}`} className="block rounded-md border border-slate-200 px-4 py-3 hover:border-brand-500 hover:bg-brand-50/40">
                       <span className="font-medium">{p.name}</span>
                       <span className="mt-0.5 block truncate text-sm text-slate-500">{p.description || 'No description'}</span>
                     </Link>

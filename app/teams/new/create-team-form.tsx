@@ -32,12 +32,7 @@ export function CreateTeamForm() {
         <Input id="team-name" placeholder="Vision Lab" invalid={!!errors.name} {...form.register('name')} />
       </Field>
       <Field label="Address (optional)" htmlFor="team-slug" error={errors.slug?.message} hint="Used in URLs, e.g. vision-lab. Derived from the name if empty.">
-        <Input
-          id="team-slug"
-          placeholder="vision-lab"
-          invalid={!!errors.slug}
-          {...form.register('slug', { setValueAs: (v: string) => (v ? v : undefined) })}
-        />
+        <Input id="team-slug" placeholder="vision-lab" invalid={!!errors.slug} {...form.register('slug', { setValueAs: (v: string) => (v ? v : undefined) })} />
       </Field>
       <Button type="submit" className="w-full" disabled={create.isPending}>
         {create.isPending ? 'Creating…' : 'Create team'}

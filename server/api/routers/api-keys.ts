@@ -9,7 +9,5 @@ export const apiKeysRouter = createTRPCRouter({
     .meta({ minRole: 'VIEWER' })
     .input(ZCreateApiKeyInput)
     .mutation(({ ctx, input }) => apiKeys.createApiKey({ teamId: ctx.team.id, userId: ctx.user.id, name: input.name, expiresInDays: input.expiresInDays })),
-  revoke: teamProcedure
-    .input(ZRevokeApiKeyInput)
-    .mutation(({ ctx, input }) => apiKeys.revokeApiKey({ teamId: ctx.team.id, userId: ctx.user.id, role: ctx.team.role, keyId: input.keyId })),
+  revoke: teamProcedure.input(ZRevokeApiKeyInput).mutation(({ ctx, input }) => apiKeys.revokeApiKey({ teamId: ctx.team.id, userId: ctx.user.id, role: ctx.team.role, keyId: input.keyId })),
 });

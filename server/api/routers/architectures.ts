@@ -1,20 +1,10 @@
 import { z } from 'zod';
-import {
-  ZArchitectureRef,
-  ZCreateArchitectureInput,
-  ZDiffInput,
-  ZForkInput,
-  ZImportKerasInput,
-  ZSaveVersionInput,
-  ZVersionRef,
-} from '@/lib/schemas/architectures';
+import { ZArchitectureRef, ZCreateArchitectureInput, ZDiffInput, ZForkInput, ZImportKerasInput, ZSaveVersionInput, ZVersionRef } from '@/lib/schemas/architectures';
 import * as architectures from '../../services/architectures';
 import { createTRPCRouter, teamProcedure } from '../trpc';
 
 export const architecturesRouter = createTRPCRouter({
-  list: teamProcedure
-    .input(z.object({ projectId: z.string().min(1).optional() }))
-    .query(({ ctx, input }) => architectures.listArchitectures(ctx.team.id, input.projectId)),
+  list: teamProcedure.input(z.object({ projectId: z.string().min(1).optional() })).query(({ ctx, input }) => architectures.listArchitectures(ctx.team.id, input.projectId)),
   get: teamProcedure.input(ZArchitectureRef).query(({ ctx, input }) => architectures.getArchitecture(ctx.team.id, input.architectureId)),
   version: teamProcedure.input(ZVersionRef).query(({ ctx, input }) => architectures.getVersion(ctx.team.id, input.architectureId, input.version)),
   create: teamProcedure

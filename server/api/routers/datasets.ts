@@ -4,9 +4,7 @@ import * as datasets from '../../services/datasets';
 import { createTRPCRouter, teamProcedure } from '../trpc';
 
 export const datasetsRouter = createTRPCRouter({
-  list: teamProcedure
-    .input(z.object({ projectId: z.string().min(1).optional() }))
-    .query(({ ctx, input }) => datasets.listDatasets(ctx.team.id, input.projectId)),
+  list: teamProcedure.input(z.object({ projectId: z.string().min(1).optional() })).query(({ ctx, input }) => datasets.listDatasets(ctx.team.id, input.projectId)),
   get: teamProcedure.input(ZDatasetRef).query(({ ctx, input }) => datasets.getDataset(ctx.team.id, input.datasetId)),
   version: teamProcedure.input(ZDatasetVersionRef).query(({ ctx, input }) => datasets.getDatasetVersion(ctx.team.id, input.datasetId, input.version)),
   /** A file received by POST /api/datasets/upload, with its profile, waiting for roles. */

@@ -40,20 +40,14 @@ export const runsRouter = createTRPCRouter({
     .meta({ minRole: 'MEMBER' })
     .input(ZRunRef.extend({ name: z.string().trim().min(1).max(120).optional(), notes: z.string().max(20_000).optional(), tags: z.array(ZTag).max(20).optional() }))
     .mutation(({ ctx, input }) => runs.updateRun({ ...input, teamId: ctx.team.id, role: ctx.team.role })),
-  compare: teamProcedure
-    .input(z.object({ runIds: z.array(z.string().min(1)).min(1).max(20) }))
-    .query(({ ctx, input }) => runs.compareRuns(ctx.team.id, input.runIds)),
+  compare: teamProcedure.input(z.object({ runIds: z.array(z.string().min(1)).min(1).max(20) })).query(({ ctx, input }) => runs.compareRuns(ctx.team.id, input.runIds)),
   compareSeries: teamProcedure
     .input(z.object({ runIds: z.array(z.string().min(1)).min(1).max(20), keys: z.array(z.string()).max(50).optional(), maxPoints: z.int().min(3).max(2000).default(500) }))
     .query(({ ctx, input }) => metrics.compareSeries(ctx.team.id, input.runIds, input)),
   /** Fairness reports side by side: accuracy against each disparity, with post-processed variants. */
-  compareFairness: teamProcedure
-    .input(z.object({ runIds: z.array(z.string().min(1)).min(1).max(20) }))
-    .query(({ ctx, input }) => compareFairness(ctx.team.id, input.runIds)),
+  compareFairness: teamProcedure.input(z.object({ runIds: z.array(z.string().min(1)).min(1).max(20) })).query(({ ctx, input }) => compareFairness(ctx.team.id, input.runIds)),
   /** Fairness and explainability reports of a finished supervised run. */
-  report: teamProcedure
-    .input(ZRunRef.extend({ checkpointId: z.string().min(1).optional() }))
-    .query(({ ctx, input }) => runs.runReport(ctx.team.id, input.runId, input.checkpointId)),
+  report: teamProcedure.input(ZRunRef.extend({ checkpointId: z.string().min(1).optional() })).query(({ ctx, input }) => runs.runReport(ctx.team.id, input.runId, input.checkpointId)),
   /** Queues fairness and explainability reports for one checkpoint of a finished run. */
   reportCheckpoint: teamProcedure
     .meta({ minRole: 'MEMBER' })

@@ -17,14 +17,10 @@ export const teamsRouter = createTRPCRouter({
   changeRole: teamProcedure
     .meta({ minRole: 'ADMIN' })
     .input(ZChangeRoleInput)
-    .mutation(({ ctx, input }) =>
-      teams.changeRole({ teamId: ctx.team.id, actorId: ctx.user.id, actorRole: ctx.team.role, userId: input.userId, role: input.role }),
-    ),
+    .mutation(({ ctx, input }) => teams.changeRole({ teamId: ctx.team.id, actorId: ctx.user.id, actorRole: ctx.team.role, userId: input.userId, role: input.role })),
   removeMember: teamProcedure
     .meta({ minRole: 'ADMIN' })
     .input(ZRemoveMemberInput)
-    .mutation(({ ctx, input }) =>
-      teams.removeMember({ teamId: ctx.team.id, actorId: ctx.user.id, actorRole: ctx.team.role, userId: input.userId }),
-    ),
+    .mutation(({ ctx, input }) => teams.removeMember({ teamId: ctx.team.id, actorId: ctx.user.id, actorRole: ctx.team.role, userId: input.userId })),
   leave: teamProcedure.mutation(({ ctx }) => teams.removeMember({ teamId: ctx.team.id, actorId: ctx.user.id, actorRole: ctx.team.role, userId: ctx.user.id })),
 });

@@ -59,7 +59,7 @@ export const adminCreateUserCommand: CliCommand = {
 
 export const adminCreateApiKeyCommand: CliCommand = {
   path: ['admin', 'create-api-key'],
-  summary: "Create an API key for a team member; the key is printed alone on the last line",
+  summary: 'Create an API key for a team member; the key is printed alone on the last line',
   usage: 'deepboard admin create-api-key --email E --team SLUG [--name NAME] [--expires-in-days N] [--json]',
   async run(argv, io) {
     const { values } = parseCommandArgs(

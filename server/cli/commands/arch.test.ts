@@ -9,12 +9,7 @@ import { archSummaryCommand } from './arch';
 
 const SPEC = {
   kind: 'sequential',
-  layers: [
-    { type: 'input', shape: [8, 8, 1] },
-    { type: 'conv2d', name: 'c1', filters: 4, kernelSize: 3 },
-    { type: 'flatten' },
-    { type: 'dense', units: 2, activation: 'softmax' },
-  ],
+  layers: [{ type: 'input', shape: [8, 8, 1] }, { type: 'conv2d', name: 'c1', filters: 4, kernelSize: 3 }, { type: 'flatten' }, { type: 'dense', units: 2, activation: 'softmax' }],
 };
 
 let dir: string;
@@ -26,7 +21,13 @@ beforeAll(async () => {
   await writeFile(path.join(dir, 'broken.json'), '{"kind": "sequential", ');
   await writeFile(
     path.join(dir, 'impossible.json'),
-    JSON.stringify({ kind: 'sequential', layers: [{ type: 'input', shape: [8] }, { type: 'conv2d', name: 'c1', filters: 2, kernelSize: 3 }] }),
+    JSON.stringify({
+      kind: 'sequential',
+      layers: [
+        { type: 'input', shape: [8] },
+        { type: 'conv2d', name: 'c1', filters: 2, kernelSize: 3 },
+      ],
+    }),
   );
   await writeFile(
     path.join(dir, 'gru.json'),

@@ -43,12 +43,7 @@ interface Args {
 }
 
 function parse(argv: string[]): Args {
-  const { values, positionals } = parseCommandArgs(
-    argv,
-    { label: { type: 'string' }, sensitive: { type: 'string' }, json: { type: 'boolean', default: false } },
-    USAGE,
-    1,
-  );
+  const { values, positionals } = parseCommandArgs(argv, { label: { type: 'string' }, sensitive: { type: 'string' }, json: { type: 'boolean', default: false } }, USAGE, 1);
   const [file] = positionals;
   if (file === undefined) throw new UsageError(`missing FILE.csv; usage: ${USAGE}`);
   if (!values.label) throw new UsageError(`missing --label COL; usage: ${USAGE}`);
@@ -104,8 +99,7 @@ async function profileFile(args: Args, cwd: string): Promise<DatasetProfileRepor
       for await (const row of second.rows()) acc.add(row.cells, `line ${row.line}`);
       bias = acc.finish();
     }
-    const role = (c: ColumnProfile): ColumnRole =>
-      c.name === args.label ? 'label' : args.sensitive.includes(c.name) ? 'sensitive' : c.suggestedRole;
+    const role = (c: ColumnProfile): ColumnRole => (c.name === args.label ? 'label' : args.sensitive.includes(c.name) ? 'sensitive' : c.suggestedRole);
     return {
       file: args.file,
       rows: profile.rowCount,
@@ -123,7 +117,10 @@ async function profileFile(args: Args, cwd: string): Promise<DatasetProfileRepor
 
 /** Refuses unknown column names before the (possibly long) pass over the rows. */
 function checkColumns(args: Args, known: readonly string[]): void {
-  for (const [flag, names] of [['--label', [args.label]], ['--sensitive', args.sensitive]] as const) {
+  for (const [flag, names] of [
+    ['--label', [args.label]],
+    ['--sensitive', args.sensitive],
+  ] as const) {
     for (const name of names) {
       if (!known.includes(name)) {
         const shown = known.length > 20 ? [...known.slice(0, 20), '…'] : known;
@@ -165,12 +162,7 @@ function summary(c: ColumnProfile): string {
 
 function biasSection(t: BiasTable, task: Task, label: string): string {
   const by = t.columns.join(' × ');
-  const title =
-    task.kind === 'binary'
-      ? `Base rate of ${label} = '${task.positiveClass}' by ${by}`
-      : task.kind === 'regression'
-        ? `Mean ${label} by ${by}`
-        : `Distribution of ${label} by ${by}`;
+  const title = task.kind === 'binary' ? `Base rate of ${label} = '${task.positiveClass}' by ${by}` : task.kind === 'regression' ? `Mean ${label} by ${by}` : `Distribution of ${label} by ${by}`;
   const classes = task.kind === 'multiclass' ? task.classes : [];
   const headers = ['Group', 'Rows', 'Share', ...(task.kind === 'multiclass' ? classes : [task.kind === 'binary' ? 'Base rate' : 'Mean'])];
   const rows = t.groups.map((g) => [
@@ -181,7 +173,14 @@ function biasSection(t: BiasTable, task: Task, label: string): string {
       ? classes.map((_, i) => (g.distribution ? pct(g.distribution[i]!) : '—'))
       : [g.baseRate === null ? '—' : task.kind === 'binary' ? pct(g.baseRate) : num(g.baseRate)]),
   ]);
-  const out = [title, table(headers, rows, headers.map((_, i) => i > 0))];
+  const out = [
+    title,
+    table(
+      headers,
+      rows,
+      headers.map((_, i) => i > 0),
+    ),
+  ];
   if (t.gap) out.push(gapLine(t.gap, task, 'Gap'));
   else out.push('Gap: fewer than two groups with labelled rows');
   return out.join('\n');

@@ -139,7 +139,11 @@ export function formatDoctor(r: DoctorReport): string {
     'Backends (preference order; with `auto`, each run times the ones that load and takes the fastest):',
   ];
   for (const b of r.backends) {
-    const bench = b.bench ? ('error' in b.bench ? `benchmark failed: ${b.bench.error}` : `${b.bench.model} training at batch ${b.bench.batchSize}: ${b.bench.samplesPerSec.toLocaleString('en-US')} samples/s (${b.bench.msPerBatch} ms/batch)`) : '';
+    const bench = b.bench
+      ? 'error' in b.bench
+        ? `benchmark failed: ${b.bench.error}`
+        : `${b.bench.model} training at batch ${b.bench.batchSize}: ${b.bench.samplesPerSec.toLocaleString('en-US')} samples/s (${b.bench.msPerBatch} ms/batch)`
+      : '';
     lines.push(
       b.loads
         ? `  ${b.backend.padEnd(9)} loads     ${b.device}${b.default ? ' [default]' : ''}${bench ? `\n  ${''.padEnd(9)}           ${bench}` : ''}`
@@ -153,7 +157,9 @@ export function formatDoctor(r: DoctorReport): string {
   const d = r.database;
   if (d.reachable === null) lines.push(`  ${d.note}`);
   else if (d.reachable) {
-    lines.push(`  ${d.source === 'DATABASE_URL' ? 'DATABASE_URL' : 'embedded'} ${d.url}: reachable, ${d.server}${d.migrations ? `; migrations ${d.migrations.applied} applied, ${d.migrations.pending} pending` : ''}`);
+    lines.push(
+      `  ${d.source === 'DATABASE_URL' ? 'DATABASE_URL' : 'embedded'} ${d.url}: reachable, ${d.server}${d.migrations ? `; migrations ${d.migrations.applied} applied, ${d.migrations.pending} pending` : ''}`,
+    );
     if (d.note) lines.push(`  ${d.note}`);
   } else lines.push(`  ${d.source === 'DATABASE_URL' ? 'DATABASE_URL' : 'embedded'} ${d.url}: NOT reachable (${d.error})`);
   return lines.join('\n');

@@ -11,10 +11,7 @@ let dir: string;
 const Y_TRUE = [0, 1, 1, 1, 1, 0, 1, 0, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1];
 const Y_PRED = [0, 0, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0, 1, 1, 0];
 const GROUP = ['b', 'b', 'a', 'b', 'b', 'c', 'c', 'c', 'a', 'a', 'c', 'a', 'b', 'c', 'c', 'b', 'c', 'c'];
-const FAIRLEARN = [
-  'y_true,y_pred,score,group,region',
-  ...Y_TRUE.map((y, i) => `${y},${Y_PRED[i]},${Y_PRED[i] ? 0.5 + i / 100 : 0.49 - i / 100},${GROUP[i]},${i % 2 ? 'north' : 'south'}`),
-].join('\n');
+const FAIRLEARN = ['y_true,y_pred,score,group,region', ...Y_TRUE.map((y, i) => `${y},${Y_PRED[i]},${Y_PRED[i] ? 0.5 + i / 100 : 0.49 - i / 100},${GROUP[i]},${i % 2 ? 'north' : 'south'}`)].join('\n');
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'deepboard-fairness-'));
@@ -81,10 +78,23 @@ describe('deepboard fairness', () => {
     const r = await runJson([...BASE, '--pred', 'y_pred', '--reference', 'a', '--alpha', '3']);
     const json = JSON.stringify(r);
     for (const key of [
-      'selection_rate', 'tpr', 'fpr', 'fnr', 'accuracy', 'precision',
-      'demographic_parity_difference', 'demographic_parity_ratio', 'equalized_odds_difference', 'equalized_odds_ratio',
-      'equal_opportunity_difference', 'equal_opportunity_ratio', 'disparate_impact', 'statistical_parity_difference',
-      'average_odds_difference', 'generalized_entropy_index', 'theil_index',
+      'selection_rate',
+      'tpr',
+      'fpr',
+      'fnr',
+      'accuracy',
+      'precision',
+      'demographic_parity_difference',
+      'demographic_parity_ratio',
+      'equalized_odds_difference',
+      'equalized_odds_ratio',
+      'equal_opportunity_difference',
+      'equal_opportunity_ratio',
+      'disparate_impact',
+      'statistical_parity_difference',
+      'average_odds_difference',
+      'generalized_entropy_index',
+      'theil_index',
     ]) {
       expect(json).toContain(`"${key}":`);
     }

@@ -258,9 +258,7 @@ function section(s: AttributeSection, bootstrap: FairnessCliReport['bootstrap'])
     const iv = bootstrap?.intervals.find((i) => i.path.join('\u0000') === ['attributes', s.attribute, method, key].join('\u0000'));
     return iv ? `  [${fmt(iv.lower)}, ${fmt(iv.upper)}]` : '';
   };
-  const disparities = (['between_groups', 'to_overall'] as const).flatMap((method) =>
-    Object.entries(s[method]).map(([key, value]) => `  ${key} (${method}): ${fmt(value)}${interval(method, key)}`),
-  );
+  const disparities = (['between_groups', 'to_overall'] as const).flatMap((method) => Object.entries(s[method]).map(([key, value]) => `  ${key} (${method}): ${fmt(value)}${interval(method, key)}`));
   return [`By ${s.attribute}`, table(['group', 'count', ...METRIC_COLUMNS.map(([, h]) => h)], rows), ...disparities].join('\n');
 }
 

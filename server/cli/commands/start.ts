@@ -82,11 +82,14 @@ export const startCommand: CliCommand = {
         log(`stopping (${reason})`);
         const exits = children
           .filter((c) => c.exitCode === null && c.signalCode === null)
-          .map((c) => new Promise<void>((resolve) => {
-            c.once('exit', () => resolve());
-            c.kill('SIGTERM');
-            setTimeout(() => c.kill('SIGKILL'), 15_000).unref();
-          }));
+          .map(
+            (c) =>
+              new Promise<void>((resolve) => {
+                c.once('exit', () => resolve());
+                c.kill('SIGTERM');
+                setTimeout(() => c.kill('SIGKILL'), 15_000).unref();
+              }),
+          );
         await Promise.all(exits);
         await db.stop();
         log('stopped');

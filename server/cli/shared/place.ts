@@ -55,7 +55,11 @@ export async function resolvePlace(args: { team?: string; project?: string }, en
     }
   } else {
     project =
-      (await prisma.project.findFirst({ where: { teamId: team.id, OR: [{ slug: slugify(CLI_PROJECT_NAME) }, { name: CLI_PROJECT_NAME }] }, orderBy: { createdAt: 'asc' }, select: { id: true, slug: true } })) ??
+      (await prisma.project.findFirst({
+        where: { teamId: team.id, OR: [{ slug: slugify(CLI_PROJECT_NAME) }, { name: CLI_PROJECT_NAME }] },
+        orderBy: { createdAt: 'asc' },
+        select: { id: true, slug: true },
+      })) ??
       (await createProject({
         teamId: team.id,
         userId: owner.userId,

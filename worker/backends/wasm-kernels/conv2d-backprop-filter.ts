@@ -32,7 +32,12 @@ export function conv2DBackpropFilter({ inputs, attrs, backend }: KernelArgs<Conv
       {
         strides: [dilationHeight, dilationWidth],
         dilations: [strideHeight, strideWidth],
-        pad: [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]],
+        pad: [
+          [0, 0],
+          [padInfo.top, bottom],
+          [padInfo.left, right],
+          [0, 0],
+        ],
         dataFormat: 'NHWC',
       },
     ); // [ci, ≥kh, ≥kw, co]

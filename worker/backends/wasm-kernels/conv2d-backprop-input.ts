@@ -24,11 +24,7 @@ export function conv2DBackpropInput({ inputs, attrs, backend }: KernelArgs<Conv2
     const cols = transposePadding(inWidth, spread.shape[2]!, filterWidth, 1, padInfo.left);
     const input = cropNegative(scope, spread, rows, cols);
     const flipped = scope.transpose(scope.run('Reverse', { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]); // [kh, kw, co, ci]
-    const dx = scope.run(
-      'Conv2D',
-      { x: input, filter: flipped },
-      { strides: 1, dilations: 1, pad: [[0, 0], nonNegative(rows), nonNegative(cols), [0, 0]], dataFormat: 'NHWC' },
-    );
+    const dx = scope.run('Conv2D', { x: input, filter: flipped }, { strides: 1, dilations: 1, pad: [[0, 0], nonNegative(rows), nonNegative(cols), [0, 0]], dataFormat: 'NHWC' });
     return channelsFirst ? scope.transpose(dx, [0, 3, 1, 2]) : dx;
   });
 }

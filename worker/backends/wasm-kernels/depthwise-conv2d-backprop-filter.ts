@@ -9,14 +9,7 @@
  * wasm heap (no copies), the innermost loop running along contiguous channels; the work is
  * that of the forward depthwise convolution, small next to the dense convolutions around it.
  */
-import {
-  backend_util,
-  DepthwiseConv2dNativeBackpropFilter,
-  type DepthwiseConv2dNativeBackpropFilterAttrs,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-} from '@tensorflow/tfjs';
+import { backend_util, DepthwiseConv2dNativeBackpropFilter, type DepthwiseConv2dNativeBackpropFilterAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import type { KernelArgs } from './kernel-utils';
 
 export function depthwiseConv2dNativeBackpropFilter({ inputs, attrs, backend }: KernelArgs<DepthwiseConv2dNativeBackpropFilterAttrs>): TensorInfo {

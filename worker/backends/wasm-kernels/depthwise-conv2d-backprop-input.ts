@@ -8,14 +8,7 @@
  * filter by the wasm backend's (XNNPACK) depthwise convolution with multiplier 1 over the C·M
  * channels, then the M channels of each input channel summed.
  */
-import {
-  backend_util,
-  DepthwiseConv2dNativeBackpropInput,
-  type DepthwiseConv2dNativeBackpropInputAttrs,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-} from '@tensorflow/tfjs';
+import { backend_util, DepthwiseConv2dNativeBackpropInput, type DepthwiseConv2dNativeBackpropInputAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import { composite, cropNegative, nonNegative, spreadByStride, transposePadding, type KernelArgs } from './kernel-utils';
 
 export function depthwiseConv2dNativeBackpropInput({ inputs, attrs, backend }: KernelArgs<DepthwiseConv2dNativeBackpropInputAttrs>): TensorInfo {

@@ -1,16 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  createRng,
-  loadWasm,
-  outShapeOf,
-  randomConvCase,
-  randomTensor,
-  relativeError,
-  runKernelOn,
-  spreadFilter,
-  tapsOf,
-  type ConvCase,
-} from './kernel-test-helpers';
+import { createRng, loadWasm, outShapeOf, randomConvCase, randomTensor, relativeError, runKernelOn, spreadFilter, tapsOf, type ConvCase } from './kernel-test-helpers';
 
 beforeAll(loadWasm);
 

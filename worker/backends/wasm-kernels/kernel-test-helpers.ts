@@ -25,12 +25,7 @@ export function randomTensor(rng: Rng, shape: number[], draw: () => number = () 
 }
 
 /** Runs `kernelName` through the engine on `backend` and reads its (first) output back. */
-export async function runKernelOn(
-  backend: 'cpu' | 'wasm',
-  kernelName: string,
-  inputs: Record<string, HostTensor>,
-  attrs: object,
-): Promise<HostTensor> {
+export async function runKernelOn(backend: 'cpu' | 'wasm', kernelName: string, inputs: Record<string, HostTensor>, attrs: object): Promise<HostTensor> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const tensors: Record<string, tf.Tensor> = {};
@@ -95,7 +90,18 @@ export function randomConvCase(rng: Rng, channels: number, dilated: boolean): Co
     const kind = rng.int(4);
     const side = () => rng.int(3);
     const pad: Padding =
-      kind === 0 ? 'same' : kind === 1 ? 'valid' : kind === 2 ? rng.int(3) : [[0, 0], [side(), side()], [side(), side()], [0, 0]];
+      kind === 0
+        ? 'same'
+        : kind === 1
+          ? 'valid'
+          : kind === 2
+            ? rng.int(3)
+            : [
+                [0, 0],
+                [side(), side()],
+                [side(), side()],
+                [0, 0],
+              ];
     const dimRoundingMode = typeof pad === 'number' ? (['floor', 'round', 'ceil'] as const)[rng.int(3)] : undefined;
     const c: ConvCase = { inShape, filterHeight, filterWidth, strides, dilations, pad, dimRoundingMode };
     const info = tf.backend_util.computeConv2DInfo(inShape, [filterHeight, filterWidth, channels, 1], strides, dilations, pad, dimRoundingMode);
@@ -126,9 +132,7 @@ export function spreadFilter(filter: HostTensor, dh: number, dw: number): HostTe
   const inner = rest.reduce((a, b) => a * b, 1);
   const shape = [(kh - 1) * dh + 1, (kw - 1) * dw + 1, ...rest];
   const values = new Float32Array(shape[0]! * shape[1]! * inner);
-  for (let i = 0; i < kh; i++)
-    for (let j = 0; j < kw; j++)
-      values.set(filter.values.subarray((i * kw + j) * inner, (i * kw + j + 1) * inner), (i * dh * shape[1]! + j * dw) * inner);
+  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) values.set(filter.values.subarray((i * kw + j) * inner, (i * kw + j + 1) * inner), (i * dh * shape[1]! + j * dw) * inner);
   return { values, shape };
 }
 

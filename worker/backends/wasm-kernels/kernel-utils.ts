@@ -97,11 +97,21 @@ export function spreadByStride(scope: KernelScope, x: TensorInfo, strideHeight: 
   let out = x;
   if (strideWidth > 1) {
     out = scope.reshape(out, [b * h, w, 1, c]);
-    out = scope.pad(out, [[0, 0], [0, 0], [0, strideWidth - 1], [0, 0]]);
+    out = scope.pad(out, [
+      [0, 0],
+      [0, 0],
+      [0, strideWidth - 1],
+      [0, 0],
+    ]);
   }
   if (strideHeight > 1) {
     out = scope.reshape(out, [b, h, 1, w * strideWidth * c]);
-    out = scope.pad(out, [[0, 0], [0, 0], [0, strideHeight - 1], [0, 0]]);
+    out = scope.pad(out, [
+      [0, 0],
+      [0, 0],
+      [0, strideHeight - 1],
+      [0, 0],
+    ]);
   }
   return out === x ? x : scope.reshape(out, [b, h * strideHeight, w * strideWidth, c]);
 }
@@ -122,11 +132,7 @@ export function transposePadding(size: number, spread: number, filter: number, d
 export function cropNegative(scope: KernelScope, x: TensorInfo, rows: [number, number], cols: [number, number]): TensorInfo {
   const [b, h, w, c] = x.shape as [number, number, number, number];
   const crop = (n: number) => Math.max(0, -n);
-  return scope.slice(
-    x,
-    [0, crop(rows[0]), crop(cols[0]), 0],
-    [b, h - crop(rows[0]) - crop(rows[1]), w - crop(cols[0]) - crop(cols[1]), c],
-  );
+  return scope.slice(x, [0, crop(rows[0]), crop(cols[0]), 0], [b, h - crop(rows[0]) - crop(rows[1]), w - crop(cols[0]) - crop(cols[1]), c]);
 }
 
 /** The non-negative parts of [before, after] paddings (the rest is cropped). */

@@ -37,12 +37,21 @@ function withoutDropout(spec: ArchitectureSpec): ArchitectureSpec {
 
 function normal(seed: number, shape: number[]): tf.Tensor {
   const rng = createRng(seed);
-  return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+  return tf.tensor(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+    shape,
+  );
 }
 
 function labels(seed: number, n: number, classes: number): tf.Tensor {
   const rng = createRng(seed);
-  return tf.oneHot(tf.tensor1d(Array.from({ length: n }, () => rng.int(classes)), 'int32'), classes);
+  return tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: n }, () => rng.int(classes)),
+      'int32',
+    ),
+    classes,
+  );
 }
 
 const apply = (model: tf.LayersModel, x: tf.Tensor) => model.apply(x, { training: true }) as tf.Tensor;
@@ -55,8 +64,7 @@ function supervised(name: string, spec: ArchitectureSpec, x: () => tf.Tensor, cl
     losses: ({ model }, { x, y }) => [
       {
         variables: [model!],
-        loss: () =>
-          (classes === 1 ? tf.losses.sigmoidCrossEntropy(y!, apply(model!, x!)) : tf.losses.softmaxCrossEntropy(y!, apply(model!, x!))) as tf.Scalar,
+        loss: () => (classes === 1 ? tf.losses.sigmoidCrossEntropy(y!, apply(model!, x!)) : tf.losses.softmaxCrossEntropy(y!, apply(model!, x!))) as tf.Scalar,
       },
     ],
   };
@@ -72,7 +80,12 @@ const families: Family[] = [
     'LSTM (stacked, as the LSTM template)',
     ZArchitectureSpec.parse({
       kind: 'sequential',
-      layers: [{ type: 'input', shape: [5, 3] }, { type: 'lstm', units: 8, returnSequences: true }, { type: 'lstm', units: 4 }, { type: 'dense', units: 1, activation: 'sigmoid' }],
+      layers: [
+        { type: 'input', shape: [5, 3] },
+        { type: 'lstm', units: 8, returnSequences: true },
+        { type: 'lstm', units: 4 },
+        { type: 'dense', units: 1, activation: 'sigmoid' },
+      ],
     }),
     () => normal(3, [4, 5, 3]),
     1,
@@ -88,16 +101,41 @@ const families: Family[] = [
         { type: 'dense', units: 1, activation: 'sigmoid' },
       ],
     }),
-    () => tf.tensor2d([[1, 4, 4, 9, 0, 0], [3, 19, 2, 2, 2, 7], [5, 0, 0, 0, 0, 0], [11, 12, 13, 14, 15, 16]], [4, 6], 'int32'),
+    () =>
+      tf.tensor2d(
+        [
+          [1, 4, 4, 9, 0, 0],
+          [3, 19, 2, 2, 2, 7],
+          [5, 0, 0, 0, 0, 0],
+          [11, 12, 13, 14, 15, 16],
+        ],
+        [4, 6],
+        'int32',
+      ),
     1,
   ),
   supervised(
     'embedding + pooling',
     ZArchitectureSpec.parse({
       kind: 'sequential',
-      layers: [{ type: 'input', shape: [6], dtype: 'int32' }, { type: 'embedding', inputDim: 30, outputDim: 5 }, { type: 'globalAveragePooling1d' }, { type: 'dense', units: 3, activation: 'softmax' }],
+      layers: [
+        { type: 'input', shape: [6], dtype: 'int32' },
+        { type: 'embedding', inputDim: 30, outputDim: 5 },
+        { type: 'globalAveragePooling1d' },
+        { type: 'dense', units: 3, activation: 'softmax' },
+      ],
     }),
-    () => tf.tensor2d([[1, 4, 4, 9, 0, 0], [3, 29, 2, 2, 2, 7], [5, 0, 0, 0, 0, 0], [11, 12, 13, 14, 15, 16]], [4, 6], 'int32'),
+    () =>
+      tf.tensor2d(
+        [
+          [1, 4, 4, 9, 0, 0],
+          [3, 29, 2, 2, 2, 7],
+          [5, 0, 0, 0, 0, 0],
+          [11, 12, 13, 14, 15, 16],
+        ],
+        [4, 6],
+        'int32',
+      ),
     3,
   ),
   supervised(
@@ -117,16 +155,12 @@ const families: Family[] = [
     () => normal(4, [4, 8, 8, 2]),
     3,
   ),
-  ...(['autoencoder', 'conv-autoencoder'] as const).map(
-    (id): Family => ({
-      name: id,
-      spec: getTemplate(id).build(image),
-      batch: () => ({ x: tf.sigmoid(normal(5, [4, 8, 8])) }),
-      losses: ({ encoder, decoder }, { x }) => [
-        { variables: [encoder!, decoder!], loss: () => tf.losses.meanSquaredError(x!, apply(decoder!, apply(encoder!, x!))) as tf.Scalar },
-      ],
-    }),
-  ),
+  ...(['autoencoder', 'conv-autoencoder'] as const).map((id): Family => ({
+    name: id,
+    spec: getTemplate(id).build(image),
+    batch: () => ({ x: tf.sigmoid(normal(5, [4, 8, 8])) }),
+    losses: ({ encoder, decoder }, { x }) => [{ variables: [encoder!, decoder!], loss: () => tf.losses.meanSquaredError(x!, apply(decoder!, apply(encoder!, x!))) as tf.Scalar }],
+  })),
   {
     // The DCGAN template's layers with fewer filters (the cpu backend is slow at 64 and 128).
     name: 'DCGAN step (discriminator and generator)',
@@ -161,11 +195,7 @@ const families: Family[] = [
       return [
         {
           variables: [discriminator!],
-          loss: () =>
-            tf.add(
-              tf.losses.sigmoidCrossEntropy(ones, apply(discriminator!, real!)),
-              tf.losses.sigmoidCrossEntropy(zeros, apply(discriminator!, apply(generator!, z!))),
-            ) as tf.Scalar,
+          loss: () => tf.add(tf.losses.sigmoidCrossEntropy(ones, apply(discriminator!, real!)), tf.losses.sigmoidCrossEntropy(zeros, apply(discriminator!, apply(generator!, z!)))) as tf.Scalar,
         },
         { variables: [generator!], loss: () => tf.losses.sigmoidCrossEntropy(ones, apply(discriminator!, apply(generator!, z!))) as tf.Scalar },
       ];

@@ -58,7 +58,9 @@ describe('UnsortedSegmentSum on wasm (embedding gradients)', () => {
       return tf.tidy(() => {
         const w = tf.tensor(table.values, table.shape);
         const t = tf.tensor(ids, [4, 7], 'int32');
-        return tf.grad((v: tf.Tensor) => tf.sum(tf.square(tf.gather(v, t))))(w).dataSync() as Float32Array;
+        return tf
+          .grad((v: tf.Tensor) => tf.sum(tf.square(tf.gather(v, t))))(w)
+          .dataSync() as Float32Array;
       });
     };
     expect(relativeError(await gradient('wasm'), await gradient('cpu'))).toBeLessThanOrEqual(1e-4);

@@ -56,7 +56,11 @@ export class LogBuffer {
 export function gpuStats(): { util: number; memoryMb: number } | null {
   const r = spawnSync('nvidia-smi', ['--query-gpu=utilization.gpu,memory.used', '--format=csv,noheader,nounits'], { encoding: 'utf8', timeout: 2000 });
   if (r.status !== 0 || !r.stdout) return null;
-  const [util, mem] = r.stdout.trim().split('\n')[0]!.split(',').map((v) => Number(v.trim()));
+  const [util, mem] = r.stdout
+    .trim()
+    .split('\n')[0]!
+    .split(',')
+    .map((v) => Number(v.trim()));
   return Number.isFinite(util) && Number.isFinite(mem) ? { util: util!, memoryMb: mem! } : null;
 }
 
@@ -85,7 +89,10 @@ export class RunTelemetry {
   supersededBy(r: Rejected) {
     if (this.lost) return;
     this.lost = r;
-    this.logs.add(`attempt ${this.ref.attempt + 1} no longer owns the run (${r.reason}; the run is ${r.current?.status ?? 'gone'} at attempt ${(r.current?.attempt ?? 0) + 1}); stopping without writing its state`, 'warn');
+    this.logs.add(
+      `attempt ${this.ref.attempt + 1} no longer owns the run (${r.reason}; the run is ${r.current?.status ?? 'gone'} at attempt ${(r.current?.attempt ?? 0) + 1}); stopping without writing its state`,
+      'warn',
+    );
   }
 
   start(heartbeatMs = 2000) {

@@ -28,7 +28,14 @@ export async function GET(req: Request) {
     const number = new Map(runs.map((r) => [r.id, r.number]));
     const stamp = new Date().toISOString().slice(0, 10);
     if (format === 'json') {
-      const out = runs.map((r) => ({ id: r.id, number: r.number, name: r.name, points: rows.filter((p) => p.runId === r.id).map((p) => ({ key: p.key, context: p.context, step: p.step, epoch: p.epoch, value: Number.isFinite(p.value) ? p.value : String(p.value), wallTime: p.wallTime })) }));
+      const out = runs.map((r) => ({
+        id: r.id,
+        number: r.number,
+        name: r.name,
+        points: rows
+          .filter((p) => p.runId === r.id)
+          .map((p) => ({ key: p.key, context: p.context, step: p.step, epoch: p.epoch, value: Number.isFinite(p.value) ? p.value : String(p.value), wallTime: p.wallTime })),
+      }));
       return new Response(JSON.stringify({ runs: out }, null, 1), { headers: { 'Content-Type': 'application/json', 'Content-Disposition': `attachment; filename="deepboard-metrics-${stamp}.json"` } });
     }
     const esc = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);

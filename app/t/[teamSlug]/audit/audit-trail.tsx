@@ -28,7 +28,14 @@ export function AuditTrail({ teamId }: { teamId: string }) {
   const trpc = useTRPC();
   const [filters, setFilters] = useState({ actorId: '', action: '', from: '', to: '' });
   const options = useQuery(trpc.audit.filters.queryOptions({ teamId }));
-  const input = { teamId, limit: 50, ...(filters.actorId ? { actorId: filters.actorId } : {}), ...(filters.action ? { action: filters.action } : {}), ...(filters.from ? { from: filters.from } : {}), ...(filters.to ? { to: filters.to } : {}) };
+  const input = {
+    teamId,
+    limit: 50,
+    ...(filters.actorId ? { actorId: filters.actorId } : {}),
+    ...(filters.action ? { action: filters.action } : {}),
+    ...(filters.from ? { from: filters.from } : {}),
+    ...(filters.to ? { to: filters.to } : {}),
+  };
   const events = useInfiniteQuery(trpc.audit.list.infiniteQueryOptions(input, { getNextPageParam: (p) => p.nextCursor ?? undefined }));
   const rows = events.data?.pages.flatMap((p) => p.events) ?? [];
   const set = (k: keyof typeof filters) => (e: { target: { value: string } }) => setFilters((f) => ({ ...f, [k]: e.target.value }));

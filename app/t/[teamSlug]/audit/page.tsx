@@ -13,7 +13,10 @@ export default async function AuditPage({ params }: { params: Promise<{ teamSlug
   if (!hasRole(team.role, 'ADMIN')) notFound();
   return (
     <>
-      <PageHeader title="Audit trail" description="Who requested reviews, commented, decided, changed the fairness policy, roles and invitations, and when. Append-only: the database refuses to change or delete an entry." />
+      <PageHeader
+        title="Audit trail"
+        description="Who requested reviews, commented, decided, changed the fairness policy, roles and invitations, and when. Append-only: the database refuses to change or delete an entry."
+      />
       <AuditTrail teamId={team.id} />
     </>
   );

@@ -80,12 +80,7 @@ export function MembersPanel(props: { teamId: string; myUserId: string; myRole: 
                   <td className="px-5 py-2.5 text-slate-600">{m.email}</td>
                   <td className="px-5 py-2.5">
                     {editable ? (
-                      <Select
-                        aria-label={`Role of ${m.email}`}
-                        value={m.role}
-                        onChange={(e) => changeRole.mutate({ teamId, userId: m.userId, role: e.target.value as Role })}
-                        className="py-1"
-                      >
+                      <Select aria-label={`Role of ${m.email}`} value={m.role} onChange={(e) => changeRole.mutate({ teamId, userId: m.userId, role: e.target.value as Role })} className="py-1">
                         {ROLES.filter((r) => canManageOwners || r !== 'OWNER').map((r) => (
                           <option key={r} value={r}>
                             {ROLE_LABELS[r]}

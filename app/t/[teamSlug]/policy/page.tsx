@@ -11,10 +11,7 @@ export default async function PolicyPage({ params }: { params: Promise<{ teamSlu
   const { team } = await loadTeam(teamSlug);
   return (
     <>
-      <PageHeader
-        title="Fairness policy"
-        description="Gates every run's fairness report is checked against. Runs tables and reports show pass or fail; changing a rule re-grades past runs."
-      />
+      <PageHeader title="Fairness policy" description="Gates every run's fairness report is checked against. Runs tables and reports show pass or fail; changing a rule re-grades past runs." />
       <PolicyPanel teamId={team.id} canManage={can.managePolicy(team.role)} />
     </>
   );

@@ -95,16 +95,20 @@ export function PolicyPanel({ teamId, canManage }: { teamId: string; canManage: 
             ))}
           </div>
           <form className="grid grid-cols-2 gap-4 p-5 md:grid-cols-6" onSubmit={submit} aria-label="Add a gate rule">
-            <div className="md:col-span-2"><Field label="Name (optional)" htmlFor="gate-name-optional">
-              <Input id="gate-name-optional" value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} placeholder="Four-fifths rule" />
-            </Field></div>
-            <div className="md:col-span-2"><Field label="Metric" htmlFor="gate-metric">
-              <Select id="gate-metric" value={draft.metric} onChange={(e) => setDraft({ ...draft, metric: e.target.value as FairnessGate['metric'] })}>
-                {GATE_METRICS.map((m) => (
-                  <option key={m}>{m}</option>
-                ))}
-              </Select>
-            </Field></div>
+            <div className="md:col-span-2">
+              <Field label="Name (optional)" htmlFor="gate-name-optional">
+                <Input id="gate-name-optional" value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} placeholder="Four-fifths rule" />
+              </Field>
+            </div>
+            <div className="md:col-span-2">
+              <Field label="Metric" htmlFor="gate-metric">
+                <Select id="gate-metric" value={draft.metric} onChange={(e) => setDraft({ ...draft, metric: e.target.value as FairnessGate['metric'] })}>
+                  {GATE_METRICS.map((m) => (
+                    <option key={m}>{m}</option>
+                  ))}
+                </Select>
+              </Field>
+            </div>
             <Field label="Condition" htmlFor="gate-condition">
               <Select id="gate-condition" value={draft.op} onChange={(e) => setDraft({ ...draft, op: e.target.value as FairnessGate['op'] })}>
                 {OPS.map((o) => (
@@ -115,15 +119,19 @@ export function PolicyPanel({ teamId, canManage }: { teamId: string; canManage: 
             <Field label="Value" htmlFor="gate-value">
               <Input id="gate-value" value={draft.value} inputMode="decimal" onChange={(e) => setDraft({ ...draft, value: e.target.value })} />
             </Field>
-            <div className="md:col-span-2"><Field label="Attribute (optional)" htmlFor="gate-attribute-optional">
-              <Input id="gate-attribute-optional" value={draft.attribute} onChange={(e) => setDraft({ ...draft, attribute: e.target.value })} placeholder="every attribute" />
-            </Field></div>
-            <div className="md:col-span-2"><Field label="Compared" htmlFor="gate-compared">
-              <Select id="gate-compared" value={draft.method} onChange={(e) => setDraft({ ...draft, method: e.target.value })}>
-                <option value="between_groups">between groups</option>
-                <option value="to_overall">each group to overall</option>
-              </Select>
-            </Field></div>
+            <div className="md:col-span-2">
+              <Field label="Attribute (optional)" htmlFor="gate-attribute-optional">
+                <Input id="gate-attribute-optional" value={draft.attribute} onChange={(e) => setDraft({ ...draft, attribute: e.target.value })} placeholder="every attribute" />
+              </Field>
+            </div>
+            <div className="md:col-span-2">
+              <Field label="Compared" htmlFor="gate-compared">
+                <Select id="gate-compared" value={draft.method} onChange={(e) => setDraft({ ...draft, method: e.target.value })}>
+                  <option value="between_groups">between groups</option>
+                  <option value="to_overall">each group to overall</option>
+                </Select>
+              </Field>
+            </div>
             <div className="flex items-end md:col-span-2">
               <Button type="submit" disabled={create.isPending}>
                 Add rule

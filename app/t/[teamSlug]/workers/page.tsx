@@ -10,10 +10,7 @@ export default async function WorkersPage({ params }: { params: Promise<{ teamSl
   const { team } = await loadTeam(teamSlug);
   return (
     <>
-      <PageHeader
-        title="Workers"
-        description="Training processes connected to this installation's database. Start more with `npm run worker` on any machine that reaches it."
-      />
+      <PageHeader title="Workers" description="Training processes connected to this installation's database. Start more with `npm run worker` on any machine that reaches it." />
       <WorkersTable teamId={team.id} />
     </>
   );

@@ -12,8 +12,7 @@ import { parseCommandArgs } from '../../args';
 import { UsageError } from '../../types';
 
 export const USAGE =
-  'deepboard train --arch (FILE.json | TEMPLATE) --csv FILE --label COL [--sensitive COL[,COL…]] [--epochs N] [--seed S] ' +
-  '[--batch-size N] [--lr RATE] [--team SLUG] [--project SLUG] [--json]';
+  'deepboard train --arch (FILE.json | TEMPLATE) --csv FILE --label COL [--sensitive COL[,COL…]] [--epochs N] [--seed S] ' + '[--batch-size N] [--lr RATE] [--team SLUG] [--project SLUG] [--json]';
 
 export const TRAIN_DEFAULTS = { epochs: 20, batchSize: 32, learningRate: 1e-3, seed: 42, patience: 5 } as const;
 
@@ -142,7 +141,10 @@ export async function checkCsvColumns(args: TrainArgs, file: string): Promise<vo
     throw error;
   }
   const shown = (columns.length > 20 ? [...columns.slice(0, 20), '…'] : columns).join(', ');
-  for (const [flag, names] of [['--label', [args.label]], ['--sensitive', args.sensitive]] as const) {
+  for (const [flag, names] of [
+    ['--label', [args.label]],
+    ['--sensitive', args.sensitive],
+  ] as const) {
     for (const name of names) {
       if (!columns.includes(name)) throw new UsageError(`unknown column '${name}' in ${flag}; the columns of ${args.csv} are: ${shown}`);
     }

@@ -43,7 +43,17 @@ export function summarizeEvaluation(raw: unknown): TrainEvaluation | null {
   if (!isSupervisedEvaluation(ev)) return null;
   if (ev.task === 'regression') return { task: 'regression', testExamples: ev.testExamples ?? 0, mae: ev.report.mae, rmse: ev.report.rmse, r2: ev.report.r2 };
   const r = ev.report;
-  return { task: ev.task, testExamples: ev.testExamples ?? 0, classNames: ev.classNames ?? [], accuracy: r.accuracy, precision: r.macro.precision, recall: r.macro.recall, f1: r.macro.f1, rocAuc: r.roc?.auc ?? null, confusion: r.confusion };
+  return {
+    task: ev.task,
+    testExamples: ev.testExamples ?? 0,
+    classNames: ev.classNames ?? [],
+    accuracy: r.accuracy,
+    precision: r.macro.precision,
+    recall: r.macro.recall,
+    f1: r.macro.f1,
+    rocAuc: r.roc?.auc ?? null,
+    confusion: r.confusion,
+  };
 }
 
 const fixed = (x: number, digits = 4) => (Number.isFinite(x) ? x.toFixed(digits) : String(x));

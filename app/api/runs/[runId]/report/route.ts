@@ -24,9 +24,12 @@ export async function GET(req: Request, { params }: { params: Promise<{ runId: s
       if (!report.fairness || report.fairness.task !== 'binary') throw new DomainError('BAD_REQUEST', 'CSV export covers binary fairness reports; use format=json');
       return new Response(fairnessReportCsv(report.fairness.report), { headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}.csv"` } });
     }
-    return new Response(JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1), {
-      headers: { 'Content-Type': 'application/json', 'Content-Disposition': `attachment; filename="${name}.json"` },
-    });
+    return new Response(
+      JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1),
+      {
+        headers: { 'Content-Type': 'application/json', 'Content-Disposition': `attachment; filename="${name}.json"` },
+      },
+    );
   } catch (err) {
     return errorResponse(err);
   }

@@ -7,7 +7,10 @@ export type AvailableColumns = RouterOutputs['runs']['columns'];
 /** The columns shown before the user picks: up to four validation/test metrics and the usual hyperparameters. */
 export function defaultColumns(available: AvailableColumns | undefined) {
   return {
-    metrics: (available?.metrics ?? []).map((m) => m.name).filter((n) => /^(val_|test_)/.test(n)).slice(0, 4),
+    metrics: (available?.metrics ?? [])
+      .map((m) => m.name)
+      .filter((n) => /^(val_|test_)/.test(n))
+      .slice(0, 4),
     params: (available?.params ?? []).map((p) => p.path).filter((p) => ['learningRate', 'batchSize', 'epochs', 'optimizer.name'].includes(p)),
   };
 }

@@ -78,14 +78,7 @@ export function RunsExplorer({ teamId, projectId, basePath }: { teamId: string; 
   return (
     <div>
       <div className="space-y-3 border-b border-slate-100 px-5 py-3">
-        <RunsQueryBar
-          draft={draft}
-          onDraft={setDraft}
-          query={query}
-          error={error}
-          onSubmit={(q) => (setQuery(q), setPage(1))}
-          onClear={() => (setDraft(''), setQuery(''))}
-        />
+        <RunsQueryBar draft={draft} onDraft={setDraft} query={query} error={error} onSubmit={(q) => (setQuery(q), setPage(1))} onClear={() => (setDraft(''), setQuery(''))} />
         <div className="flex flex-wrap items-center gap-2 text-sm">
           <ConditionBuilder fields={fields} draft={draft} onApply={applyQuery} />
           <span className="ml-4 text-slate-500">Group by</span>
@@ -159,7 +152,9 @@ export function RunsExplorer({ teamId, projectId, basePath }: { teamId: string; 
 
       {search.data && search.data.rows.length === 0 && !error ? (
         <div className="p-5">
-          <EmptyState title={query ? 'No run matches this filter' : 'No runs yet'}>{query ? 'Loosen the filter or clear it.' : 'Queue one: pick an architecture and a dataset, and a worker trains it.'}</EmptyState>
+          <EmptyState title={query ? 'No run matches this filter' : 'No runs yet'}>
+            {query ? 'Loosen the filter or clear it.' : 'Queue one: pick an architecture and a dataset, and a worker trains it.'}
+          </EmptyState>
         </div>
       ) : (
         <div className="overflow-x-auto">

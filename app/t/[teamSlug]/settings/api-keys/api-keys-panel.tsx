@@ -61,7 +61,10 @@ export function ApiKeysPanel({ teamId, canManageAll }: { teamId: string; canMana
               variant="secondary"
               size="sm"
               onClick={() => {
-                void navigator.clipboard?.writeText(created.key).then(() => setCopied(true), () => setCopied(false));
+                void navigator.clipboard?.writeText(created.key).then(
+                  () => setCopied(true),
+                  () => setCopied(false),
+                );
               }}
             >
               {copied ? <Check className="h-3.5 w-3.5" /> : <Copy className="h-3.5 w-3.5" />} {copied ? 'Copied' : 'Copy'}
@@ -125,7 +128,12 @@ export function ApiKeysPanel({ teamId, canManageAll }: { teamId: string; canMana
                       ) : expired ? (
                         <Badge tone="amber">expired</Badge>
                       ) : (
-                        <Button variant="danger" size="sm" disabled={revoke.isPending} onClick={() => confirm(`Revoke “${k.name}”? Programs using it stop working at once.`) && revoke.mutate({ teamId, keyId: k.id })}>
+                        <Button
+                          variant="danger"
+                          size="sm"
+                          disabled={revoke.isPending}
+                          onClick={() => confirm(`Revoke “${k.name}”? Programs using it stop working at once.`) && revoke.mutate({ teamId, keyId: k.id })}
+                        >
                           Revoke
                         </Button>
                       )}

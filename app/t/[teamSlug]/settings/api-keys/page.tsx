@@ -15,8 +15,12 @@ export default async function ApiKeysPage({ params }: { params: Promise<{ teamSl
         title="API keys"
         description={
           <>
-            Log runs from anywhere — the REST API, the TypeScript SDK or an MLflow client — with <code className="text-xs">Authorization: Bearer KEY</code>. A key acts
-            as you in {team.name}, with your role. See the <a className="text-brand-700 hover:underline" href="/docs/api">API docs</a>.
+            Log runs from anywhere — the REST API, the TypeScript SDK or an MLflow client — with <code className="text-xs">Authorization: Bearer KEY</code>. A key acts as you in {team.name}, with your
+            role. See the{' '}
+            <a className="text-brand-700 hover:underline" href="/docs/api">
+              API docs
+            </a>
+            .
           </>
         }
       />

@@ -79,8 +79,16 @@ export function CompareView({ teamId, basePath }: { teamId: string; basePath: st
   }
 
   const numericVarying = data.paths.filter((p) => data.differs(p) && data.params.some((x) => typeof x[p] === 'number' || typeof x[p] === 'string'));
-  const axes = [...numericVarying.slice(0, 8).map((p) => ({ name: p, values: data.params.map((x) => x[p] as number | string | null) })), { name: metric, values: data.summaries.map((s) => s[metric] ?? null) }];
-  const points = runs.data.map((r, i) => ({ id: r.id, x: Number(data.summaries[i]![xKey] ?? data.params[i]![xKey] ?? NaN), y: Number(data.summaries[i]![yKey] ?? data.params[i]![yKey] ?? NaN), label: `#${r.number} ${r.name}` }));
+  const axes = [
+    ...numericVarying.slice(0, 8).map((p) => ({ name: p, values: data.params.map((x) => x[p] as number | string | null) })),
+    { name: metric, values: data.summaries.map((s) => s[metric] ?? null) },
+  ];
+  const points = runs.data.map((r, i) => ({
+    id: r.id,
+    x: Number(data.summaries[i]![xKey] ?? data.params[i]![xKey] ?? NaN),
+    y: Number(data.summaries[i]![yKey] ?? data.params[i]![yKey] ?? NaN),
+    label: `#${r.number} ${r.name}`,
+  }));
   const front = paretoFront(points, { x: better(xKey), y: better(yKey) });
   const valueKeys = [...data.metricKeys, ...data.paths.filter((p) => data.params.some((x) => typeof x[p] === 'number'))];
 
@@ -174,7 +182,10 @@ export function CompareView({ teamId, basePath }: { teamId: string; basePath: st
           </div>
         </Card>
         <Card>
-          <CardHeader title="Trade-off" description={`Pareto front (ringed): ${better(xKey) === 'min' ? 'lower' : 'higher'} ${xKey} and ${better(yKey) === 'min' ? 'lower' : 'higher'} ${yKey} are better.`} />
+          <CardHeader
+            title="Trade-off"
+            description={`Pareto front (ringed): ${better(xKey) === 'min' ? 'lower' : 'higher'} ${xKey} and ${better(yKey) === 'min' ? 'lower' : 'higher'} ${yKey} are better.`}
+          />
           <div className="flex gap-2 px-4 pt-3">
             <ChoiceSelect label="X value" prefix="x" value={xKey} choices={valueKeys} onChange={(v) => setParam('x', v)} />
             <ChoiceSelect label="Y value" prefix="y" value={yKey} choices={valueKeys} onChange={(v) => setParam('y', v)} />
@@ -182,7 +193,11 @@ export function CompareView({ teamId, basePath }: { teamId: string; basePath: st
           <div className="p-4" data-testid="pareto-scatter">
             <ParetoScatter points={points.map((p) => ({ ...p, color: colorOf(p.id) }))} front={front} xName={xKey} yName={yKey} />
             <p className="text-xs text-slate-500" data-testid="pareto-front">
-              On the front: {runs.data.filter((r) => front.has(r.id)).map((r) => `#${r.number}`).join(', ') || '—'}
+              On the front:{' '}
+              {runs.data
+                .filter((r) => front.has(r.id))
+                .map((r) => `#${r.number}`)
+                .join(', ') || '—'}
             </p>
           </div>
         </Card>

@@ -75,7 +75,11 @@ export function FairnessCompare(props: {
             height={300}
           />
           <p className="text-xs text-slate-500" data-testid="fairness-front">
-            On the front: {points.filter((p) => front.has(p.id)).map((p) => p.label).join('; ') || '—'}
+            On the front:{' '}
+            {points
+              .filter((p) => front.has(p.id))
+              .map((p) => p.label)
+              .join('; ') || '—'}
           </p>
         </div>
         <table className="w-full self-start text-xs" data-testid="fairness-compare-table">
@@ -109,7 +113,12 @@ export function FairnessCompare(props: {
                   <td className="px-2 py-1.5 text-right align-top font-mono">{fmt(model?.accuracy)}</td>
                   <td className="px-2 py-1.5 text-right align-top font-mono">
                     {r.hasReport ? fmt(model?.disparities[attribute]?.[metric]) : 'no report'}
-                    {ci ? <span className="text-slate-400"> ({fmt(ci[0])}–{fmt(ci[1])})</span> : null}
+                    {ci ? (
+                      <span className="text-slate-400">
+                        {' '}
+                        ({fmt(ci[0])}–{fmt(ci[1])})
+                      </span>
+                    ) : null}
                   </td>
                   <td className="px-2 py-1.5 align-top">
                     <GateBadge gates={r.gates.status === null ? null : { status: r.gates.status, failed: r.gates.results.filter((g) => !g.passed).map((g) => g.description) }} />

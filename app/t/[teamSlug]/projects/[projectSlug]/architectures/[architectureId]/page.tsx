@@ -16,12 +16,5 @@ export default async function ArchitecturePage({ params }: { params: Promise<{ t
     throw err;
   });
   if (arch.project.id !== project.id) notFound();
-  return (
-    <ArchitectureWorkbench
-      teamId={team.id}
-      architectureId={arch.id}
-      canWrite={can.write(team.role)}
-      basePath={`/t/${team.slug}/projects/${project.slug}/architectures`}
-    />
-  );
+  return <ArchitectureWorkbench teamId={team.id} architectureId={arch.id} canWrite={can.write(team.role)} basePath={`/t/${team.slug}/projects/${project.slug}/architectures`} />;
 }

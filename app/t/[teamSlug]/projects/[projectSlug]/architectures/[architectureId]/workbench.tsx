@@ -96,7 +96,11 @@ export function ArchitectureWorkbench({ teamId, architectureId, canWrite, basePa
         }
         actions={
           <div className="flex gap-2">
-            <Button variant="secondary" size="sm" onClick={async () => download(`${a.name}-v${v.version}.keras.json`, await client.architectures.exportKeras.query({ teamId, architectureId, version: v.version }))}>
+            <Button
+              variant="secondary"
+              size="sm"
+              onClick={async () => download(`${a.name}-v${v.version}.keras.json`, await client.architectures.exportKeras.query({ teamId, architectureId, version: v.version }))}
+            >
               <Download className="h-3.5 w-3.5" /> Keras JSON
             </Button>
             <Button variant="secondary" size="sm" onClick={() => download(`${a.name}-v${v.version}.deepboard.json`, v.spec)}>

@@ -9,7 +9,10 @@ import { Alert, Button, Card, CardHeader, Field, Input, Select, cn } from '../..
 import { useTRPC } from '../../../../../../_trpc/client';
 
 function parseShape(text: string): number[] | null {
-  const parts = text.split(/[\s,x×]+/).filter(Boolean).map(Number);
+  const parts = text
+    .split(/[\s,x×]+/)
+    .filter(Boolean)
+    .map(Number);
   return parts.length && parts.every((n) => Number.isInteger(n) && n > 0) ? parts : null;
 }
 
@@ -154,7 +157,7 @@ export function NewArchitecture({ teamId, projectId, basePath }: { teamId: strin
                 <Input id="arch-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Digits CNN" />
               </Field>
             </div>
-            <Button onClick={submit} disabled={!name.trim() || create.isPending || importKeras.isPending || (mode === "template" && !validation?.summary)}>
+            <Button onClick={submit} disabled={!name.trim() || create.isPending || importKeras.isPending || (mode === 'template' && !validation?.summary)}>
               {create.isPending || importKeras.isPending ? 'Creating…' : 'Create architecture'}
             </Button>
           </div>

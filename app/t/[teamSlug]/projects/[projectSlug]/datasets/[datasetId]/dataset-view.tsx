@@ -40,7 +40,12 @@ export function DatasetView({ teamId, datasetId, basePath }: { teamId: string; d
   if (!dataset.data || !version.data) return <p className="text-sm text-slate-500">Loading…</p>;
   const d = dataset.data;
   const v = version.data;
-  const profile = v.profile as { csv?: CsvProfile; bias?: BiasProfile | null; images?: { previews: { className: string; images: string[] }[]; counts: number[]; classNames: string[]; width: number; height: number; channels: number }; sequences?: { classNames: string[]; counts: number[]; length: number; examples: { className: string; values: number[] }[] } };
+  const profile = v.profile as {
+    csv?: CsvProfile;
+    bias?: BiasProfile | null;
+    images?: { previews: { className: string; images: string[] }[]; counts: number[]; classNames: string[]; width: number; height: number; channels: number };
+    sequences?: { classNames: string[]; counts: number[]; length: number; examples: { className: string; values: number[] }[] };
+  };
   const columns = (v.schema as { columns?: DatasetColumn[] }).columns;
   const source = v.source as { kind: string; filename?: string; generator?: string };
 
@@ -52,7 +57,7 @@ export function DatasetView({ teamId, datasetId, basePath }: { teamId: string; d
             {d.name} <Badge tone="brand">v{v.version}</Badge> <Badge>{d.kind}</Badge>
           </span>
         }
-        description={`${source.kind === 'synthetic' ? `generated (${source.generator})` : source.filename ?? source.kind} · ${v.message || 'no message'}`}
+        description={`${source.kind === 'synthetic' ? `generated (${source.generator})` : (source.filename ?? source.kind)} · ${v.message || 'no message'}`}
       />
       <div className="mb-6 grid gap-4 sm:grid-cols-4" data-testid="dataset-overview">
         <Card className="p-4">

@@ -11,7 +11,6 @@ import { useTRPC } from '../../../../../../_trpc/client';
 
 type Tab = 'csv' | 'images' | 'synthetic';
 
-
 interface Staged {
   uploadId: string;
   filename: string;
@@ -286,7 +285,11 @@ export function NewDataset({ teamId, projectId, basePath }: { teamId: string; pr
             title={`${staged!.filename}: ${csvProfile.rowCount.toLocaleString()} rows × ${csvProfile.columns.length} columns`}
             description={`Delimiter ${JSON.stringify(csvProfile.format.delimiter)} · ${csvProfile.format.hasHeader ? 'header row' : 'no header (columns named column_1…)'}. Choose the label and the sensitive attributes; fairness reports group by the latter.`}
           />
-          {csvProfile.warnings.length ? <Alert tone="info" className="mx-5 mt-4">{csvProfile.warnings.join(' ')}</Alert> : null}
+          {csvProfile.warnings.length ? (
+            <Alert tone="info" className="mx-5 mt-4">
+              {csvProfile.warnings.join(' ')}
+            </Alert>
+          ) : null}
           <div className="overflow-x-auto">
             <ColumnsTable columns={csvProfile.columns} rowCount={csvProfile.rowCount} choices={choices} onChange={setChoices} />
           </div>
@@ -314,7 +317,11 @@ export function NewDataset({ teamId, projectId, basePath }: { teamId: string; pr
           </div>
           <div className="border-t border-slate-100 p-5">
             <label className="flex items-center gap-2 text-sm font-medium">
-              <input type="checkbox" checked={series.enabled} onChange={(e) => setSeries({ ...series, enabled: e.target.checked, target: series.target || (csvProfile.columns.find((c) => c.type === 'numeric')?.name ?? '') })} />
+              <input
+                type="checkbox"
+                checked={series.enabled}
+                onChange={(e) => setSeries({ ...series, enabled: e.target.checked, target: series.target || (csvProfile.columns.find((c) => c.type === 'numeric')?.name ?? '') })}
+              />
               Rows are time steps: cut them into windows and forecast a column
             </label>
             {series.enabled ? (
@@ -339,7 +346,9 @@ export function NewDataset({ teamId, projectId, basePath }: { teamId: string; pr
                 <Field label="Horizon (steps ahead)" htmlFor="ts-horizon">
                   <Input id="ts-horizon" value={String(series.horizon)} onChange={(e) => setSeries({ ...series, horizon: Number(e.target.value) || 0 })} />
                 </Field>
-                <p className="text-xs text-slate-500 sm:col-span-4">Numeric feature columns become the window&apos;s features; the split is chronological (no shuffling), so no future values leak into training.</p>
+                <p className="text-xs text-slate-500 sm:col-span-4">
+                  Numeric feature columns become the window&apos;s features; the split is chronological (no shuffling), so no future values leak into training.
+                </p>
               </div>
             ) : null}
           </div>

@@ -30,7 +30,11 @@ export function BackendCard({ backend, device, choice, adapter }: { backend: str
           </>
         }
       />
-      {gpu.success ? <p className="px-5 pt-3 text-xs text-slate-600" data-testid="run-gpu-adapter">GPU adapter: {adapterLabel(gpu.data)} — {gpu.data.description}</p> : null}
+      {gpu.success ? (
+        <p className="px-5 pt-3 text-xs text-slate-600" data-testid="run-gpu-adapter">
+          GPU adapter: {adapterLabel(gpu.data)} — {gpu.data.description}
+        </p>
+      ) : null}
       {c && c.candidates.length ? (
         <table className="mt-2 w-full text-sm" data-testid="backend-candidates">
           <THead>
@@ -55,7 +59,11 @@ export function BackendCard({ backend, device, choice, adapter }: { backend: str
           </tbody>
         </table>
       ) : null}
-      {c ? <p className="px-5 py-2 text-xs text-slate-400">Batch size {c.batchSize ?? '—'} · decided {new Date(c.decidedAt).toLocaleString()}</p> : null}
+      {c ? (
+        <p className="px-5 py-2 text-xs text-slate-400">
+          Batch size {c.batchSize ?? '—'} · decided {new Date(c.decidedAt).toLocaleString()}
+        </p>
+      ) : null}
     </Card>
   );
 }

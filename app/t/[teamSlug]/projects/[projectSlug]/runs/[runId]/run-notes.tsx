@@ -13,7 +13,17 @@ function inline(text: string): ReactNode[] {
   for (const m of text.matchAll(re)) {
     if (m.index! > last) out.push(text.slice(last, m.index));
     const t = m[0];
-    out.push(t.startsWith('**') ? <strong key={m.index}>{t.slice(2, -2)}</strong> : t.startsWith('`') ? <code key={m.index} className="rounded bg-slate-100 px-1">{t.slice(1, -1)}</code> : <em key={m.index}>{t.slice(1, -1)}</em>);
+    out.push(
+      t.startsWith('**') ? (
+        <strong key={m.index}>{t.slice(2, -2)}</strong>
+      ) : t.startsWith('`') ? (
+        <code key={m.index} className="rounded bg-slate-100 px-1">
+          {t.slice(1, -1)}
+        </code>
+      ) : (
+        <em key={m.index}>{t.slice(1, -1)}</em>
+      ),
+    );
     last = m.index! + t.length;
   }
   if (last < text.length) out.push(text.slice(last));
@@ -26,8 +36,18 @@ export function Markdown({ text }: { text: string }) {
     <div className="space-y-1 text-sm" data-testid="run-notes-view">
       {lines.map((l, i) => {
         const h = /^(#{1,3})\s+(.*)$/.exec(l);
-        if (h) return <p key={i} className={h[1]!.length === 1 ? 'text-base font-semibold' : 'font-semibold'}>{inline(h[2]!)}</p>;
-        if (/^\s*[-*]\s+/.test(l)) return <p key={i} className="pl-4">• {inline(l.replace(/^\s*[-*]\s+/, ''))}</p>;
+        if (h)
+          return (
+            <p key={i} className={h[1]!.length === 1 ? 'text-base font-semibold' : 'font-semibold'}>
+              {inline(h[2]!)}
+            </p>
+          );
+        if (/^\s*[-*]\s+/.test(l))
+          return (
+            <p key={i} className="pl-4">
+              • {inline(l.replace(/^\s*[-*]\s+/, ''))}
+            </p>
+          );
         return l.trim() ? <p key={i}>{inline(l)}</p> : <Fragment key={i}>{null}</Fragment>;
       })}
     </div>
@@ -67,7 +87,21 @@ export function RunNotes({ teamId, runId, notes, tags, canWrite }: { teamId: str
             <textarea aria-label="Notes (markdown)" className="h-40 w-full rounded-md border border-slate-300 p-2 font-mono text-xs" value={draft} onChange={(e) => setDraft(e.target.value)} />
             <Input aria-label="Tags" value={tagText} onChange={(e) => setTagText(e.target.value)} placeholder="baseline, lr-sweep" />
             <div className="flex gap-2">
-              <Button size="sm" disabled={update.isPending} onClick={() => update.mutate({ teamId, runId, notes: draft, tags: tagText.split(',').map((t) => t.trim()).filter(Boolean) })}>
+              <Button
+                size="sm"
+                disabled={update.isPending}
+                onClick={() =>
+                  update.mutate({
+                    teamId,
+                    runId,
+                    notes: draft,
+                    tags: tagText
+                      .split(',')
+                      .map((t) => t.trim())
+                      .filter(Boolean),
+                  })
+                }
+              >
                 Save
               </Button>
               <Button size="sm" variant="ghost" onClick={() => setEditing(false)}>

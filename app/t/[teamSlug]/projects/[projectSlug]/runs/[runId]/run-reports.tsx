@@ -67,7 +67,9 @@ export function RunReports(props: { teamId: string; runId: string; basePath: str
       {cp && state?.status !== 'done' ? (
         <Alert tone={state?.status === 'failed' ? 'error' : 'info'}>
           {state?.status === 'queued' || state?.status === 'running' ? (
-            <span data-testid="checkpoint-report-pending">Computing the reports of epoch {cp.epoch} on a worker ({state.status})…</span>
+            <span data-testid="checkpoint-report-pending">
+              Computing the reports of epoch {cp.epoch} on a worker ({state.status})…
+            </span>
           ) : (
             <span>
               {state?.status === 'failed' ? `The last attempt failed: ${state.error}. ` : `No reports for the checkpoint of epoch ${cp.epoch} yet. `}

@@ -42,7 +42,21 @@ export function RunDiscussion({ teamId, runId, children }: { teamId: string; run
   return <CommentAnchorProvider counts={counts}>{children}</CommentAnchorProvider>;
 }
 
-export function RunReview({ teamId, runId, me, runAuthorId, reviewable, modelCardHref }: { teamId: string; runId: string; me: Me; runAuthorId: string | null; reviewable: boolean; modelCardHref: string }) {
+export function RunReview({
+  teamId,
+  runId,
+  me,
+  runAuthorId,
+  reviewable,
+  modelCardHref,
+}: {
+  teamId: string;
+  runId: string;
+  me: Me;
+  runAuthorId: string | null;
+  reviewable: boolean;
+  modelCardHref: string;
+}) {
   const trpc = useTRPC();
   const reviews = useQuery(trpc.reviews.ofRun.queryOptions({ teamId, runId }));
   return (
@@ -116,7 +130,13 @@ function RequestReview({ teamId, runId, me, runAuthorId }: { teamId: string; run
       </fieldset>
       <label className="block text-sm">
         <span className="mb-1 block font-medium">Message (optional)</span>
-        <textarea className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm" rows={2} value={message} onChange={(e) => setMessage(e.target.value)} placeholder="What should reviewers look at?" />
+        <textarea
+          className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+          rows={2}
+          value={message}
+          onChange={(e) => setMessage(e.target.value)}
+          placeholder="What should reviewers look at?"
+        />
       </label>
       {request.error ? <Alert>{request.error.message}</Alert> : null}
       <div className="flex gap-2">
@@ -271,7 +291,10 @@ function Comments({ teamId, runId, me }: { teamId: string; runId: string; me: Me
         }}
       >
         <div className="flex items-center gap-2 text-xs text-slate-500">
-          On <span data-testid="composer-anchor"><Badge tone={anchor.kind === 'general' ? 'slate' : 'brand'}>{anchorLabel(anchor)}</Badge></span>
+          On{' '}
+          <span data-testid="composer-anchor">
+            <Badge tone={anchor.kind === 'general' ? 'slate' : 'brand'}>{anchorLabel(anchor)}</Badge>
+          </span>
           {anchor.kind !== 'general' ? (
             <button type="button" aria-label="Comment on the whole run instead" className="text-slate-400 hover:text-slate-700" onClick={() => anchors?.clear()}>
               <X className="h-3.5 w-3.5" />
@@ -280,7 +303,15 @@ function Comments({ teamId, runId, me }: { teamId: string; runId: string; me: Me
             <span>— or use the comment buttons beside groups, disparities, the threshold chart and attributions</span>
           )}
         </div>
-        <textarea id="comment-body" aria-label="Comment" className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm" rows={3} value={body} onChange={(e) => setBody(e.target.value)} placeholder="Markdown; mention teammates with @Full Name or @e-mail" />
+        <textarea
+          id="comment-body"
+          aria-label="Comment"
+          className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+          rows={3}
+          value={body}
+          onChange={(e) => setBody(e.target.value)}
+          placeholder="Markdown; mention teammates with @Full Name or @e-mail"
+        />
         {add.error ? <Alert>{add.error.message}</Alert> : null}
         <Button type="submit" size="sm" disabled={add.isPending || !body.trim()}>
           Comment

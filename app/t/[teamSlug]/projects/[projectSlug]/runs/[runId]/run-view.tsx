@@ -169,9 +169,17 @@ export function RunView({ teamId, runId, canWrite, basePath, me }: { teamId: str
       </div>
       <div className="mb-5 grid gap-4 lg:grid-cols-2" data-testid="run-charts">
         {charts.epoch.map(([key, s]) => (
-          <MetricChart key={key} title={key} series={s} options={{ ...chartOptions, xMode: chartOptions.xMode === 'step' ? 'epoch' : chartOptions.xMode, timeOrigin: r.startedAt?.getTime() }} onZoom={(from, to) => setZoom({ from, to })} />
+          <MetricChart
+            key={key}
+            title={key}
+            series={s}
+            options={{ ...chartOptions, xMode: chartOptions.xMode === 'step' ? 'epoch' : chartOptions.xMode, timeOrigin: r.startedAt?.getTime() }}
+            onZoom={(from, to) => setZoom({ from, to })}
+          />
         ))}
-        {charts.batch.length ? <MetricChart title="per batch" series={charts.batch} options={{ ...chartOptions, timeOrigin: r.startedAt?.getTime() }} onZoom={(from, to) => setZoom({ from, to })} /> : null}
+        {charts.batch.length ? (
+          <MetricChart title="per batch" series={charts.batch} options={{ ...chartOptions, timeOrigin: r.startedAt?.getTime() }} onZoom={(from, to) => setZoom({ from, to })} />
+        ) : null}
         {charts.system.length ? <MetricChart title="system" series={charts.system} options={{ smoothing: chartOptions.smoothing, xMode: 'step' }} /> : null}
         {charts.epoch.length === 0 && charts.batch.length === 0 ? <p className="text-sm text-slate-500">No metrics yet; they appear here as soon as the worker logs them.</p> : null}
       </div>
@@ -185,7 +193,8 @@ export function RunView({ teamId, runId, canWrite, basePath, me }: { teamId: str
         </Card>
       ) : isReinforcementEvaluation(evaluation) && r.paradigm === 'reinforcement' ? (
         <Card className="mb-5 p-5 text-sm" data-testid="evaluation">
-          {evaluation.solvedAt ? `Solved at episode ${evaluation.solvedAt}` : 'Not solved'} · best 100-episode mean return {evaluation.bestMeanReturn?.toFixed(1) ?? '—'} over {evaluation.episodes} episodes
+          {evaluation.solvedAt ? `Solved at episode ${evaluation.solvedAt}` : 'Not solved'} · best 100-episode mean return {evaluation.bestMeanReturn?.toFixed(1) ?? '—'} over {evaluation.episodes}{' '}
+          episodes
         </Card>
       ) : null}
 
@@ -199,7 +208,16 @@ export function RunView({ teamId, runId, canWrite, basePath, me }: { teamId: str
           spec={r.architectureVersion.spec}
           title={`${r.architectureVersion.architecture.name} v${r.architectureVersion.version}`}
           href={`${basePath}/architectures/${r.architectureVersion.architecture.id}?v=${r.architectureVersion.version}`}
-          dataset={r.datasetVersion ? { name: `${r.datasetVersion.dataset.name} v${r.datasetVersion.version}`, href: `${basePath}/datasets/${r.datasetVersion.dataset.id}?v=${r.datasetVersion.version}`, rows: r.datasetVersion.rowCount, sensitive: r.datasetVersion.sensitiveColumns } : null}
+          dataset={
+            r.datasetVersion
+              ? {
+                  name: `${r.datasetVersion.dataset.name} v${r.datasetVersion.version}`,
+                  href: `${basePath}/datasets/${r.datasetVersion.dataset.id}?v=${r.datasetVersion.version}`,
+                  rows: r.datasetVersion.rowCount,
+                  sensitive: r.datasetVersion.sensitiveColumns,
+                }
+              : null
+          }
         />
       ) : null}
 
@@ -220,7 +238,10 @@ export function RunView({ teamId, runId, canWrite, basePath, me }: { teamId: str
                 {artifacts.map((a) => (
                   <li key={a.path} className="flex items-center justify-between px-5 py-2 text-sm">
                     <span className="font-mono text-xs">{a.path}</span>
-                    <a className="inline-flex items-center gap-1 text-xs text-brand-700 hover:underline" href={`/api/v1/runs/${runId}/artifacts/${a.path.split('/').map(encodeURIComponent).join('/')}`}>
+                    <a
+                      className="inline-flex items-center gap-1 text-xs text-brand-700 hover:underline"
+                      href={`/api/v1/runs/${runId}/artifacts/${a.path.split('/').map(encodeURIComponent).join('/')}`}
+                    >
                       <Download className="h-3.5 w-3.5" /> {a.size < 1024 ? `${a.size} B` : `${(a.size / 1024).toFixed(1)} KB`}
                     </a>
                   </li>
@@ -231,7 +252,7 @@ export function RunView({ teamId, runId, canWrite, basePath, me }: { teamId: str
             )}
           </Card>
         ) : (
-        <Card>
+          <Card>
             <CardHeader title="Checkpoints" description="TensorFlow.js layers format; the zip loads with tf.loadLayersModel." />
             {r.checkpoints.length ? (
               <ul className="max-h-80 divide-y divide-slate-100 overflow-auto" data-testid="checkpoints">

@@ -10,7 +10,6 @@ import { useTRPC } from '../../../../../../_trpc/client';
 import { PinFields } from '../../../../../../_components/runs/pin-fields';
 import { useRunPins } from '../../../../../../_components/runs/use-run-pins';
 
-
 export function NewRunForm(props: { teamId: string; projectId: string; basePath: string; initialArchitectureId?: string; initialDatasetId?: string }) {
   const { teamId, projectId, basePath } = props;
   const trpc = useTRPC();
@@ -34,7 +33,6 @@ export function NewRunForm(props: { teamId: string; projectId: string; basePath:
   const [error, setError] = useState<string | null>(null);
   const create = useMutation(trpc.runs.create.mutationOptions());
 
-
   async function submit() {
     setError(null);
     const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
@@ -46,7 +44,11 @@ export function NewRunForm(props: { teamId: string; projectId: string; basePath:
         batchSize: num(batchSize),
         optimizer: { name: optimizer },
         ...(lr !== undefined ? { learningRate: lr } : {}),
-        ...(schedule === 'cosine' ? { lrSchedule: { type: 'cosine' as const, minLearningRate: (lr ?? 1e-3) / 100 } } : schedule === 'exponential' ? { lrSchedule: { type: 'exponential' as const, rate: 0.95 } } : {}),
+        ...(schedule === 'cosine'
+          ? { lrSchedule: { type: 'cosine' as const, minLearningRate: (lr ?? 1e-3) / 100 } }
+          : schedule === 'exponential'
+            ? { lrSchedule: { type: 'exponential' as const, rate: 0.95 } }
+            : {}),
         seed: num(seed),
         ...(earlyStop ? { earlyStopping: { monitor: 'val_loss', patience: 3 } } : {}),
         ...(balanced && paradigm === 'supervised' ? { classWeights: 'balanced' as const } : {}),
@@ -61,7 +63,10 @@ export function NewRunForm(props: { teamId: string; projectId: string; basePath:
         architectureId,
         datasetId: paradigm === 'reinforcement' ? undefined : datasetId || undefined,
         config: config as never,
-        tags: tags.split(',').map((t) => t.trim()).filter(Boolean),
+        tags: tags
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
         priority: Number(priority) || 0,
       });
       router.push(`${basePath}/runs/${run.id}`);

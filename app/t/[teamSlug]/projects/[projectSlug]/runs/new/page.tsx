@@ -7,7 +7,13 @@ import { NewRunForm } from './new-run-form';
 
 export const metadata: Metadata = { title: 'New run' };
 
-export default async function NewRunPage({ params, searchParams }: { params: Promise<{ teamSlug: string; projectSlug: string }>; searchParams: Promise<{ architectureId?: string; datasetId?: string }> }) {
+export default async function NewRunPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ teamSlug: string; projectSlug: string }>;
+  searchParams: Promise<{ architectureId?: string; datasetId?: string }>;
+}) {
   const { teamSlug, projectSlug } = await params;
   const sp = await searchParams;
   const { team, project } = await loadProject(teamSlug, projectSlug);

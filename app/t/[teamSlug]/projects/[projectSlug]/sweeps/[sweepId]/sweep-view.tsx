@@ -10,8 +10,7 @@ import { Alert, Badge, Button, Card, CardHeader, PageHeader, THead } from '../..
 import { useTRPC } from '../../../../../../_trpc/client';
 import { SweepStatusBadge } from '../sweeps-table';
 
-const fmt = (v: unknown) =>
-  v === null || v === undefined ? '—' : typeof v === 'number' ? (Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : Number(v.toPrecision(4)).toString()) : String(v);
+const fmt = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'number' ? (Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : Number(v.toPrecision(4)).toString()) : String(v));
 
 function describe(p: SweepParameter): string {
   switch (p.type) {
@@ -93,7 +92,9 @@ export function SweepView({ teamId, sweepId, canWrite, basePath }: { teamId: str
             <div className="h-full bg-brand-600 transition-all" style={{ width: `${Math.round(fraction * 100)}%` }} />
           </div>
           <div className="mt-2 flex flex-wrap gap-2 text-xs text-slate-600">
-            <span>{running} active (limit {s.parallelism})</span>
+            <span>
+              {running} active (limit {s.parallelism})
+            </span>
             {Object.entries(s.runsByStatus).map(([status, n]) => (
               <span key={status}>
                 · {n} {status.toLowerCase()}
@@ -127,8 +128,8 @@ export function SweepView({ teamId, sweepId, canWrite, basePath }: { teamId: str
             ))}
           </ul>
           <div className="mt-2 text-xs text-slate-500">
-            {s.earlyStopping ? `Median early stopping after ${s.earlyStopping.warmupEpochs} warm-up epoch(s), once ${s.earlyStopping.startupRuns} run(s) completed.` : 'No early stopping.'} Base: {s.config.epochs} epochs,
-            batch {s.config.batchSize}, {s.config.optimizer.name}.
+            {s.earlyStopping ? `Median early stopping after ${s.earlyStopping.warmupEpochs} warm-up epoch(s), once ${s.earlyStopping.startupRuns} run(s) completed.` : 'No early stopping.'} Base:{' '}
+            {s.config.epochs} epochs, batch {s.config.batchSize}, {s.config.optimizer.name}.
           </div>
         </Card>
       </div>
@@ -146,7 +147,9 @@ export function SweepView({ teamId, sweepId, canWrite, basePath }: { teamId: str
             </span>
           }
         />
-        <div className="p-4">{plotted.length ? <ParallelCoordinates axes={axes} lines={lines} height={320} /> : <p className="text-sm text-slate-500">Lines appear as runs log {s.objective.metric}.</p>}</div>
+        <div className="p-4">
+          {plotted.length ? <ParallelCoordinates axes={axes} lines={lines} height={320} /> : <p className="text-sm text-slate-500">Lines appear as runs log {s.objective.metric}.</p>}
+        </div>
       </Card>
 
       <Card>

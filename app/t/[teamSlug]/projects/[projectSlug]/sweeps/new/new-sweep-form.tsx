@@ -12,7 +12,6 @@ import { useTRPC } from '../../../../../../_trpc/client';
 import { PinFields } from '../../../../../../_components/runs/pin-fields';
 import { useRunPins } from '../../../../../../_components/runs/use-run-pins';
 
-
 /** Paths of the run configuration people sweep most; any other path can be typed. */
 const SUGGESTED_PATHS = ['learningRate', 'batchSize', 'epochs', 'seed', 'optimizer.name', 'optimizer.beta1', 'optimizer.beta2', 'optimizer.momentum', 'earlyStopping.patience', 'lrSchedule.type'];
 
@@ -200,7 +199,12 @@ export function NewSweepForm({ teamId, projectId, basePath }: { teamId: string; 
       </Card>
 
       <Card>
-        <CardHeader title="Search" description={budget !== null ? `${budget} run${budget === 1 ? '' : 's'}${points !== null ? ` (the grid has ${points} points)` : ''}, ${parallelism} at a time.` : 'Fix the fields above to see the plan.'} />
+        <CardHeader
+          title="Search"
+          description={
+            budget !== null ? `${budget} run${budget === 1 ? '' : 's'}${points !== null ? ` (the grid has ${points} points)` : ''}, ${parallelism} at a time.` : 'Fix the fields above to see the plan.'
+          }
+        />
         <div className="grid gap-4 p-5 sm:grid-cols-4">
           <Field label="Method" htmlFor="sweep-method">
             <Select id="sweep-method" className="w-full" value={method} onChange={(e) => setMethod(e.target.value as typeof method)}>
@@ -234,8 +238,8 @@ export function NewSweepForm({ teamId, projectId, basePath }: { teamId: string; 
           </Field>
           <div />
           <label className="flex items-center gap-2 text-sm sm:col-span-2">
-            <input id="sweep-median" type="checkbox" checked={median} onChange={(e) => setMedian(e.target.checked)} /> Median early stopping: stop a run whose objective is worse than the median
-            of completed runs at the same epoch
+            <input id="sweep-median" type="checkbox" checked={median} onChange={(e) => setMedian(e.target.checked)} /> Median early stopping: stop a run whose objective is worse than the median of
+            completed runs at the same epoch
           </label>
           {median ? (
             <>

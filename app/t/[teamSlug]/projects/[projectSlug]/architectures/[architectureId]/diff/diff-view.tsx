@@ -34,7 +34,11 @@ function LayerRow({ d }: { d: LayerDiff }) {
       <td className="px-3 py-2 font-mono text-slate-500">{s.sign}</td>
       <td className="px-3 py-2">
         <span className="font-medium">{ref.name}</span> <span className="text-xs text-slate-500">{ref.type}</span>
-        {d.before && d.after && d.before.index !== d.after.index ? <span className="ml-1 text-xs text-slate-400">(#{d.before.index} → #{d.after.index})</span> : null}
+        {d.before && d.after && d.before.index !== d.after.index ? (
+          <span className="ml-1 text-xs text-slate-400">
+            (#{d.before.index} → #{d.after.index})
+          </span>
+        ) : null}
         {d.status === 'unchanged' && (d.paramsDelta ?? 0) !== 0 ? <span className="ml-2 text-xs text-slate-500">same options; its input changed</span> : null}
         {d.changes.length ? (
           <ul className="mt-1 space-y-0.5 text-xs">

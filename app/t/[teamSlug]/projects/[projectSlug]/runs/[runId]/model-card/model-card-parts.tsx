@@ -17,7 +17,23 @@ export function PrintButton() {
 }
 
 /** One hand-written section of the model card: Markdown shown, edited in place by members. */
-export function CardText({ teamId, runId, field, label, value, editable, placeholder }: { teamId: string; runId: string; field: 'intendedUse' | 'outOfScope' | 'ethical' | 'caveats'; label: string; value: string; editable: boolean; placeholder: string }) {
+export function CardText({
+  teamId,
+  runId,
+  field,
+  label,
+  value,
+  editable,
+  placeholder,
+}: {
+  teamId: string;
+  runId: string;
+  field: 'intendedUse' | 'outOfScope' | 'ethical' | 'caveats';
+  label: string;
+  value: string;
+  editable: boolean;
+  placeholder: string;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const [editing, setEditing] = useState(false);
@@ -32,7 +48,15 @@ export function CardText({ teamId, runId, field, label, value, editable, placeho
           save.mutate({ teamId, runId, [field]: draft });
         }}
       >
-        <textarea aria-label={label} className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm" rows={4} value={draft} onChange={(e) => setDraft(e.target.value)} placeholder={placeholder} autoFocus />
+        <textarea
+          aria-label={label}
+          className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+          rows={4}
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          placeholder={placeholder}
+          autoFocus
+        />
         {save.error ? <Alert>{save.error.message}</Alert> : null}
         <div className="flex gap-2">
           <Button type="submit" size="sm" disabled={save.isPending}>

@@ -55,14 +55,19 @@ export default async function ModelCardPage({ params }: { params: Promise<{ team
           #{card.run.number} {card.run.name}
         </h1>
         <p className="text-sm text-slate-500">
-          {card.run.team} · {card.run.project} · {card.run.paradigm} run by {card.run.author ?? 'unknown'} · {card.run.status.toLowerCase()} · generated {card.generatedAt.slice(0, 16).replace('T', ' ')} UTC
+          {card.run.team} · {card.run.project} · {card.run.paradigm} run by {card.run.author ?? 'unknown'} · {card.run.status.toLowerCase()} · generated{' '}
+          {card.generatedAt.slice(0, 16).replace('T', ' ')} UTC
         </p>
       </header>
 
       <Section title="Model details" id="card-details">
         <dl className="grid grid-cols-[10rem_1fr] gap-x-4 gap-y-1">
           <dt className="text-slate-500">Architecture</dt>
-          <dd>{md.architecture ? `${md.architecture.name} v${md.architecture.version} (${md.architecture.kind}, ${md.architecture.layers} layers, ${md.architecture.parameters.toLocaleString('en-US')} parameters)` : '—'}</dd>
+          <dd>
+            {md.architecture
+              ? `${md.architecture.name} v${md.architecture.version} (${md.architecture.kind}, ${md.architecture.layers} layers, ${md.architecture.parameters.toLocaleString('en-US')} parameters)`
+              : '—'}
+          </dd>
           <dt className="text-slate-500">Training data</dt>
           <dd>{md.trainingData ? `${md.trainingData.name} v${md.trainingData.version} (${md.trainingData.rows} rows${md.trainingData.label ? `, label ${md.trainingData.label}` : ''})` : '—'}</dd>
           <dt className="text-slate-500">Checkpoint</dt>
@@ -79,13 +84,25 @@ export default async function ModelCardPage({ params }: { params: Promise<{ team
       </Section>
 
       <Section title="Intended use" id="card-intended-use">
-        <CardText teamId={team.id} runId={runId} field="intendedUse" label="Intended use" value={card.intendedUse} editable={editable} placeholder="Who should use this model, for what decisions, with what human oversight?" />
+        <CardText
+          teamId={team.id}
+          runId={runId}
+          field="intendedUse"
+          label="Intended use"
+          value={card.intendedUse}
+          editable={editable}
+          placeholder="Who should use this model, for what decisions, with what human oversight?"
+        />
         <h3 className="pt-2 font-semibold">Out-of-scope uses</h3>
         <CardText teamId={team.id} runId={runId} field="outOfScope" label="Out-of-scope uses" value={card.outOfScope} editable={editable} placeholder="Uses this model was not evaluated for." />
       </Section>
 
       <Section title="Factors">
-        <p>{card.factors.length ? `Sensitive attributes evaluated: ${card.factors.join(', ')}${card.factors.length > 1 ? `, and their intersection (${card.factors.join(' & ')})` : ''}.` : 'No sensitive attributes were marked on the training data.'}</p>
+        <p>
+          {card.factors.length
+            ? `Sensitive attributes evaluated: ${card.factors.join(', ')}${card.factors.length > 1 ? `, and their intersection (${card.factors.join(' & ')})` : ''}.`
+            : 'No sensitive attributes were marked on the training data.'}
+        </p>
       </Section>
 
       <Section title="Metrics">
@@ -175,7 +192,8 @@ export default async function ModelCardPage({ params }: { params: Promise<{ team
         <p>Reweighing during training: {card.mitigation.reweighing ? 'yes' : 'no'}</p>
         {card.mitigation.postProcessing.map((p) => (
           <p key={p.constraint}>
-            Post-processing ({p.constraint.replace(/_/g, ' ')}, thresholds fitted on the {p.fittedOn} split): disparity {fmt(p.before.disparity)} → {fmt(p.after.disparity)}, accuracy {pct(p.before.accuracy)} → {pct(p.after.accuracy)}
+            Post-processing ({p.constraint.replace(/_/g, ' ')}, thresholds fitted on the {p.fittedOn} split): disparity {fmt(p.before.disparity)} → {fmt(p.after.disparity)}, accuracy{' '}
+            {pct(p.before.accuracy)} → {pct(p.after.accuracy)}
           </p>
         ))}
       </Section>
@@ -183,7 +201,10 @@ export default async function ModelCardPage({ params }: { params: Promise<{ team
       <Section title="Explainability">
         {card.explainability?.top.length ? (
           <>
-            <p className="text-slate-500">Top features by {card.explainability.method}{card.explainability.score ? ` (drop in ${card.explainability.score})` : ''}.</p>
+            <p className="text-slate-500">
+              Top features by {card.explainability.method}
+              {card.explainability.score ? ` (drop in ${card.explainability.score})` : ''}.
+            </p>
             <ol className="list-decimal pl-5 font-mono text-xs">
               {card.explainability.top.map((t) => (
                 <li key={t.feature}>
@@ -211,7 +232,11 @@ export default async function ModelCardPage({ params }: { params: Promise<{ team
           <ul className="space-y-1">
             {card.decisions.map((d, i) => (
               <li key={i} data-testid="card-decision">
-                <span className="font-medium">{d.reviewer}</span> {VERDICT_WORDS[d.verdict]} <span className="text-slate-500">({d.reviewTitle}, {d.createdAt.slice(0, 10)})</span> {d.stale ? <Badge tone="amber">stale: {d.staleReasons.join(', ')}</Badge> : <Badge tone={d.verdict === 'APPROVE' ? 'green' : d.verdict === 'REJECT' ? 'red' : 'amber'}>current</Badge>}
+                <span className="font-medium">{d.reviewer}</span> {VERDICT_WORDS[d.verdict]}{' '}
+                <span className="text-slate-500">
+                  ({d.reviewTitle}, {d.createdAt.slice(0, 10)})
+                </span>{' '}
+                {d.stale ? <Badge tone="amber">stale: {d.staleReasons.join(', ')}</Badge> : <Badge tone={d.verdict === 'APPROVE' ? 'green' : d.verdict === 'REJECT' ? 'red' : 'amber'}>current</Badge>}
                 {d.justification ? <span className="block text-slate-600">{d.justification}</span> : null}
               </li>
             ))}

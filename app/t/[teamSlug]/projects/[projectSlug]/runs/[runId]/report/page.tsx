@@ -8,13 +8,7 @@ import { PrintableReport } from './printable-report';
 export const metadata: Metadata = { title: 'Fairness and explainability report' };
 
 /** The run's reports on one page laid out for printing (or saving as PDF from the browser). */
-export default async function RunReportPage({
-  params,
-  searchParams,
-}: {
-  params: Promise<{ teamSlug: string; projectSlug: string; runId: string }>;
-  searchParams: Promise<{ checkpoint?: string }>;
-}) {
+export default async function RunReportPage({ params, searchParams }: { params: Promise<{ teamSlug: string; projectSlug: string; runId: string }>; searchParams: Promise<{ checkpoint?: string }> }) {
   const { teamSlug, projectSlug, runId } = await params;
   const { checkpoint } = await searchParams;
   const { team, project } = await loadProject(teamSlug, projectSlug);
