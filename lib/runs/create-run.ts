@@ -2,26 +2,19 @@
  * Creating a run, shared by the web service (server/services/runs.ts) and the sweep scheduler
  * (lib/sweeps/scheduler.ts, which the worker runs): validated against the architecture and
  * dataset it pins, then inserted and queued in one transaction. It takes the caller's database
- * handle (one pool per process) and answers a problem the caller turns into its own error (a
- * DomainError for the web, a cancelled sweep for the scheduler) instead of throwing one.
+ * handle (one pool per process) and throws the user errors of lib/errors (not found, invalid
+ * input naming the field, conflict), which every transport maps and the scheduler turns into a
+ * cancelled sweep.
  */
 import type { Prisma, PrismaClient } from '@prisma/client';
 import { checkArchitecture } from '@/lib/arch/infer';
 import { ZArchitectureSpec } from '@/lib/arch/spec';
+import { ConflictError, InvalidInputError, NotFoundError } from '@/lib/errors';
 import { checkCompatibility, dataShapeOf } from '@/lib/runs/compat';
 import { queueNewRun } from '@/lib/runs/lifecycle';
 import type { z } from 'zod';
 import type { ZCreateRunInput } from '@/lib/schemas/run-input';
 import { checkRunConfig } from '@/lib/schemas/runs';
-
-/** Why a run cannot be created; `kind` says which error the caller raises. */
-export interface RunProblem {
-  kind: 'not-found' | 'invalid' | 'conflict';
-  message: string;
-  field?: string;
-}
-
-export type CreateRunResult = { ok: true; run: { id: string; number: number; name: string } } | { ok: false; problem: RunProblem };
 
 /**
  * A run made by a sweep: its trial number, and `claim`, called inside the transaction that
@@ -34,36 +27,35 @@ export interface SweepTrialSlot {
   claim: (tx: Prisma.TransactionClient) => Promise<void>;
 }
 
-const problem = (kind: RunProblem['kind'], message: string, field?: string): CreateRunResult => ({ ok: false, problem: { kind, message, ...(field ? { field } : {}) } });
-const notFound = (what: string) => problem('not-found', `${what} not found`);
+const notFound = (what: string) => new NotFoundError(`${what} not found`);
 
 /** `input` is already parsed (ZCreateRunInput); the caller has checked the user may write. */
 export async function createQueuedRun(
   db: PrismaClient,
   args: { teamId: string; userId: string; input: z.output<typeof ZCreateRunInput>; clonedFromId?: string; sweep?: SweepTrialSlot },
-): Promise<CreateRunResult> {
+): Promise<{ id: string; number: number; name: string }> {
   const { input } = args;
   const project = await db.project.findFirst({ where: { id: input.projectId, teamId: args.teamId }, select: { id: true } });
-  if (!project) return notFound('Project');
+  if (!project) throw notFound('Project');
   const arch = await db.architecture.findFirst({ where: { id: input.architectureId, teamId: args.teamId } });
-  if (!arch) return notFound('Architecture');
+  if (!arch) throw notFound('Architecture');
   const archVersion = await db.architectureVersion.findUnique({
     where: { architectureId_version: { architectureId: arch.id, version: input.architectureVersion ?? arch.latestVersion } },
   });
-  if (!archVersion) return notFound(`Version ${input.architectureVersion} of ${arch.name}`);
+  if (!archVersion) throw notFound(`Version ${input.architectureVersion} of ${arch.name}`);
   const check = checkArchitecture(ZArchitectureSpec.parse(archVersion.spec));
-  if (!check.ok) return problem('invalid', `${arch.name} v${archVersion.version} cannot be built: ${check.issue.message}`, 'architectureId');
+  if (!check.ok) throw new InvalidInputError(`${arch.name} v${archVersion.version} cannot be built: ${check.issue.message}`, { field: 'architectureId' });
 
   let datasetVersion = null;
   let dataset = null;
   if (input.config.paradigm !== 'reinforcement') {
-    if (!input.datasetId) return problem('invalid', `${input.config.paradigm} training needs a dataset`, 'datasetId');
+    if (!input.datasetId) throw new InvalidInputError(`${input.config.paradigm} training needs a dataset`, { field: 'datasetId' });
     dataset = await db.dataset.findFirst({ where: { id: input.datasetId, teamId: args.teamId } });
-    if (!dataset) return notFound('Dataset');
+    if (!dataset) throw notFound('Dataset');
     datasetVersion = await db.datasetVersion.findUnique({
       where: { datasetId_version: { datasetId: dataset.id, version: input.datasetVersion ?? dataset.latestVersion } },
     });
-    if (!datasetVersion) return notFound(`Version ${input.datasetVersion} of ${dataset.name}`);
+    if (!datasetVersion) throw notFound(`Version ${input.datasetVersion} of ${dataset.name}`);
   }
   const shape = datasetVersion ? dataShapeOf({ kind: dataset!.kind, task: datasetVersion.task, schema: datasetVersion.schema, preprocessing: datasetVersion.preprocessing }) : null;
   const problems = [
@@ -76,11 +68,11 @@ export async function createQueuedRun(
       hasSampleWeights: !!datasetVersion && datasetVersion.sensitiveColumns.length > 0 && shape?.task?.kind === 'binary',
     }),
   ];
-  if (problems.length) return problem('invalid', problems.join('; '), 'config');
+  if (problems.length) throw new InvalidInputError(problems.join('; '), { field: 'config' });
 
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      const run = await db.$transaction(async (tx) => {
+      return await db.$transaction(async (tx) => {
         await args.sweep?.claim(tx);
         const last = await tx.run.aggregate({ where: { projectId: input.projectId }, _max: { number: true } });
         const number = (last._max.number ?? 0) + 1;
@@ -103,11 +95,10 @@ export async function createQueuedRun(
         });
         return { id: run.id, number: run.number, name: run.name };
       });
-      return { ok: true, run };
     } catch (err) {
       // Two runs took the same number at once: number again.
       if ((err as { code?: string }).code !== 'P2002') throw err;
     }
   }
-  return problem('conflict', 'Could not number the run; try again');
+  throw new ConflictError('Could not number the run; try again');
 }

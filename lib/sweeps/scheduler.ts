@@ -10,7 +10,8 @@
 import type { PrismaClient } from '@prisma/client';
 import { failureStreaks } from '@/lib/log';
 import { can } from '@/lib/roles';
-import { createQueuedRun, type RunProblem } from '@/lib/runs/create-run';
+import { UserError } from '@/lib/errors';
+import { createQueuedRun } from '@/lib/runs/create-run';
 import { ZCreateRunInput } from '@/lib/schemas/run-input';
 import type { RunConfig } from '@/lib/schemas/runs';
 import { ZSweepSpace, type SweepMethod } from '@/lib/schemas/sweeps';
@@ -36,11 +37,11 @@ async function trialCounts(db: Pick<PrismaClient, '$queryRaw'>, sweepId: string)
 
 /**
  * Queues the sweep's next trials while it has budget and parallelism left; marks it FINISHED
- * once every trial has been made and none is queued or running. Returns the runs it queued and,
- * when the first trial could not be queued (the sweep is then cancelled), why: creating the sweep
- * fails with that.
+ * once every trial has been made and none is queued or running. Returns the runs it queued. A
+ * trial that cannot be queued cancels the sweep with the reason; when it is the first trial, its
+ * user error is thrown too, so creating the sweep fails with it.
  */
-export async function advanceSweep(db: PrismaClient, sweepId: string): Promise<{ queued: string[]; firstTrialProblem?: RunProblem }> {
+export async function advanceSweep(db: PrismaClient, sweepId: string): Promise<{ queued: string[] }> {
   const queued: string[] = [];
   for (let round = 0; round < 1000; round++) {
     const sweep = await db.sweep.findUnique({ where: { id: sweepId } });
@@ -67,9 +68,8 @@ export async function advanceSweep(db: PrismaClient, sweepId: string): Promise<{
       await stopSweep(db, sweep.id, 'CANCELLED', `trial ${trial + 1}: ${(err as Error).message}`);
       break;
     }
-    let created;
     try {
-      created = await createQueuedRun(db, {
+      const created = await createQueuedRun(db, {
         teamId: sweep.teamId,
         userId: membership.userId,
         input: ZCreateRunInput.parse({
@@ -93,16 +93,14 @@ export async function advanceSweep(db: PrismaClient, sweepId: string): Promise<{
           },
         },
       });
+      queued.push(created.id);
     } catch (err) {
       if (err instanceof SlotTaken) continue;
-      throw err;
-    }
-    if (!created.ok) {
-      await stopSweep(db, sweep.id, 'CANCELLED', `trial ${trial + 1} (${describeParams(params)}) could not be queued: ${created.problem.message}`);
-      if (trial === 0) return { queued, firstTrialProblem: created.problem };
+      if (!(err instanceof UserError)) throw err;
+      await stopSweep(db, sweep.id, 'CANCELLED', `trial ${trial + 1} (${describeParams(params)}) could not be queued: ${err.message}`);
+      if (trial === 0) throw err;
       break;
     }
-    queued.push(created.run.id);
   }
   return { queued };
 }

@@ -1,14 +1,14 @@
 import { prisma } from '@/lib/db/client';
 import { enqueueReportSql } from '@/lib/queue';
 import { can } from '@/lib/roles';
-import { createQueuedRun, type RunProblem, type SweepTrialSlot } from '@/lib/runs/create-run';
+import { createQueuedRun, type SweepTrialSlot } from '@/lib/runs/create-run';
 import * as lifecycle from '@/lib/runs/lifecycle';
 import { loadRunReports, parseCheckpointReports, parseEvaluation, type ReportSource } from '@/lib/runs/reports';
 import { RUN_DOCUMENT_SCHEMA_VERSION, type CheckpointReports } from '@/lib/schemas/run-documents';
 import { ZCreateRunInput, type CreateRunInput } from '@/lib/schemas/run-input';
 import { ZRunConfig } from '@/lib/schemas/runs';
 import type { Role } from '@/lib/schemas/teams';
-import { badRequest, conflict, DomainError, forbidden, notFound } from './errors';
+import { badRequest, conflict, forbidden, notFound } from './errors';
 import type { RunGates } from './gates';
 
 /**
@@ -25,16 +25,8 @@ async function runOfTeam(teamId: string, runId: string) {
 
 export async function createRun(args: { teamId: string; userId: string; role: Role; input: CreateRunInput; clonedFromId?: string; sweep?: SweepTrialSlot }) {
   if (!can.write(args.role)) throw forbidden('Viewers cannot start runs');
-  const created = await createQueuedRun(prisma, { ...args, input: ZCreateRunInput.parse(args.input) });
-  if (!created.ok) throw problemError(created.problem);
-  return created.run;
+  return createQueuedRun(prisma, { ...args, input: ZCreateRunInput.parse(args.input) });
 }
-
-/** A lib/ problem (creating a run, scheduling a sweep) as the error the transports map. */
-export function problemError(problem: RunProblem): DomainError {
-  return new DomainError(PROBLEM_CODE[problem.kind], problem.message, problem.field);
-}
-const PROBLEM_CODE = { 'not-found': 'NOT_FOUND', invalid: 'BAD_REQUEST', conflict: 'CONFLICT' } as const;
 
 export async function cancelRun(args: { teamId: string; role: Role; runId: string }) {
   if (!can.write(args.role)) throw forbidden('Viewers cannot cancel runs');

@@ -9,7 +9,7 @@ import { bestIndex, objectiveSeries, objectiveValue } from '@/lib/sweeps/objecti
 import * as scheduler from '@/lib/sweeps/scheduler';
 import { effectiveBudget } from '@/lib/sweeps/space';
 import { badRequest, conflict, forbidden, notFound } from './errors';
-import { cancelRun, problemError } from './runs';
+import { cancelRun } from './runs';
 
 /**
  * Sweeps for the web app: create, cancel, list, show. The scheduler that queues their trials
@@ -27,8 +27,7 @@ async function sweepOfTeam(teamId: string, sweepId: string) {
 
 /** Queues the sweep's next trials (see lib/sweeps/scheduler.ts); throws why the first trial could not be queued. */
 export async function advanceSweep(sweepId: string): Promise<{ queued: string[] }> {
-  const { queued, firstTrialProblem } = await scheduler.advanceSweep(prisma, sweepId);
-  if (firstTrialProblem) throw problemError(firstTrialProblem);
+  const { queued } = await scheduler.advanceSweep(prisma, sweepId);
   return { queued };
 }
 

@@ -2,6 +2,7 @@ import type { PrismaClient } from '@prisma/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTemplate } from '@/lib/arch/templates';
 import { createPrismaClient, disconnectPrisma } from '@/lib/db/client';
+import { InvalidInputError } from '@/lib/errors';
 import { advanceRunningSweeps, advanceSweep } from '@/lib/sweeps/scheduler';
 import { addMember, callerFor, makeTeam } from '../helpers/factories';
 
@@ -66,8 +67,7 @@ describe('sweep scheduler on a given database handle', () => {
     // A queued run canceled from the web frees the sweep's one slot.
     await api.runs.cancel({ teamId: t.team.id, runId: first!.id });
 
-    const { queued, firstTrialProblem } = await withoutSharedClient(() => advanceSweep(db, sweep.id));
-    expect(firstTrialProblem).toBeUndefined();
+    const { queued } = await withoutSharedClient(() => advanceSweep(db, sweep.id));
     expect(queued).toHaveLength(1);
     const second = await db.run.findUniqueOrThrow({ where: { id: queued[0]! } });
     expect(second).toMatchObject({ status: 'QUEUED', sweepTrial: 1, createdById: t.owner.id, name: 'On a handle · trial 2' });
@@ -80,7 +80,7 @@ describe('sweep scheduler on a given database handle', () => {
     expect(await db.sweep.findUniqueOrThrow({ where: { id: sweep.id } })).toMatchObject({ status: 'FINISHED', reason: null });
   });
 
-  it('answers why the first trial cannot be queued instead of throwing, and cancels the sweep', async () => {
+  it('throws why the first trial cannot be queued, as a user error naming the field, and cancels the sweep', async () => {
     const sweep = await db.sweep.create({
       data: {
         teamId: t.team.id,
@@ -100,10 +100,13 @@ describe('sweep scheduler on a given database handle', () => {
         objective: { metric: 'val_loss', direction: 'min' },
       },
     });
-    const result = await withoutSharedClient(() => advanceSweep(db, sweep.id));
-    expect(result.queued).toEqual([]);
-    expect(result.firstTrialProblem).toMatchObject({ kind: 'invalid', field: 'config' });
-    expect(result.firstTrialProblem!.message).toMatch(/loss meanSquaredError does not fit a binary task/);
+    const refused = await withoutSharedClient(() => advanceSweep(db, sweep.id)).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(refused).toBeInstanceOf(InvalidInputError);
+    expect(refused).toMatchObject({ kind: 'invalid', field: 'config' });
+    expect((refused as Error).message).toMatch(/loss meanSquaredError does not fit a binary task/);
     const stored = await db.sweep.findUniqueOrThrow({ where: { id: sweep.id } });
     expect(stored.status).toBe('CANCELLED');
     expect(stored.reason).toMatch(/^trial 1 \(.*\) could not be queued: .*meanSquaredError/);
